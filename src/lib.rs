@@ -2,7 +2,10 @@
 //! care apprentices and cohort results for their tutors.
 //!
 //! The modules follow the flow of the product: [`standards`] parses the source texts,
-//! [`bank`] turns their items into reviewable questions.
+//! [`bank`] turns their items into reviewable questions, [`prompts`] holds every sentence a
+//! user reads, and [`project`] knows where a ksbquiz project keeps its folders.
 
 pub mod bank;
+pub mod project;
+pub mod prompts;
 pub mod standards;

@@ -1,1 +1,289 @@
-fn main() {}
+//! The `ksbquiz` command line: wiring only. Each subcommand loads what it needs from the
+//! project folder, calls the library and prints through `prompts/cli/` templates.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use serde_json::json;
+
+use ksbquiz::bank::{self, BankFile, Material, check::Limits};
+use ksbquiz::project::Project;
+use ksbquiz::prompts::Prompts;
+use ksbquiz::standards::{ItemKind, Library, Standard, library};
+
+/// Quizzes for care apprentices, built from the occupational standards they are assessed on.
+///
+/// ksbquiz reads National Occupational Standards and apprenticeship standards, turns every
+/// knowledge item into scenario questions (the question bank), and quizzes learners on them.
+#[derive(Parser, Debug)]
+#[command(name = "ksbquiz", version, propagate_version = true)]
+struct Cli {
+    /// Project folder holding data/, prompts/ and question-bank/.
+    #[arg(long, global = true, env = "KSBQUIZ_ROOT", default_value = ".")]
+    root: PathBuf,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List, show and import occupational standards (data/standards/).
+    #[command(subcommand)]
+    Standards(StandardsCmd),
+    /// Build and check the question bank (question-bank/).
+    #[command(subcommand)]
+    Bank(BankCmd),
+}
+
+#[derive(Subcommand, Debug)]
+enum StandardsCmd {
+    /// List the standards in the library with their item counts.
+    List,
+    /// Show one standard's metadata and items.
+    Show {
+        /// A code from `standards list` (e.g. HSCCLD352) or the path of a text file.
+        standard: String,
+        /// Print JSON: {"standard": {...}, "items": [...]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Parse a standard's text and, if it parses, copy it into data/standards/.
+    Import {
+        /// The text file (a NOS or an apprenticeship standard, as extracted from PDF or web).
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum BankCmd {
+    /// Write question-bank/<CODE>.json for every standard.
+    Build,
+    /// Validate the bank, measure it against test-wise guessing, and fail on regressions.
+    Check {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KSBQUIZ_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let project = Project::new(cli.root);
+    match cli.command {
+        Command::Standards(cmd) => standards(&project, cmd),
+        Command::Bank(cmd) => bank_cmd(&project, cmd),
+    }
+}
+
+fn prompts(project: &Project) -> Result<Prompts> {
+    Prompts::load(&project.prompts())
+        .with_context(|| format!("loading templates from {}", project.prompts().display()))
+}
+
+fn library(project: &Project) -> Result<Library> {
+    Ok(Library::load(&project.standards(), &project.root)?)
+}
+
+/// The summary fields templates show for a standard.
+fn summary(s: &Standard) -> serde_json::Value {
+    json!({
+        "code": s.code(),
+        "title": s.standard.title,
+        "kind": s.standard.kind,
+        "source": s.standard.source,
+        "provisional": s.standard.provisional,
+        "performance": s.count(ItemKind::Performance),
+        "knowledge": s.count(ItemKind::Knowledge),
+        "skills": s.count(ItemKind::Skill),
+        "behaviours": s.count(ItemKind::Behaviour),
+        "items": s.items.len(),
+    })
+}
+
+/// Items with `heading` set where a new section starts, for listing.
+fn with_headings(s: &Standard) -> Vec<serde_json::Value> {
+    let mut last: Option<&str> = None;
+    s.items
+        .iter()
+        .map(|it| {
+            let heading = it.section.as_deref().filter(|&h| Some(h) != last);
+            last = it.section.as_deref();
+            json!({"id": it.id, "text": it.text, "heading": heading})
+        })
+        .collect()
+}
+
+fn standards(project: &Project, cmd: StandardsCmd) -> Result<ExitCode> {
+    let p = prompts(project)?;
+    match cmd {
+        StandardsCmd::List => {
+            let lib = library(project)?;
+            let list: Vec<_> = lib.standards().map(summary).collect();
+            let total: usize = lib.standards().map(|s| s.items.len()).sum();
+            println!(
+                "{}",
+                p.render(
+                    "cli/standards-list",
+                    &json!({"count": list.len(), "standards": list, "total": total})
+                )?
+            );
+        }
+        StandardsCmd::Show { standard, json } => {
+            let path = PathBuf::from(&standard);
+            let std = if path.is_file() {
+                library::load_file(&path, &standard)?
+            } else {
+                library(project)?.get(&standard)?.standard.clone()
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&std)?);
+            } else {
+                println!(
+                    "{}",
+                    p.render(
+                        "cli/standards-show",
+                        &json!({"summary": summary(&std), "standard": std.standard,
+                                "items": with_headings(&std)})
+                    )?
+                );
+            }
+        }
+        StandardsCmd::Import { file } => {
+            let mut lib = library(project)?;
+            let dest = lib.import(&file)?;
+            let std = &lib.get_path(&dest)?.standard;
+            println!(
+                "{}",
+                p.render(
+                    "cli/standards-import",
+                    &json!({"summary": summary(std), "dest": project.shown(&dest)})
+                )?
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bank_cmd(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
+    let p = prompts(project)?;
+    match cmd {
+        BankCmd::Build => {
+            let lib = library(project)?;
+            let mat = Material::load(&project.data())?;
+            let dir = project.bank();
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            let mut written = Vec::new();
+            for s in lib.standards() {
+                let file = bank::generate::build(s, &mat, &p)?;
+                let path = dir.join(bank::file_name(s.code()));
+                let json = file.to_json();
+                let same = std::fs::read_to_string(&path).is_ok_and(|old| old == json);
+                if !same {
+                    std::fs::write(&path, &json)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                }
+                written.push(json!({
+                    "code": s.code(),
+                    "path": project.shown(&path),
+                    "questions": file.questions.len(),
+                    "changed": !same,
+                }));
+            }
+            println!(
+                "{}",
+                p.render("cli/bank-build", &json!({"banks": written}))?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        BankCmd::Check { json } => {
+            let limits: Limits = match std::fs::read_to_string(project.bank_limits()) {
+                Ok(raw) => toml::from_str(&raw)
+                    .with_context(|| format!("reading {}", project.bank_limits().display()))?,
+                Err(_) => Limits::default(),
+            };
+            let banks = bank::read_dir(&project.bank())?;
+            if banks.is_empty() {
+                bail!(
+                    "no bank files in {}: run `ksbquiz bank build` first",
+                    project.bank().display()
+                );
+            }
+            let mut report = bank::check::check(&banks, &limits);
+            stale(project, &p, &banks, &mut report.errors)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!(
+                    "{}",
+                    p.render(
+                        "cli/bank-check",
+                        &json!({"report": report, "limits": limits, "ok": report.ok(),
+                                "pct": pct(&report), "problems": report.errors.len()})
+                    )?
+                );
+            }
+            Ok(if report.ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+    }
+}
+
+/// Percentages for the check template.
+fn pct(r: &bank::check::Report) -> serde_json::Value {
+    let f = |x: f64| format!("{:.1}%", 100.0 * x);
+    json!({
+        "longest": f(r.longest_option),
+        "overlap": f(r.word_overlap),
+        "chance": f(r.chance),
+        "positions": r.positions.iter().map(|&x| f(x)).collect::<Vec<_>>(),
+        "poll_fit": f(r.poll_fit as f64 / r.questions.max(1) as f64),
+    })
+}
+
+/// Adds an error for every bank file that differs from a fresh build, or is missing.
+fn stale(
+    project: &Project,
+    p: &Prompts,
+    banks: &[BankFile],
+    errors: &mut Vec<String>,
+) -> Result<()> {
+    let lib = library(project)?;
+    let mat = Material::load(&project.data())?;
+    for s in lib.standards() {
+        let fresh = bank::generate::build(s, &mat, p)?;
+        let name = bank::file_name(s.code());
+        match banks.iter().find(|b| b.standard.code == s.code()) {
+            None => errors.push(format!(
+                "question-bank/{name} is missing: run `ksbquiz bank build`"
+            )),
+            Some(b) if *b != fresh => errors.push(format!(
+                "question-bank/{name} is out of date with data/ and prompts/: run `ksbquiz bank build`"
+            )),
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}

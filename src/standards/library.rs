@@ -47,6 +47,7 @@ pub struct Entry {
 /// The standards folder.
 #[derive(Debug, Clone)]
 pub struct Library {
+    pub root: PathBuf,
     pub dir: PathBuf,
     pub entries: Vec<Entry>,
 }
@@ -87,11 +88,16 @@ fn texts(dir: &Path) -> Result<Vec<PathBuf>, LibraryError> {
 }
 
 impl Library {
-    /// Loads every standard in `dir`; the first that fails to parse is the error.
-    pub fn load(dir: &Path) -> Result<Self, LibraryError> {
+    /// Loads every standard in `dir`; the first that fails to parse is the error. Sources
+    /// are named relative to `root` (the project folder).
+    pub fn load(dir: &Path, root: &Path) -> Result<Self, LibraryError> {
         let mut entries = Vec::new();
         for path in texts(dir)? {
-            let shown = path.display().to_string();
+            let shown = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
             let standard = load_file(&path, &shown)?;
             if let Some(other) = entries
                 .iter()
@@ -106,6 +112,7 @@ impl Library {
         }
         entries.sort_by(|a, b| a.standard.code().cmp(b.standard.code()));
         Ok(Library {
+            root: root.to_path_buf(),
             dir: dir.to_path_buf(),
             entries,
         })
@@ -121,6 +128,14 @@ impl Library {
             .iter()
             .find(|e| e.standard.code().eq_ignore_ascii_case(code))
             .ok_or_else(|| LibraryError::NotFound(code.to_string()))
+    }
+
+    /// The entry loaded from `path`.
+    pub fn get_path(&self, path: &Path) -> Result<&Entry, LibraryError> {
+        self.entries
+            .iter()
+            .find(|e| e.path == path)
+            .ok_or_else(|| LibraryError::NotFound(path.display().to_string()))
     }
 
     /// Parses `file` (refusing on any error), then copies it byte for byte, with its sidecar,
@@ -142,7 +157,11 @@ impl Library {
             fs::copy(&side, &side_dest).map_err(io(&side_dest))?;
         }
         let mut standard = standard;
-        standard.standard.source = dest.display().to_string();
+        standard.standard.source = dest
+            .strip_prefix(&self.root)
+            .unwrap_or(&dest)
+            .display()
+            .to_string();
         self.entries.push(Entry {
             path: dest.clone(),
             standard,

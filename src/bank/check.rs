@@ -1,0 +1,224 @@
+//! Bank validation and test-wiseness measurement.
+//!
+//! Validation: every question well formed (distinct options, answer in range, no unfilled
+//! placeholder, explanation cites its item), every item covered by enough questions of enough
+//! types, ids unique. Measurement: how often naive strategies win (always the longest option;
+//! the option sharing most words with the stem; each answer position), against ceilings kept in
+//! `data/bank-check.toml` so a regression fails the check. Ties give fractional credit.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::generate::overlap;
+use super::{BankFile, Question};
+
+/// Ceilings and floors the bank must meet (`data/bank-check.toml`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Highest share of questions the always-longest-option strategy may answer right.
+    pub max_longest_option: f64,
+    /// Highest share for the most-words-shared-with-the-stem strategy.
+    pub max_word_overlap: f64,
+    /// Largest distance of any answer position's share from an even split.
+    pub max_position_skew: f64,
+    pub min_questions_per_item: usize,
+    pub min_types_per_item: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_longest_option: 0.32,
+            max_word_overlap: 0.32,
+            max_position_skew: 0.02,
+            min_questions_per_item: 3,
+            min_types_per_item: 2,
+        }
+    }
+}
+
+/// Telegram's native quiz poll limits (Bot API sendPoll).
+pub const POLL_QUESTION_MAX: usize = 300;
+pub const POLL_OPTION_MAX: usize = 100;
+pub const POLL_EXPLANATION_MAX: usize = 200;
+
+/// Whether a question can be sent as a native Telegram quiz poll.
+pub fn fits_poll(q: &Question) -> bool {
+    q.stem.chars().count() <= POLL_QUESTION_MAX
+        && q.options
+            .iter()
+            .all(|o| o.chars().count() <= POLL_OPTION_MAX)
+        && q.explanation.chars().count() <= POLL_EXPLANATION_MAX
+        && q.explanation.matches('\n').count() <= 2
+        && (2..=10).contains(&q.options.len())
+}
+
+/// What `bank check` found.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Report {
+    pub standards: usize,
+    pub items: usize,
+    pub questions: usize,
+    pub by_type: BTreeMap<String, usize>,
+    pub by_source: BTreeMap<String, usize>,
+    /// Share answered right by always picking the longest option.
+    pub longest_option: f64,
+    /// Share answered right by picking the option sharing most words with the stem.
+    pub word_overlap: f64,
+    /// Chance level (1 / options) averaged over questions.
+    pub chance: f64,
+    /// Share of questions whose key is at each position.
+    pub positions: Vec<f64>,
+    /// Questions that fit Telegram's native quiz poll limits.
+    pub poll_fit: usize,
+    pub errors: Vec<String>,
+}
+
+impl Report {
+    pub fn ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// Credit a strategy earns on one question: 1/k if the key is among its k equally ranked picks.
+fn credit(q: &Question, score: impl Fn(&str) -> usize) -> f64 {
+    let scores: Vec<usize> = q.options.iter().map(|o| score(o)).collect();
+    let best = scores.iter().copied().max().unwrap_or(0);
+    let tied = scores.iter().filter(|&&s| s == best).count();
+    if scores.get(q.answer) == Some(&best) {
+        1.0 / tied as f64
+    } else {
+        0.0
+    }
+}
+
+/// Checks one question's form; returns problems found.
+fn check_question(q: &Question, bank: &BankFile, errors: &mut Vec<String>) {
+    let mut err = |m: String| errors.push(format!("{}: {m}", q.id));
+    if q.options.len() < 2 {
+        err("fewer than two options".into());
+    }
+    if q.answer >= q.options.len() {
+        err(format!(
+            "answer {} is not one of the {} options",
+            q.answer,
+            q.options.len()
+        ));
+    }
+    let distinct: HashSet<String> = q.options.iter().map(|o| o.trim().to_lowercase()).collect();
+    if distinct.len() != q.options.len() {
+        err("two options are the same".into());
+    }
+    for text in std::iter::once(&q.stem)
+        .chain(&q.options)
+        .chain([&q.explanation])
+    {
+        if text.trim().is_empty() {
+            err("empty text".into());
+        }
+        if text.contains("{{") || text.contains("}}") {
+            err(format!("unfilled placeholder in {text:?}"));
+        }
+    }
+    match bank.items.iter().find(|i| i.id == q.item) {
+        None => err(format!("tests unknown item {}", q.item)),
+        Some(item) => {
+            let cite = format!(
+                "{} {}{}",
+                bank.standard.code,
+                item.kind.letter(),
+                item.number
+            );
+            if !q.explanation.contains(&cite) {
+                err(format!("explanation does not cite {cite}"));
+            }
+        }
+    }
+}
+
+/// Validates banks and measures them against `limits`.
+pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
+    let mut r = Report {
+        standards: banks.len(),
+        ..Report::default()
+    };
+    let mut ids = HashSet::new();
+    let mut positions = vec![0usize; 4];
+    let (mut longest, mut wordy, mut chance) = (0.0, 0.0, 0.0);
+    for bank in banks {
+        r.items += bank.items.len();
+        let mut per_item: BTreeMap<&str, (usize, BTreeSet<&str>)> = bank
+            .items
+            .iter()
+            .map(|i| (i.id.as_str(), (0, BTreeSet::new())))
+            .collect();
+        for q in &bank.questions {
+            r.questions += 1;
+            if !ids.insert(q.id.clone()) {
+                r.errors.push(format!("{}: question id used twice", q.id));
+            }
+            check_question(q, bank, &mut r.errors);
+            if let Some((n, types)) = per_item.get_mut(q.item.as_str()) {
+                *n += 1;
+                types.insert(q.qtype.name());
+            }
+            *r.by_type.entry(q.qtype.name().to_string()).or_default() += 1;
+            *r.by_source.entry(q.source.clone()).or_default() += 1;
+            if q.answer >= positions.len() {
+                positions.resize(q.answer + 1, 0);
+            }
+            positions[q.answer] += 1;
+            longest += credit(q, |o| o.chars().count());
+            wordy += credit(q, |o| overlap(&q.stem, o));
+            chance += 1.0 / q.options.len().max(1) as f64;
+            if fits_poll(q) {
+                r.poll_fit += 1;
+            }
+        }
+        for (item, (n, types)) in per_item {
+            if n < limits.min_questions_per_item || types.len() < limits.min_types_per_item {
+                r.errors.push(format!(
+                    "{item}: {n} questions of {} types (needs at least {} of {} types)",
+                    types.len(),
+                    limits.min_questions_per_item,
+                    limits.min_types_per_item
+                ));
+            }
+        }
+    }
+    let n = r.questions.max(1) as f64;
+    r.longest_option = longest / n;
+    r.word_overlap = wordy / n;
+    r.chance = chance / n;
+    r.positions = positions.iter().map(|&c| c as f64 / n).collect();
+    if r.questions > 0 {
+        if r.longest_option > limits.max_longest_option {
+            r.errors.push(format!(
+                "always picking the longest option scores {:.1}% (ceiling {:.1}%)",
+                100.0 * r.longest_option,
+                100.0 * limits.max_longest_option
+            ));
+        }
+        if r.word_overlap > limits.max_word_overlap {
+            r.errors.push(format!(
+                "picking the option sharing most words with the question scores {:.1}% (ceiling {:.1}%)",
+                100.0 * r.word_overlap,
+                100.0 * limits.max_word_overlap
+            ));
+        }
+        let even = 1.0 / positions.len() as f64;
+        for (i, share) in r.positions.iter().enumerate() {
+            if (share - even).abs() > limits.max_position_skew {
+                r.errors.push(format!(
+                    "the key is option {} in {:.1}% of questions (even is {:.1}%)",
+                    i + 1,
+                    100.0 * share,
+                    100.0 * even
+                ));
+            }
+        }
+    }
+    r
+}

@@ -1,0 +1,124 @@
+//! Every sentence a user reads: handlebars templates loaded from `prompts/`.
+//!
+//! A template `prompts/bank/scenario.hbs` is registered as `bank/scenario`. Tutors can reword
+//! any of them without recompiling. Rendering is strict (a misspelt variable is an error, not an
+//! empty string) and does no HTML escaping: adapters escape for their own platform.
+
+use std::path::{Path, PathBuf};
+
+use handlebars::Handlebars;
+use serde::Serialize;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum PromptError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("template {name}: {message}")]
+    Template { name: String, message: String },
+    #[error("no template {0:?} in prompts/ (is the prompts folder complete?)")]
+    Missing(String),
+}
+
+/// The loaded templates.
+pub struct Prompts {
+    hb: Handlebars<'static>,
+    dir: PathBuf,
+}
+
+impl std::fmt::Debug for Prompts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prompts").field("dir", &self.dir).finish()
+    }
+}
+
+fn registry() -> Handlebars<'static> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(handlebars::no_escape);
+    hb
+}
+
+impl Prompts {
+    /// Loads every `*.hbs` below `dir`.
+    pub fn load(dir: &Path) -> Result<Self, PromptError> {
+        let mut hb = registry();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            let rd = std::fs::read_dir(&d).map_err(|source| PromptError::Io {
+                path: d.clone(),
+                source,
+            })?;
+            for e in rd {
+                let p = e
+                    .map_err(|source| PromptError::Io {
+                        path: d.clone(),
+                        source,
+                    })?
+                    .path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "hbs") {
+                    let rel = p.strip_prefix(dir).unwrap_or(&p).with_extension("");
+                    let name = rel
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    let text = std::fs::read_to_string(&p).map_err(|source| PromptError::Io {
+                        path: p.clone(),
+                        source,
+                    })?;
+                    // A trailing newline is the editor's, not the message's.
+                    let text = text.strip_suffix('\n').unwrap_or(&text);
+                    hb.register_template_string(&name, text).map_err(|e| {
+                        PromptError::Template {
+                            name: name.clone(),
+                            message: e.to_string(),
+                        }
+                    })?;
+                }
+            }
+        }
+        Ok(Prompts {
+            hb,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Renders the template `name` with `data`.
+    pub fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<String, PromptError> {
+        if !self.hb.has_template(name) {
+            return Err(PromptError::Missing(name.to_string()));
+        }
+        self.hb
+            .render(name, data)
+            .map_err(|e| PromptError::Template {
+                name: name.to_string(),
+                message: e.to_string(),
+            })
+    }
+
+    /// Renders a template held in data (an authored scenario), naming `context` in errors.
+    pub fn render_str<T: Serialize>(
+        &self,
+        context: &str,
+        template: &str,
+        data: &T,
+    ) -> Result<String, PromptError> {
+        self.hb
+            .render_template(template, data)
+            .map_err(|e| PromptError::Template {
+                name: context.to_string(),
+                message: e.to_string(),
+            })
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.hb.has_template(name)
+    }
+}
