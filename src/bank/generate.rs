@@ -256,13 +256,13 @@ impl Ctx<'_> {
     }
 
     fn cloze(&self, out: &mut Vec<Draft>) -> Result<(), BankError> {
-        let lower = self.item.text.to_lowercase();
+        let lower = self.item.text.to_ascii_lowercase();
         let found = self
             .mat
             .lexicon
             .iter()
             .filter_map(|g| {
-                let term = g.terms.first()?.to_lowercase();
+                let term = g.terms.first()?.to_ascii_lowercase();
                 find_word(&lower, &term).map(|at| (at, term.len(), g))
             })
             .max_by_key(|(at, len, _)| (*len, usize::MAX - at));
@@ -302,7 +302,8 @@ impl Ctx<'_> {
     }
 }
 
-/// Byte offset of `word` in `text` as a whole word (both already lower-cased).
+/// Byte offset of `word` in `text` as a whole word (both ASCII-lower-cased, so offsets match
+/// the original text).
 fn find_word(text: &str, word: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(i) = text[from..].find(word) {

@@ -109,6 +109,7 @@ fn kind_order(k: ItemKind) -> u8 {
 }
 
 fn metadata(lines: &[Line]) -> StandardInfo {
+    let lines = &layout::unwrap_paragraphs(lines, |t| FIELD.is_match(t) || REFERENCE.is_match(t));
     let mut info = StandardInfo::default();
     let reference = lines.iter().position(|l| REFERENCE.is_match(&l.text));
     if let Some(r) = reference {
@@ -117,17 +118,21 @@ fn metadata(lines: &[Line]) -> StandardInfo {
         }
     }
     let head = &lines[..reference.unwrap_or(lines.len()).min(lines.len())];
+    let coded = |t: &str| !info.code.is_empty() && t.starts_with(&format!("{} ", info.code));
     let significant: Vec<&str> = head
         .iter()
         .map(|l| l.text.as_str())
-        .filter(|t| !t.is_empty())
+        .filter(|t| !t.is_empty() && !layout::is_page_number(t) && !coded(t))
         .collect();
-    // The page shows its title twice in a row (breadcrumb, then heading).
+    // The page shows its title twice in a row (breadcrumb, then heading)...
     if let Some(w) = significant
         .windows(2)
         .find(|w| w[0] == w[1] && w[0].len() > 10)
     {
         info.title = w[0].to_string();
+    } else if let Some(l) = lines.iter().find(|l| coded(&l.text)) {
+        // ...or a running header gives "CODE Title".
+        info.title = layout::strip_page_number(&l.text[info.code.len()..]);
     }
     for l in lines {
         if info.level.is_none() {

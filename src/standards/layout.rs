@@ -38,6 +38,9 @@ static PAGE_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\s*(\bpage\s*)?\d+(\s*(of|/)\s*\d+)?$").expect("static regex")
 });
 
+static EXPLICIT_PAGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bpage\s*\d+(\s*(of|/)\s*\d+)?$").expect("static regex"));
+
 /// Words that leave a sentence open: a line ending in one of them goes on in the next line.
 const OPEN_ENDINGS: &[&str] = &[
     "a",
@@ -83,11 +86,18 @@ impl Furniture {
                 }
             }
         }
-        // Lines repeated three or more times that are not items are page furniture.
+        // Lines repeated three or more times that are not items are page furniture, if they
+        // look like a header (capitalised, two words or more) rather than a wrapped fragment.
+        let header_like = |t: &str| {
+            t.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+                && t.contains(' ')
+        };
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for l in lines
             .iter()
-            .filter(|l| !l.text.is_empty() && !is_item(&l.text))
+            .filter(|l| header_like(&l.text) && !is_item(&l.text))
         {
             let f = fold(&l.text);
             if !f.is_empty() && f.len() < 160 {
@@ -106,6 +116,13 @@ impl Furniture {
         if PAGE_NUMBER.is_match(text) || text.chars().all(|c| !c.is_alphanumeric()) {
             return true;
         }
+        // Running headers and footers are capitalised; a lower-case line continues a sentence.
+        if starts_lower(text) {
+            return false;
+        }
+        if EXPLICIT_PAGE.is_match(text) {
+            return true;
+        }
         let stripped = PAGE_SUFFIX.replace(text, "");
         self.headers.contains(&fold(&stripped)) || self.headers.contains(&fold(text))
     }
@@ -118,19 +135,64 @@ impl Furniture {
     }
 }
 
+/// The text without a trailing page number (`... Page 3 of 9`, `... 3`).
+pub fn strip_page_number(text: &str) -> String {
+    PAGE_SUFFIX.replace(text, "").trim().to_string()
+}
+
+/// True for a line that is only a page number, or ends in `Page N (of M)`.
+pub fn is_page_number(text: &str) -> bool {
+    PAGE_NUMBER.is_match(text) || EXPLICIT_PAGE.is_match(text)
+}
+
+/// Joins hard-wrapped paragraphs back into single lines (numbered as their first line), for
+/// reading metadata; a text that is not hard-wrapped comes back unchanged.
+pub fn unwrap_paragraphs(lines: &[Line], is_start: impl Fn(&str) -> bool) -> Vec<Line> {
+    let Some(width) = wrap_width(lines) else {
+        return lines.to_vec();
+    };
+    let mut out: Vec<Line> = Vec::with_capacity(lines.len());
+    let mut last_len = 0;
+    for l in lines {
+        let first = l.text.split(' ').next().unwrap_or("").chars().count();
+        match out.last_mut() {
+            Some(prev)
+                if !prev.text.is_empty() && !l.text.is_empty() && last_len + 1 + first > width =>
+            {
+                join(&mut prev.text, &l.text);
+            }
+            _ => out.push(l.clone()),
+        }
+        last_len = l.text.chars().count();
+    }
+    out
+}
+
 /// Estimates the hard-wrap width: most long lines end within a few characters of one width.
+/// The 95th percentile stands for the width, so a few longer lines (an unwrapped running
+/// header, a table row) do not hide the wrapping of the rest.
+/// (Paginated running headers count once, being one distinct line.)
 fn wrap_width(lines: &[Line]) -> Option<usize> {
-    let lens: Vec<usize> = lines
-        .iter()
-        .map(|l| l.text.chars().count())
+    // Each distinct line once: a running header repeated on every page is one line.
+    let distinct: HashSet<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    let mut lens: Vec<usize> = distinct
+        .into_iter()
+        .map(|t| t.chars().count())
         .filter(|&n| n >= 30)
         .collect();
-    let max = *lens.iter().max()?;
-    if max > 200 || lens.len() < 8 {
+    if lens.len() < 8 {
         return None;
     }
-    let near = lens.iter().filter(|&&n| n + 15 >= max).count();
-    (near * 3 >= lens.len()).then_some(max)
+    lens.sort_unstable();
+    let width = lens[(lens.len() - 1) * 95 / 100];
+    if width > 200 {
+        return None;
+    }
+    let near = lens
+        .iter()
+        .filter(|&&n| n <= width && n + 15 >= width)
+        .count();
+    (near * 3 >= lens.len()).then_some(width)
 }
 
 fn ends_open(text: &str) -> bool {
@@ -201,12 +263,14 @@ pub fn walk(
     let mut last = Last::Nothing;
     let mut prev_text = String::new();
     let mut blank = false;
+    // Blank lines around page furniture are the page break's, not the paragraph's.
+    let mut page_break = false;
     let mut i = from;
     while i < lines.len() {
         let line = &lines[i];
         let t = line.text.as_str();
         if t.is_empty() {
-            blank = true;
+            blank |= !page_break;
             i += 1;
             continue;
         }
@@ -214,9 +278,12 @@ pub fn walk(
             break;
         }
         if furniture.is_noise(t) {
+            blank = false;
+            page_break = true;
             i += 1;
             continue;
         }
+        page_break = false;
         let wrapped_on = !blank && furniture.was_full(&prev_text, t);
         if let Some(s) = (rules.start)(t) {
             let expected = *next.get(&s.kind).unwrap_or(&1);

@@ -113,7 +113,11 @@ pub fn parse(
         }
         seen[slot] = true;
         i += 1;
-        while i < lines.len() && (lines[i].text.is_empty() || INTRO.is_match(&lines[i].text)) {
+        while i < lines.len()
+            && (lines[i].text.is_empty()
+                || INTRO.is_match(&lines[i].text)
+                || furniture.is_noise(&lines[i].text))
+        {
             i += 1;
         }
         let start_fn = move |t: &str| start(t, kind);
@@ -145,6 +149,7 @@ pub fn parse(
 
 /// Reads the metadata table and the title and code around it.
 fn metadata(lines: &[Line]) -> StandardInfo {
+    let lines = &layout::unwrap_paragraphs(lines, |t| META_KEY.is_match(t));
     let mut info = StandardInfo::default();
     let mut first_key: Option<usize> = None;
     for (i, l) in lines.iter().enumerate() {
@@ -187,20 +192,36 @@ fn metadata(lines: &[Line]) -> StandardInfo {
             *slot = Some(value);
         }
     }
-    // The title stands just above the table (after the code, where the code is repeated).
+    // The title stands just above the table (after the code, where the code is repeated, and
+    // perhaps behind a page break whose header is "CODE Title").
     if let Some(k) = first_key {
-        let mut above = lines[..k].iter().rev().filter(|l| !l.text.is_empty());
-        for l in above.by_ref().take(2) {
-            if CODE.is_match(&l.text) {
+        let above = lines[..k]
+            .iter()
+            .rev()
+            .filter(|l| !l.text.is_empty())
+            .take(4);
+        for l in above {
+            let t = layout::strip_page_number(&l.text);
+            if t.is_empty() || layout::is_page_number(&l.text) || t.to_lowercase().contains("page")
+            {
+                continue;
+            }
+            if CODE.is_match(&t) {
                 if info.code.is_empty() {
-                    info.code = l.text.clone();
+                    info.code = t;
                 }
                 continue;
             }
-            if is_any_item(&l.text) || l.text.len() > 200 || l.text.ends_with('.') {
+            if !info.code.is_empty() {
+                if let Some(rest) = t.strip_prefix(&format!("{} ", info.code)) {
+                    info.title = rest.trim().to_string();
+                    break;
+                }
+            }
+            if is_any_item(&t) || t.len() > 200 || t.ends_with('.') {
                 break;
             }
-            info.title = l.text.clone();
+            info.title = t;
             break;
         }
     }

@@ -1,0 +1,107 @@
+//! Shared helpers for integration tests: the seed standards, and re-layouts of their text as
+//! other extraction tools produce it (CRLF, hard wrapping, page furniture, tabs, typographic
+//! quotes, non-breaking spaces).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use ksbquiz::standards::{Library, Standard};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn library() -> Library {
+    Library::load(&root().join("data/standards"), &root()).expect("seed standards parse")
+}
+
+pub fn seed(code: &str) -> Standard {
+    library().get(code).expect("seed present").standard.clone()
+}
+
+/// The path of a seed's text and its raw contents.
+pub fn seed_text(code: &str) -> (PathBuf, String) {
+    let lib = library();
+    let e = lib.get(code).expect("seed present");
+    let raw = std::fs::read_to_string(&e.path).expect("readable");
+    (e.path.clone(), raw)
+}
+
+pub fn sidecar_for(path: &Path) -> Option<ksbquiz::standards::Sidecar> {
+    let side = ksbquiz::standards::meta::sidecar_path(path);
+    std::fs::read_to_string(side)
+        .ok()
+        .map(|s| toml::from_str(&s).expect("sidecar"))
+}
+
+pub fn crlf(s: &str) -> String {
+    s.replace('\n', "\r\n")
+}
+
+/// Hard-wraps every line at `width` on spaces (never after a word ending in '-', which a reader
+/// cannot tell from a hyphenated word broken across lines).
+pub fn hard_wrap(s: &str, width: usize) -> String {
+    let mut out = String::new();
+    for line in s.split('\n') {
+        let mut cur = String::new();
+        for word in line.split(' ') {
+            let fits = cur.chars().count() + 1 + word.chars().count() <= width;
+            if cur.is_empty() || fits || cur.ends_with('-') || word.is_empty() {
+                if !cur.is_empty() || line.starts_with(' ') {
+                    cur.push(' ');
+                }
+                cur.push_str(word);
+            } else {
+                out.push_str(cur.trim_end());
+                out.push('\n');
+                cur = word.to_string();
+            }
+        }
+        out.push_str(&cur);
+        out.push('\n');
+    }
+    out
+}
+
+/// Inserts a page break (form feed, running header, blank, footer with page number) every
+/// `every` lines, wherever that falls (inside lists and between an item's lines too).
+pub fn paginate(s: &str, every: usize, header: &str) -> String {
+    let lines: Vec<&str> = s.split('\n').collect();
+    let pages = lines.len() / every + 1;
+    let mut out = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        if i > 0 && i % every == 0 {
+            let page = i / every;
+            out.push_str(&format!(
+                "\nSkills for Care & Development    Page {page} of {pages}\n\u{c}{header}\n\n"
+            ));
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+/// A tab after every item number (`1.\t`, `K1\t`, `K1:\t`).
+pub fn tabs_after_numbers(s: &str) -> String {
+    let re = regex::Regex::new(r"(?m)^(\s*(?:[PKSB]?\d+[.:]?))[ ]+").unwrap();
+    re.replace_all(s, "$1\t").into_owned()
+}
+
+/// Typographic quotes and non-breaking spaces, as word processors and PDF tools produce them.
+pub fn typographic(s: &str) -> String {
+    let mut out = String::new();
+    let mut open = true;
+    for (n, c) in s.chars().enumerate() {
+        match c {
+            '\'' => out.push('\u{2019}'),
+            '"' => {
+                out.push(if open { '\u{201c}' } else { '\u{201d}' });
+                open = !open;
+            }
+            ' ' if n % 7 == 0 => out.push('\u{a0}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
