@@ -157,7 +157,10 @@ pub fn unwrap_paragraphs(lines: &[Line], is_start: impl Fn(&str) -> bool) -> Vec
         let first = l.text.split(' ').next().unwrap_or("").chars().count();
         match out.last_mut() {
             Some(prev)
-                if !prev.text.is_empty() && !l.text.is_empty() && last_len + 1 + first > width =>
+                if !prev.text.is_empty()
+                    && !l.text.is_empty()
+                    && !is_start(&l.text)
+                    && last_len + 1 + first > width =>
             {
                 join(&mut prev.text, &l.text);
             }
@@ -170,8 +173,8 @@ pub fn unwrap_paragraphs(lines: &[Line], is_start: impl Fn(&str) -> bool) -> Vec
 
 /// Estimates the hard-wrap width: most long lines end within a few characters of one width.
 /// The 95th percentile stands for the width, so a few longer lines (an unwrapped running
-/// header, a table row) do not hide the wrapping of the rest.
-/// (Paginated running headers count once, being one distinct line.)
+/// header, a table row) do not hide the wrapping of the rest; a running header repeated on
+/// every page counts once.
 fn wrap_width(lines: &[Line]) -> Option<usize> {
     // Each distinct line once: a running header repeated on every page is one line.
     let distinct: HashSet<&str> = lines.iter().map(|l| l.text.as_str()).collect();

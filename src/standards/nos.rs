@@ -44,9 +44,30 @@ static CODE: LazyLock<Regex> =
 
 /// Whether the text has a NOS list heading.
 pub fn looks_like(lines: &[Line]) -> bool {
-    lines
-        .iter()
-        .any(|l| PC_HEADING.is_match(&l.text) || KU_HEADING.is_match(&l.text))
+    (0..lines.len()).any(|i| heading(lines, i).is_some())
+}
+
+/// The list heading at line `i` (which PDF layouts may split over two lines), with the index
+/// of the line after it.
+fn heading(lines: &[Line], i: usize) -> Option<(ItemKind, usize)> {
+    let kind = |t: &str| {
+        if PC_HEADING.is_match(t) {
+            Some(ItemKind::Performance)
+        } else if KU_HEADING.is_match(t) {
+            Some(ItemKind::Knowledge)
+        } else {
+            None
+        }
+    };
+    let t = &lines.get(i)?.text;
+    if let Some(k) = kind(t) {
+        return Some((k, i + 1));
+    }
+    let next = &lines.get(i + 1)?.text;
+    if t.is_empty() || next.is_empty() {
+        return None;
+    }
+    kind(&format!("{t} {next}")).map(|k| (k, i + 2))
 }
 
 /// A line starting an item of `kind` (`prefix` letters allowed for that kind, or none).
@@ -94,11 +115,7 @@ pub fn parse(
     let mut i = 0;
     while i < lines.len() {
         let t = lines[i].text.as_str();
-        let kind = if PC_HEADING.is_match(t) {
-            ItemKind::Performance
-        } else if KU_HEADING.is_match(t) {
-            ItemKind::Knowledge
-        } else {
+        let Some((kind, after)) = heading(lines, i) else {
             i += 1;
             continue;
         };
@@ -112,7 +129,7 @@ pub fn parse(
             });
         }
         seen[slot] = true;
-        i += 1;
+        i = after;
         while i < lines.len()
             && (lines[i].text.is_empty()
                 || INTRO.is_match(&lines[i].text)
@@ -141,10 +158,49 @@ pub fn parse(
             });
         }
         items.extend(walked.items.into_iter().map(|(it, _)| it));
+        check_nothing_left(lines, walked.end, kind, &next, source)?;
         i = walked.end;
     }
     info.kind = Some(StandardKind::Nos);
     super::finish(info, items, source, None)
+}
+
+/// A list that stopped at a line it could not place must not leave items behind it: if the
+/// next expected item turns up before the next heading, the stop is an error, not the end.
+fn check_nothing_left(
+    lines: &[Line],
+    end: usize,
+    kind: ItemKind,
+    next: &BTreeMap<ItemKind, u32>,
+    source: &str,
+) -> Result<(), ParseError> {
+    let Some(stop) = lines.get(end) else {
+        return Ok(());
+    };
+    if END.is_match(&stop.text) || heading(lines, end).is_some() {
+        return Ok(());
+    }
+    let expected = next.get(&kind).copied().unwrap_or(1);
+    for (j, l) in lines.iter().enumerate().skip(end + 1) {
+        if END.is_match(&l.text) || heading(lines, j).is_some() {
+            break;
+        }
+        if start(&l.text, kind).is_some_and(|s| s.number == expected) {
+            return Err(ParseError {
+                file: source.to_string(),
+                line: stop.no,
+                message: format!(
+                    "the list stops at {:?}, which is neither an item, a continuation nor a \
+                     heading over items, but {}{} follows at line {}",
+                    stop.text,
+                    kind.letter(),
+                    expected,
+                    l.no
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Reads the metadata table and the title and code around it.
