@@ -238,7 +238,7 @@ fn bank_cmd(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
                     p.render(
                         "cli/bank-check",
                         &json!({"report": report, "limits": limits, "ok": report.ok(),
-                                "pct": pct(&report), "problems": report.errors.len()})
+                                "pct": pct(&report), "problems": report.problems().collect::<Vec<_>>()})
                     )?
                 );
             }
@@ -255,8 +255,7 @@ fn bank_cmd(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
 fn pct(r: &bank::check::Report) -> serde_json::Value {
     let f = |x: f64| format!("{:.1}%", 100.0 * x);
     json!({
-        "longest": f(r.longest_option),
-        "overlap": f(r.word_overlap),
+        "test_wise": r.test_wise.iter().map(|(k, &v)| (k.clone(), f(v))).collect::<std::collections::BTreeMap<_, _>>(),
         "chance": f(r.chance),
         "positions": r.positions.iter().map(|&x| f(x)).collect::<Vec<_>>(),
         "poll_fit": f(r.poll_fit as f64 / r.questions.max(1) as f64),
