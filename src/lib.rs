@@ -9,3 +9,4 @@ pub mod bank;
 pub mod project;
 pub mod prompts;
 pub mod standards;
+pub mod store;

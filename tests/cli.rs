@@ -69,7 +69,12 @@ fn standards_show_json_follows_the_contract() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["standard"]["code"], "HSCCLD222");
     assert_eq!(v["standard"]["kind"], "nos");
-    assert!(v["standard"]["source"].as_str().unwrap().starts_with("data/standards/"));
+    assert!(
+        v["standard"]["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("data/standards/")
+    );
     assert_eq!(v["items"].as_array().unwrap().len(), 31);
     assert_eq!(v["items"][10]["id"], "HSCCLD222/K1");
     assert_eq!(v["items"][10]["kind"], "knowledge");
@@ -82,7 +87,9 @@ fn standards_show_text_and_file() {
         .args(["standards", "show", "PROV-LMCCP"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("[Rights]").and(predicate::str::contains("PROV-LMCCP/K111")));
+        .stdout(
+            predicate::str::contains("[Rights]").and(predicate::str::contains("PROV-LMCCP/K111")),
+        );
     let fixture = common::root().join("tests/fixtures/nos-pdf-layout.txt");
     ksbquiz(&common::root())
         .args(["standards", "show"])
@@ -111,8 +118,13 @@ fn import_copies_a_parsed_standard_byte_for_byte() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Imported ST9999"));
-    let dest = dir.path().join("data/standards/ST9999-care-worker-example.txt");
-    assert_eq!(std::fs::read(&dest).unwrap(), std::fs::read(&fixture).unwrap());
+    let dest = dir
+        .path()
+        .join("data/standards/ST9999-care-worker-example.txt");
+    assert_eq!(
+        std::fs::read(&dest).unwrap(),
+        std::fs::read(&fixture).unwrap()
+    );
     // Importing it again is refused: the code is taken.
     ksbquiz(dir.path())
         .args(["standards", "import"])
@@ -126,15 +138,25 @@ fn import_copies_a_parsed_standard_byte_for_byte() {
 fn import_refuses_a_text_it_cannot_parse_and_copies_nothing() {
     let dir = scratch();
     let bad = dir.path().join("minutes.txt");
-    std::fs::write(&bad, "Team meeting\n\nPerformance criteria\n1. do one\n3. do three\n").unwrap();
-    let before = std::fs::read_dir(dir.path().join("data/standards")).unwrap().count();
+    std::fs::write(
+        &bad,
+        "Team meeting\n\nPerformance criteria\n1. do one\n3. do three\n",
+    )
+    .unwrap();
+    let before = std::fs::read_dir(dir.path().join("data/standards"))
+        .unwrap()
+        .count();
     ksbquiz(dir.path())
         .args(["standards", "import"])
         .arg(&bad)
         .assert()
         .failure()
-        .stderr(predicate::str::contains("minutes.txt:5: expected P2 next but found P3"));
-    let after = std::fs::read_dir(dir.path().join("data/standards")).unwrap().count();
+        .stderr(predicate::str::contains(
+            "minutes.txt:5: expected P2 next but found P3",
+        ));
+    let after = std::fs::read_dir(dir.path().join("data/standards"))
+        .unwrap()
+        .count();
     assert_eq!(before, after);
 }
 

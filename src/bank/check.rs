@@ -87,7 +87,12 @@ impl Report {
 
 /// Naive strategies a test-wise learner might use: pick the option that is longest, shortest,
 /// shares most content words with the question, or shares fewest.
-pub const STRATEGIES: [&str; 4] = ["longest option", "shortest option", "most words shared with the question", "fewest words shared with the question"];
+pub const STRATEGIES: [&str; 4] = [
+    "longest option",
+    "shortest option",
+    "most words shared with the question",
+    "fewest words shared with the question",
+];
 
 fn strategy_score(strategy: usize, q: &Question, option: &str) -> i64 {
     let len = option.chars().count() as i64;

@@ -1,0 +1,721 @@
+//! Storage: the one module that knows sled, its trees, keys and encodings.
+//!
+//! Everything else calls the small API below, which is what a second backend (PostgreSQL for
+//! several instances) would implement. Records are JSON (readable with any sled tool, and
+//! tolerant of added fields); keys are built so that one learner's records sit under one prefix
+//! (`learner id` as 8 big-endian bytes), which makes "see my data" and "forget me" prefix scans.
+//!
+//! Trees: `meta` (schema version), `learners`, `accounts` (platform account -> learner),
+//! `cohorts`, `members` (cohort code, learner -> ()), `attempts` (learner, sequence -> attempt,
+//! append-only), `srs` (learner, item -> FSRS state), `deliveries` (question sent -> its
+//! answer), `sessions` (learner -> open quiz), `settings` (name -> value).
+//!
+//! Durability: recording an answer is one sled transaction (attempt, scheduling state,
+//! delivery, session), and [`Store::durable`] waits for a flush by a single committer thread
+//! that batches every writer waiting at that moment into one `flush()` (group commit): one
+//! fsync serves many learners, and no task ever calls `flush_async` (sled issue #1308).
+
+mod commit;
+pub mod model;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use sled::{Transactional, Tree};
+use thiserror::Error;
+
+pub use model::*;
+
+/// Schema version this build writes. Older stores are migrated on open; newer are refused.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("cannot open the database at {path}: {message}")]
+    Open { path: PathBuf, message: String },
+    #[error(
+        "the database at {path} was written by a newer ksbquiz (schema {found}, this build knows {supported}); upgrade ksbquiz"
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("database error: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("a stored record could not be read ({0}); the database may be damaged")]
+    Corrupt(String),
+    #[error("{0} already exists")]
+    Exists(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("could not make the write durable: {0}")]
+    Durability(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+fn enc<T: Serialize>(v: &T) -> Vec<u8> {
+    // Serialising these plain records cannot fail (no maps with non-string keys).
+    serde_json::to_vec(v).unwrap_or_default()
+}
+
+fn dec<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn lkey(id: LearnerId) -> [u8; 8] {
+    id.to_be_bytes()
+}
+
+fn lkey_with(id: LearnerId, rest: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(8 + rest.len());
+    k.extend_from_slice(&id.to_be_bytes());
+    k.extend_from_slice(rest);
+    k
+}
+
+/// Delivery ids start with the learner's id in hex, so one learner's deliveries share a prefix.
+fn delivery_prefix(id: LearnerId) -> String {
+    format!("{id:016x}-")
+}
+
+fn member_key(code: &str, id: LearnerId) -> Vec<u8> {
+    let mut k = code.as_bytes().to_vec();
+    k.push(0);
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// What recording an answer did.
+#[derive(Debug, Clone)]
+pub enum Recorded {
+    /// First answer to this delivery: recorded with the new scheduling state; `next` is the
+    /// next question opened in the same step, if the session goes on.
+    New {
+        attempt: Attempt,
+        srs: Option<SrsState>,
+        session: Option<Session>,
+        next: Option<Delivery>,
+    },
+    /// The delivery was already answered (a double click, a retried webhook): nothing changed.
+    Duplicate { delivery: Delivery },
+    /// The delivery's quiz ended before this answer came: nothing recorded.
+    Closed { delivery: Delivery },
+}
+
+/// How the engine wants one answer recorded: the store supplies the current records, the
+/// closures (re-run if sled retries the transaction) say what to write.
+pub struct AnswerPlan<'a> {
+    pub delivery: &'a str,
+    pub option: usize,
+    pub correct: bool,
+    pub platform: &'a str,
+    pub now: DateTime<Utc>,
+    /// New scheduling state from the old one (None: the item is not scheduled, e.g. practice).
+    pub schedule: &'a dyn Fn(Option<SrsState>) -> Option<SrsState>,
+    /// The session after this answer, and the next question to open, from the session now.
+    /// Receives a fresh delivery id to use for the next question.
+    pub advance: &'a dyn Fn(Option<Session>, &str) -> (Option<Session>, Option<Delivery>),
+}
+
+struct Inner {
+    path: PathBuf,
+    db: sled::Db,
+    meta: Tree,
+    learners: Tree,
+    accounts: Tree,
+    cohorts: Tree,
+    members: Tree,
+    attempts: Tree,
+    srs: Tree,
+    deliveries: Tree,
+    sessions: Tree,
+    settings: Tree,
+    committer: commit::Committer,
+}
+
+/// The sled store. Cheap to clone; all clones share one database and one committer.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.inner.path)
+            .finish()
+    }
+}
+
+type TxResult<T> = std::result::Result<T, ConflictableTransactionError<StoreError>>;
+
+fn abort<T>(e: StoreError) -> TxResult<T> {
+    Err(ConflictableTransactionError::Abort(e))
+}
+
+fn tx_dec<T: DeserializeOwned>(bytes: &[u8]) -> TxResult<T> {
+    dec(bytes).or_else(abort)
+}
+
+fn untx(e: TransactionError<StoreError>) -> StoreError {
+    match e {
+        TransactionError::Abort(e) => e,
+        TransactionError::Storage(e) => StoreError::Sled(e),
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, checks its schema and migrates an
+    /// older one.
+    pub fn open(path: &Path) -> Result<Store> {
+        let open_err = |message: String| StoreError::Open {
+            path: path.to_path_buf(),
+            message,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| open_err(e.to_string()))?;
+        }
+        let db = sled::Config::new()
+            .path(path)
+            .mode(sled::Mode::HighThroughput)
+            .open()
+            .map_err(|e| open_err(describe_sled(&e)))?;
+        let t = |name: &str| db.open_tree(name).map_err(|e| open_err(describe_sled(&e)));
+        let inner = Inner {
+            path: path.to_path_buf(),
+            meta: t("meta")?,
+            learners: t("learners")?,
+            accounts: t("accounts")?,
+            cohorts: t("cohorts")?,
+            members: t("members")?,
+            attempts: t("attempts")?,
+            srs: t("srs")?,
+            deliveries: t("deliveries")?,
+            sessions: t("sessions")?,
+            settings: t("settings")?,
+            committer: commit::Committer::start(db.clone()),
+            db,
+        };
+        let store = Store {
+            inner: Arc::new(inner),
+        };
+        store.check_schema()?;
+        // Prove the database is writable now, not at the first learner's answer.
+        store
+            .inner
+            .meta
+            .insert("opened", enc(&Utc::now()))
+            .map_err(|e| open_err(describe_sled(&e)))?;
+        store
+            .inner
+            .db
+            .flush()
+            .map_err(|e| open_err(describe_sled(&e)))?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// The schema version stored.
+    pub fn schema_version(&self) -> Result<u32> {
+        Ok(self
+            .inner
+            .meta
+            .get("schema")?
+            .map(|v| dec::<u32>(&v))
+            .transpose()?
+            .unwrap_or(0))
+    }
+
+    fn check_schema(&self) -> Result<()> {
+        let i = &self.inner;
+        let found = match i.meta.get("schema")? {
+            Some(v) => dec::<u32>(&v)?,
+            None if i.learners.is_empty() => SCHEMA_VERSION,
+            None => 0,
+        };
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path: i.path.clone(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if found < 1 {
+            self.migrate_0_to_1()?;
+        }
+        i.meta.insert("schema", enc(&SCHEMA_VERSION))?;
+        i.db.flush()?;
+        Ok(())
+    }
+
+    /// Schema 0 kept cohort membership only in each learner's record; schema 1 adds the
+    /// `members` index so a tutor's list does not scan every learner.
+    fn migrate_0_to_1(&self) -> Result<()> {
+        tracing::info!(path = %self.inner.path.display(), "migrating store from schema 0 to 1");
+        for l in self.learners() {
+            let l = l?;
+            for code in &l.cohorts {
+                self.inner.members.insert(member_key(code, l.id), &[])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits until every write made before this call is on disk (group commit).
+    pub fn durable(&self) -> Result<()> {
+        self.inner.committer.wait()
+    }
+
+    // ---- learners and accounts -------------------------------------------------------
+
+    pub fn learner(&self, id: LearnerId) -> Result<Option<Learner>> {
+        self.inner
+            .learners
+            .get(lkey(id))?
+            .map(|v| dec(&v))
+            .transpose()
+    }
+
+    pub fn learner_by_account(&self, account: &str) -> Result<Option<Learner>> {
+        match self.inner.accounts.get(account)? {
+            Some(v) => {
+                let id = u64::from_be_bytes(v.as_ref().try_into().map_err(|_| {
+                    StoreError::Corrupt(format!("account {account} maps to a bad id"))
+                })?);
+                self.learner(id)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The learner with `account`, created (atomically with the account link) if new.
+    pub fn learner_for_account(
+        &self,
+        account: &str,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(Learner, bool)> {
+        if let Some(l) = self.learner_by_account(account)? {
+            return Ok((l, false));
+        }
+        let id = self.inner.db.generate_id()? + 1;
+        let learner = Learner {
+            id,
+            name: name.to_string(),
+            accounts: vec![account.to_string()],
+            standards: Vec::new(),
+            cohorts: Vec::new(),
+            settings: Settings::default(),
+            created: now,
+            inactive: false,
+        };
+        let i = &self.inner;
+        let made = (&i.accounts, &i.learners)
+            .transaction(|(acc, lrn)| {
+                if let Some(existing) = acc.get(account)? {
+                    // Another request created it first: use that one.
+                    let id = u64::from_be_bytes(existing.as_ref().try_into().unwrap_or([0; 8]));
+                    return Ok(Err(id));
+                }
+                acc.insert(account, &lkey(id))?;
+                lrn.insert(&lkey(id), enc(&learner))?;
+                Ok(Ok(()))
+            })
+            .map_err(untx)?;
+        match made {
+            Ok(()) => Ok((learner, true)),
+            Err(existing) => Ok((
+                self.learner(existing)?
+                    .ok_or_else(|| StoreError::NotFound(format!("learner {existing}")))?,
+                false,
+            )),
+        }
+    }
+
+    pub fn put_learner(&self, l: &Learner) -> Result<()> {
+        self.inner.learners.insert(lkey(l.id), enc(l))?;
+        Ok(())
+    }
+
+    /// Links another platform account to a learner (refused if it belongs to someone else).
+    pub fn link_account(&self, id: LearnerId, account: &str) -> Result<()> {
+        let i = &self.inner;
+        (&i.accounts, &i.learners)
+            .transaction(|(acc, lrn)| {
+                if let Some(owner) = acc.get(account)? {
+                    if owner.as_ref() != lkey(id) {
+                        return abort(StoreError::Exists(format!("account {account}")));
+                    }
+                    return Ok(());
+                }
+                let Some(raw) = lrn.get(lkey(id))? else {
+                    return abort(StoreError::NotFound(format!("learner {id}")));
+                };
+                let mut l: Learner = tx_dec(&raw)?;
+                l.accounts.push(account.to_string());
+                acc.insert(account, &lkey(id))?;
+                lrn.insert(&lkey(id), enc(&l))?;
+                Ok(())
+            })
+            .map_err(untx)
+    }
+
+    /// Every learner, in id order.
+    pub fn learners(&self) -> impl Iterator<Item = Result<Learner>> + '_ {
+        self.inner
+            .learners
+            .iter()
+            .map(|r| r.map_err(StoreError::from).and_then(|(_, v)| dec(&v)))
+    }
+
+    pub fn learner_count(&self) -> usize {
+        self.inner.learners.len()
+    }
+
+    // ---- cohorts -----------------------------------------------------------------------
+
+    pub fn create_cohort(&self, c: &Cohort) -> Result<()> {
+        let res =
+            self.inner
+                .cohorts
+                .compare_and_swap(&c.code, None as Option<&[u8]>, Some(enc(c)))?;
+        res.map_err(|_| StoreError::Exists(format!("cohort {}", c.code)))
+    }
+
+    pub fn cohort(&self, code: &str) -> Result<Option<Cohort>> {
+        self.inner.cohorts.get(code)?.map(|v| dec(&v)).transpose()
+    }
+
+    pub fn cohorts(&self) -> impl Iterator<Item = Result<Cohort>> + '_ {
+        self.inner
+            .cohorts
+            .iter()
+            .map(|r| r.map_err(StoreError::from).and_then(|(_, v)| dec(&v)))
+    }
+
+    /// Adds a learner to a cohort (and the cohort's standards to theirs), atomically.
+    pub fn join_cohort(&self, id: LearnerId, code: &str) -> Result<Learner> {
+        let i = &self.inner;
+        (&i.cohorts, &i.learners, &i.members)
+            .transaction(|(coh, lrn, mem)| {
+                let Some(raw) = coh.get(code)? else {
+                    return abort(StoreError::NotFound(format!("cohort {code}")));
+                };
+                let cohort: Cohort = tx_dec(&raw)?;
+                let Some(raw) = lrn.get(lkey(id))? else {
+                    return abort(StoreError::NotFound(format!("learner {id}")));
+                };
+                let mut l: Learner = tx_dec(&raw)?;
+                if !l.cohorts.iter().any(|c| c == code) {
+                    l.cohorts.push(code.to_string());
+                }
+                for s in &cohort.standards {
+                    if !l.standards.contains(s) {
+                        l.standards.push(s.clone());
+                    }
+                }
+                lrn.insert(&lkey(id), enc(&l))?;
+                mem.insert(member_key(code, id), &[])?;
+                Ok(l)
+            })
+            .map_err(untx)
+    }
+
+    pub fn cohort_members(&self, code: &str) -> Result<Vec<LearnerId>> {
+        let mut prefix = code.as_bytes().to_vec();
+        prefix.push(0);
+        self.inner
+            .members
+            .scan_prefix(&prefix)
+            .map(|r| {
+                let (k, _) = r?;
+                let tail: [u8; 8] = k[prefix.len()..]
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt("member key".into()))?;
+                Ok(u64::from_be_bytes(tail))
+            })
+            .collect()
+    }
+
+    // ---- spaced repetition ------------------------------------------------------------
+
+    pub fn srs(&self, id: LearnerId, item: &str) -> Result<Option<SrsState>> {
+        self.inner
+            .srs
+            .get(lkey_with(id, item.as_bytes()))?
+            .map(|v| dec(&v))
+            .transpose()
+    }
+
+    /// All of a learner's scheduling states, by item id.
+    pub fn srs_all(&self, id: LearnerId) -> Result<Vec<(String, SrsState)>> {
+        self.inner
+            .srs
+            .scan_prefix(lkey(id))
+            .map(|r| {
+                let (k, v) = r?;
+                Ok((String::from_utf8_lossy(&k[8..]).into_owned(), dec(&v)?))
+            })
+            .collect()
+    }
+
+    pub fn put_srs(&self, id: LearnerId, item: &str, s: &SrsState) -> Result<()> {
+        self.inner
+            .srs
+            .insert(lkey_with(id, item.as_bytes()), enc(s))?;
+        Ok(())
+    }
+
+    // ---- sessions and deliveries ------------------------------------------------------
+
+    pub fn session(&self, id: LearnerId) -> Result<Option<Session>> {
+        self.inner
+            .sessions
+            .get(lkey(id))?
+            .map(|v| dec(&v))
+            .transpose()
+    }
+
+    pub fn delivery(&self, id: &str) -> Result<Option<Delivery>> {
+        self.inner.deliveries.get(id)?.map(|v| dec(&v)).transpose()
+    }
+
+    /// A fresh delivery id for a learner.
+    pub fn new_delivery_id(&self, id: LearnerId) -> Result<String> {
+        Ok(format!(
+            "{}{:016x}",
+            delivery_prefix(id),
+            self.inner.db.generate_id()?
+        ))
+    }
+
+    /// Replaces the learner's session (closing the open question of the old one, which can then
+    /// no longer be answered) and opens `first`, in one step.
+    pub fn start_session(
+        &self,
+        session: Option<&Session>,
+        learner: LearnerId,
+        first: Option<&Delivery>,
+    ) -> Result<()> {
+        let i = &self.inner;
+        (&i.sessions, &i.deliveries)
+            .transaction(|(ses, del)| {
+                if let Some(raw) = ses.get(lkey(learner))? {
+                    let old: Session = tx_dec(&raw)?;
+                    if let Some(cur) = &old.current {
+                        close_delivery(del, cur)?;
+                    }
+                }
+                match session {
+                    Some(s) => {
+                        ses.insert(&lkey(learner), enc(s))?;
+                    }
+                    None => {
+                        ses.remove(&lkey(learner))?;
+                    }
+                }
+                if let Some(d) = first {
+                    del.insert(d.id.as_bytes(), enc(d))?;
+                }
+                Ok(())
+            })
+            .map_err(untx)
+    }
+
+    /// Records an answer: attempt, scheduling state, delivery, session and next question in
+    /// one transaction. Answering a delivery twice records it once.
+    pub fn record_answer(&self, plan: &AnswerPlan) -> Result<Recorded> {
+        let i = &self.inner;
+        let next_id_seed = i.db.generate_id()?;
+        (&i.deliveries, &i.attempts, &i.srs, &i.sessions)
+            .transaction(|(del, att, srs, ses)| {
+                let Some(raw) = del.get(plan.delivery)? else {
+                    return abort(StoreError::NotFound(format!("question {}", plan.delivery)));
+                };
+                let mut d: Delivery = tx_dec(&raw)?;
+                if d.answered.is_some() {
+                    return Ok(Recorded::Duplicate { delivery: d });
+                }
+                if d.closed {
+                    return Ok(Recorded::Closed { delivery: d });
+                }
+                let attempt = Attempt {
+                    learner: d.learner,
+                    item: d.item.clone(),
+                    question: d.question.clone(),
+                    option: plan.option,
+                    correct: plan.correct,
+                    response_ms: (plan.now - d.sent).num_milliseconds().max(0) as u64,
+                    platform: plan.platform.to_string(),
+                    at: plan.now,
+                    delivery: d.id.clone(),
+                    mode: d.mode,
+                };
+                let seq = att.generate_id()?;
+                att.insert(lkey_with(d.learner, &seq.to_be_bytes()), enc(&attempt))?;
+                let skey = lkey_with(d.learner, d.item.as_bytes());
+                let old = srs
+                    .get(&skey)?
+                    .map(|v| tx_dec::<SrsState>(&v))
+                    .transpose()?;
+                let new_srs = (plan.schedule)(old);
+                if let Some(s) = &new_srs {
+                    srs.insert(skey, enc(s))?;
+                }
+                d.answered = Some(Answered {
+                    option: plan.option,
+                    correct: plan.correct,
+                    at: plan.now,
+                });
+                del.insert(d.id.as_bytes(), enc(&d))?;
+                let session = ses
+                    .get(lkey(d.learner))?
+                    .map(|v| tx_dec::<Session>(&v))
+                    .transpose()?
+                    .filter(|s| s.current.as_deref() == Some(plan.delivery));
+                let in_session = session.is_some();
+                let next_id = format!("{}{:016x}", delivery_prefix(d.learner), next_id_seed);
+                let (session, next) = if in_session {
+                    (plan.advance)(session, &next_id)
+                } else {
+                    (None, None)
+                };
+                if in_session {
+                    match &session {
+                        Some(s) => ses.insert(&lkey(d.learner), enc(s))?,
+                        None => ses.remove(&lkey(d.learner))?,
+                    };
+                }
+                if let Some(n) = &next {
+                    del.insert(n.id.as_bytes(), enc(n))?;
+                }
+                Ok(Recorded::New {
+                    attempt,
+                    srs: new_srs,
+                    session,
+                    next,
+                })
+            })
+            .map_err(untx)
+    }
+
+    // ---- attempts ---------------------------------------------------------------------
+
+    /// A learner's attempts, oldest first.
+    pub fn attempts(&self, id: LearnerId) -> Result<Vec<Attempt>> {
+        self.inner
+            .attempts
+            .scan_prefix(lkey(id))
+            .map(|r| dec(&r?.1))
+            .collect()
+    }
+
+    /// Every attempt of every learner (for exports and benchmarks).
+    pub fn all_attempts(&self) -> impl Iterator<Item = Result<Attempt>> + '_ {
+        self.inner
+            .attempts
+            .iter()
+            .map(|r| r.map_err(StoreError::from).and_then(|(_, v)| dec(&v)))
+    }
+
+    pub fn attempt_count(&self) -> usize {
+        self.inner.attempts.len()
+    }
+
+    // ---- settings ---------------------------------------------------------------------
+
+    pub fn setting<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>> {
+        self.inner.settings.get(name)?.map(|v| dec(&v)).transpose()
+    }
+
+    pub fn put_setting<T: Serialize>(&self, name: &str, value: &T) -> Result<()> {
+        self.inner.settings.insert(name, enc(value))?;
+        Ok(())
+    }
+
+    // ---- privacy ----------------------------------------------------------------------
+
+    /// Deletes every record of a learner: attempts, scheduling, deliveries, session, cohort
+    /// memberships, and the cohorts they tutor; the learner and their accounts go last, in one
+    /// step, so an interrupted deletion can simply be asked for again. Durable on return.
+    pub fn forget(&self, id: LearnerId) -> Result<()> {
+        let Some(l) = self.learner(id)? else {
+            return Ok(());
+        };
+        let i = &self.inner;
+        for tree in [&i.attempts, &i.srs] {
+            for k in tree.scan_prefix(lkey(id)).keys() {
+                tree.remove(k?)?;
+            }
+        }
+        for k in i.deliveries.scan_prefix(delivery_prefix(id)).keys() {
+            i.deliveries.remove(k?)?;
+        }
+        i.sessions.remove(lkey(id))?;
+        for code in &l.cohorts {
+            i.members.remove(member_key(code, id))?;
+        }
+        let owned: Vec<Cohort> = self
+            .cohorts()
+            .filter_map(|c| c.ok())
+            .filter(|c| c.tutor == id)
+            .collect();
+        for c in owned {
+            for m in self.cohort_members(&c.code)? {
+                i.members.remove(member_key(&c.code, m))?;
+            }
+            i.cohorts.remove(c.code.as_bytes())?;
+        }
+        (&i.accounts, &i.learners)
+            .transaction(|(acc, lrn): &(TransactionalTree, TransactionalTree)| {
+                for a in &l.accounts {
+                    acc.remove(a.as_bytes())?;
+                }
+                lrn.remove(&lkey(id))?;
+                Ok(())
+            })
+            .map_err(untx)?;
+        self.durable()
+    }
+}
+
+/// Marks a delivery closed inside a transaction, if it is still open.
+fn close_delivery(del: &TransactionalTree, id: &str) -> TxResult<()> {
+    if let Some(raw) = del.get(id)? {
+        let mut d: Delivery = tx_dec(&raw)?;
+        if d.answered.is_none() && !d.closed {
+            d.closed = true;
+            del.insert(id.as_bytes(), enc(&d))?;
+        }
+    }
+    Ok(())
+}
+
+/// A sled error in words a person setting ksbquiz up can act on.
+fn describe_sled(e: &sled::Error) -> String {
+    match e {
+        sled::Error::Io(io) => match io.raw_os_error() {
+            Some(28) => format!("the disk is full ({io})"),
+            Some(13) | Some(30) => format!("no permission to write there ({io})"),
+            _ => match io.kind() {
+                std::io::ErrorKind::PermissionDenied => {
+                    format!("no permission to write there ({io})")
+                }
+                std::io::ErrorKind::WouldBlock => {
+                    format!("another ksbquiz process has it open ({io})")
+                }
+                _ => io.to_string(),
+            },
+        },
+        other => other.to_string(),
+    }
+}

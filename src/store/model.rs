@@ -1,0 +1,168 @@
+//! The records the store keeps. Plain data with serde; `store/` alone decides how they are
+//! keyed and encoded. New fields must carry `#[serde(default)]` so older records still read.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Internal learner number (never shown to other learners).
+pub type LearnerId = u64;
+
+/// A person using ksbquiz: a learner, and possibly a tutor of cohorts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Learner {
+    pub id: LearnerId,
+    pub name: String,
+    /// Linked platform accounts: `telegram:<id>`, `discord:<id>`, `console:<name>`.
+    pub accounts: Vec<String>,
+    /// Codes of the standards the learner studies.
+    #[serde(default)]
+    pub standards: Vec<String>,
+    /// Join codes of the cohorts the learner belongs to.
+    #[serde(default)]
+    pub cohorts: Vec<String>,
+    #[serde(default)]
+    pub settings: Settings,
+    pub created: DateTime<Utc>,
+    /// Set when a platform says the learner cannot be reached (e.g. the bot was blocked).
+    #[serde(default)]
+    pub inactive: bool,
+}
+
+/// What a learner can set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Local time of the daily prompt, `HH:MM`.
+    pub daily_time: String,
+    /// IANA time zone name, e.g. `Europe/London`.
+    pub timezone: String,
+    /// Questions in a daily quiz.
+    pub per_day: u32,
+    /// New items introduced a day at most.
+    pub new_per_day: u32,
+    /// No prompts while paused.
+    pub paused: bool,
+    /// Days of the week with no prompts and nothing due (0 = Monday ... 6 = Sunday).
+    pub rest_days: Vec<u8>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            daily_time: "18:00".into(),
+            timezone: "Europe/London".into(),
+            per_day: 10,
+            new_per_day: 5,
+            paused: false,
+            rest_days: Vec::new(),
+        }
+    }
+}
+
+/// Why a question was asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Part of the day's spaced-repetition quiz.
+    Daily,
+    /// Extra practice the learner asked for.
+    Practice,
+    /// A tutor-led cohort quiz.
+    Cohort,
+}
+
+/// One recorded answer. Append-only: never changed once written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attempt {
+    pub learner: LearnerId,
+    pub item: String,
+    pub question: String,
+    /// Index of the option chosen.
+    pub option: usize,
+    pub correct: bool,
+    /// Milliseconds from the question being sent to the answer.
+    pub response_ms: u64,
+    /// `telegram`, `discord`, `console`...
+    pub platform: String,
+    pub at: DateTime<Utc>,
+    /// The delivery this answers (what makes recording idempotent).
+    pub delivery: String,
+    pub mode: Mode,
+}
+
+/// Spaced-repetition state of one learner on one knowledge item (FSRS memory state).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SrsState {
+    pub stability: f32,
+    pub difficulty: f32,
+    /// Learner-local date the item is next due.
+    pub due: NaiveDate,
+    pub last_review: DateTime<Utc>,
+    pub reps: u32,
+    /// Times a learned item was answered wrongly.
+    pub lapses: u32,
+    /// Failed so often it is held back for the tutor rather than drilled again.
+    #[serde(default)]
+    pub leech: bool,
+    /// The variant asked last, so the next time asks another.
+    #[serde(default)]
+    pub last_question: Option<String>,
+}
+
+/// A question sent to a learner and waiting for (or holding) its answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub id: String,
+    pub learner: LearnerId,
+    pub question: String,
+    pub item: String,
+    pub sent: DateTime<Utc>,
+    pub mode: Mode,
+    /// Set once answered; a second answer finds it and changes nothing.
+    #[serde(default)]
+    pub answered: Option<Answered>,
+    /// Set when the quiz it belonged to ended before it was answered.
+    #[serde(default)]
+    pub closed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Answered {
+    pub option: usize,
+    pub correct: bool,
+    pub at: DateTime<Utc>,
+}
+
+/// One question planned in a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pick {
+    pub item: String,
+    pub question: String,
+}
+
+/// A learner's open quiz: the questions planned, how far they got.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub learner: LearnerId,
+    pub mode: Mode,
+    /// Learner-local date the session was planned for.
+    pub day: NaiveDate,
+    pub queue: Vec<Pick>,
+    /// Index in `queue` of the question now open.
+    pub pos: usize,
+    /// Delivery id of the question now open.
+    pub current: Option<String>,
+    pub correct: u32,
+    pub answered: u32,
+}
+
+/// A tutor's group of learners.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cohort {
+    /// Join code learners type (or follow in a link).
+    pub code: String,
+    pub name: String,
+    pub tutor: LearnerId,
+    pub standards: Vec<String>,
+    pub created: DateTime<Utc>,
+}
