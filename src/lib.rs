@@ -5,8 +5,11 @@
 //! [`bank`] turns their items into reviewable questions, [`prompts`] holds every sentence a
 //! user reads, and [`project`] knows where a ksbquiz project keeps its folders.
 
+pub mod adapters;
 pub mod bank;
+pub mod engine;
 pub mod project;
 pub mod prompts;
+pub mod srs;
 pub mod standards;
 pub mod store;

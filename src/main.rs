@@ -8,10 +8,15 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use serde_json::json;
 
-use ksbquiz::bank::{self, BankFile, Material, check::Limits};
+use std::sync::Arc;
+
+use ksbquiz::adapters::console;
+use ksbquiz::bank::{self, Bank, BankFile, Material, check::Limits};
+use ksbquiz::engine::{Config as EngineConfig, Engine, SystemClock};
 use ksbquiz::project::Project;
 use ksbquiz::prompts::Prompts;
 use ksbquiz::standards::{ItemKind, Library, Standard, library};
+use ksbquiz::store::Store;
 
 /// Quizzes for care apprentices, built from the occupational standards they are assessed on.
 ///
@@ -24,8 +29,12 @@ struct Cli {
     #[arg(long, global = true, env = "KSBQUIZ_ROOT", default_value = ".")]
     root: PathBuf,
 
+    /// The learners' database (sled). Defaults to ksbquiz-data/db under the project folder.
+    #[arg(long, global = true, env = "KSBQUIZ_DB")]
+    db: Option<PathBuf>,
+
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -36,6 +45,12 @@ enum Command {
     /// Build and check the question bank (question-bank/).
     #[command(subcommand)]
     Bank(BankCmd),
+    /// Take quizzes in the terminal (what `ksbquiz` with no command does).
+    Play {
+        /// Your name: your progress is kept under it.
+        #[arg(long, env = "USER", default_value = "learner")]
+        name: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -89,10 +104,48 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let project = Project::new(cli.root);
+    let db = cli.db.unwrap_or_else(|| project.default_db());
     match cli.command {
-        Command::Standards(cmd) => standards(&project, cmd),
-        Command::Bank(cmd) => bank_cmd(&project, cmd),
+        Some(Command::Standards(cmd)) => standards(&project, cmd),
+        Some(Command::Bank(cmd)) => bank_cmd(&project, cmd),
+        Some(Command::Play { name }) => play(&project, &db, &name),
+        None => {
+            let name = std::env::var("USER").unwrap_or_else(|_| "learner".into());
+            play(&project, &db, &name)
+        }
     }
+}
+
+/// Builds the engine over the project's bank and prompts and the database at `db`.
+fn engine(project: &Project, db: &std::path::Path) -> Result<Engine> {
+    let bank = Bank::load(&project.bank()).with_context(|| {
+        format!(
+            "loading the question bank from {}",
+            project.bank().display()
+        )
+    })?;
+    if bank.files().is_empty() {
+        bail!(
+            "the question bank in {} is empty: run `ksbquiz bank build`",
+            project.bank().display()
+        );
+    }
+    let store = Store::open(db)?;
+    Ok(Engine::new(
+        store,
+        Arc::new(bank),
+        Arc::new(prompts(project)?),
+        Arc::new(SystemClock),
+        EngineConfig::default(),
+    ))
+}
+
+fn play(project: &Project, db: &std::path::Path, name: &str) -> Result<ExitCode> {
+    let engine = engine(project, db)?;
+    let stdin = std::io::stdin();
+    let here = std::env::current_dir().unwrap_or_else(|_| project.root.clone());
+    console::run(&engine, name, stdin.lock(), std::io::stdout().lock(), &here)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn prompts(project: &Project) -> Result<Prompts> {

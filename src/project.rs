@@ -29,6 +29,10 @@ impl Project {
     pub fn bank_limits(&self) -> PathBuf {
         self.root.join("data").join("bank-check.toml")
     }
+    /// Where the learners' database lives unless `--db` or `KSBQUIZ_DB` says otherwise.
+    pub fn default_db(&self) -> PathBuf {
+        self.root.join("ksbquiz-data").join("db")
+    }
     /// A path shown relative to the root where it lies below it.
     pub fn shown(&self, p: &Path) -> String {
         p.strip_prefix(&self.root)

@@ -8,6 +8,7 @@
 
 pub mod check;
 pub mod generate;
+mod index;
 pub mod material;
 
 use std::fmt;
@@ -19,6 +20,7 @@ use thiserror::Error;
 use crate::prompts::PromptError;
 use crate::standards::{Item, StandardInfo};
 
+pub use index::Bank;
 pub use material::Material;
 
 #[derive(Debug, Error)]

@@ -101,6 +101,10 @@ pub struct SrsState {
     pub reps: u32,
     /// Times a learned item was answered wrongly.
     pub lapses: u32,
+    /// Whether the last answer was right (an item answered wrongly is not secure, whatever its
+    /// recall probability straight after the review).
+    #[serde(default = "yes")]
+    pub last_correct: bool,
     /// Failed so often it is held back for the tutor rather than drilled again.
     #[serde(default)]
     pub leech: bool,
@@ -165,4 +169,8 @@ pub struct Cohort {
     pub tutor: LearnerId,
     pub standards: Vec<String>,
     pub created: DateTime<Utc>,
+}
+
+fn yes() -> bool {
+    true
 }

@@ -1,0 +1,4 @@
+//! Adapters: each turns one platform's events into engine inputs and the engine's outputs into
+//! that platform's messages. A new platform is one new file here.
+
+pub mod console;

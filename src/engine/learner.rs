@@ -1,0 +1,551 @@
+//! What a learner can do: enrol, take today's quiz or extra practice, answer, see stats,
+//! change settings, pause, see and delete their data.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{NaiveDate, NaiveTime};
+use chrono_tz::Tz;
+use serde_json::json;
+
+use super::{Engine, Out, QuestionOut, Result, command, letter};
+use crate::srs::PlanInput;
+use crate::standards::ItemKind;
+use crate::store::{AnswerPlan, Delivery, Learner, Mode, Pick, Recorded, Session, SrsState};
+
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+impl Engine {
+    pub(super) fn start(&self, learner: Learner, code: Option<String>) -> Result<Vec<Out>> {
+        let mut out = self.text(
+            "welcome",
+            &json!({"name": learner.name, "enrolled": learner.standards}),
+        )?;
+        match code {
+            Some(code) => out.extend(self.join(learner, &code)?),
+            None if learner.standards.is_empty() => out.extend(self.standards_list(&learner)?),
+            None => {}
+        }
+        Ok(out)
+    }
+
+    pub(super) fn standards_list(&self, learner: &Learner) -> Result<Vec<Out>> {
+        let list: Vec<_> = self
+            .bank
+            .standards()
+            .map(|s| {
+                json!({"code": s.code, "title": s.title, "enrolled": learner.standards.contains(&s.code),
+                       "items": self.bank.items_of(&s.code).len()})
+            })
+            .collect();
+        self.text("standards", &json!({"standards": list}))
+    }
+
+    pub(super) fn enrol(&self, mut learner: Learner, codes: &[String]) -> Result<Vec<Out>> {
+        let all: Vec<String> = self.bank.standards().map(|s| s.code.clone()).collect();
+        let wanted: Vec<String> = if codes.iter().any(|c| c.eq_ignore_ascii_case("all")) {
+            all.clone()
+        } else {
+            codes.to_vec()
+        };
+        if wanted.is_empty() {
+            return self.standards_list(&learner);
+        }
+        let mut added = Vec::new();
+        for code in &wanted {
+            let Some(real) = all.iter().find(|c| c.eq_ignore_ascii_case(code)) else {
+                return self.text("bad-standard", &json!({"code": code, "codes": all}));
+            };
+            if !learner.standards.contains(real) {
+                learner.standards.push(real.clone());
+                added.push(real.clone());
+            }
+        }
+        self.store.put_learner(&learner)?;
+        self.store.durable()?;
+        self.text(
+            "enrolled",
+            &json!({"added": added, "standards": learner.standards}),
+        )
+    }
+
+    pub(super) fn join(&self, learner: Learner, code: &str) -> Result<Vec<Out>> {
+        let code = code.trim().to_uppercase();
+        let Some(cohort) = self.store.cohort(&code)? else {
+            return self.text("bad-code", &json!({"code": code}));
+        };
+        let l = self.store.join_cohort(learner.id, &code)?;
+        self.store.durable()?;
+        self.text(
+            "joined",
+            &json!({"cohort": cohort.name, "standards": l.standards}),
+        )
+    }
+
+    fn states(&self, learner: &Learner) -> Result<HashMap<String, SrsState>> {
+        Ok(self.store.srs_all(learner.id)?.into_iter().collect())
+    }
+
+    /// Today's quiz: resumes an unfinished one, else plans and starts a new one.
+    pub(super) fn quiz(&self, learner: &Learner) -> Result<Vec<Out>> {
+        if learner.standards.is_empty() {
+            return self.text("not-enrolled", &json!({}));
+        }
+        let today = self.today(learner);
+        if let Some(s) = self.store.session(learner.id)? {
+            if let Some(cur) = s
+                .current
+                .as_deref()
+                .filter(|_| s.mode == Mode::Daily && s.day == today)
+            {
+                if let Some(d) = self.store.delivery(cur)? {
+                    if d.answered.is_none() && !d.closed {
+                        let mut out = self.text("resume", &json!({}))?;
+                        out.extend(self.question_out(&s, &d)?);
+                        return Ok(out);
+                    }
+                }
+            }
+            if s.mode == Mode::Daily && s.day == today && s.current.is_none() {
+                return self.text(
+                    "done-today",
+                    &json!({"correct": s.correct, "answered": s.answered}),
+                );
+            }
+        }
+        let states = self.states(learner)?;
+        let picks = self.sched.plan_day(
+            &PlanInput {
+                learner,
+                states: &states,
+                today,
+                now: self.now(),
+            },
+            &self.bank,
+        );
+        if picks.is_empty() {
+            return self.text("nothing-due", &json!({}));
+        }
+        self.begin(learner, Mode::Daily, today, picks, "quiz-start")
+    }
+
+    pub(super) fn practice(&self, learner: &Learner) -> Result<Vec<Out>> {
+        if learner.standards.is_empty() {
+            return self.text("not-enrolled", &json!({}));
+        }
+        let states = self.states(learner)?;
+        let today = self.today(learner);
+        let picks = self.sched.plan_practice(
+            &PlanInput {
+                learner,
+                states: &states,
+                today,
+                now: self.now(),
+            },
+            &self.bank,
+            self.config.practice_size,
+        );
+        if picks.is_empty() {
+            return self.text("nothing-due", &json!({}));
+        }
+        self.begin(learner, Mode::Practice, today, picks, "practice-start")
+    }
+
+    fn begin(
+        &self,
+        learner: &Learner,
+        mode: Mode,
+        day: NaiveDate,
+        queue: Vec<Pick>,
+        intro: &str,
+    ) -> Result<Vec<Out>> {
+        let first = &queue[0];
+        let d = Delivery {
+            id: self.store.new_delivery_id(learner.id)?,
+            learner: learner.id,
+            question: first.question.clone(),
+            item: first.item.clone(),
+            sent: self.now(),
+            mode,
+            answered: None,
+            closed: false,
+        };
+        let session = Session {
+            learner: learner.id,
+            mode,
+            day,
+            queue,
+            pos: 0,
+            current: Some(d.id.clone()),
+            correct: 0,
+            answered: 0,
+        };
+        self.store
+            .start_session(Some(&session), learner.id, Some(&d))?;
+        self.store.durable()?;
+        let mut out = self.text(intro, &json!({"count": session.queue.len()}))?;
+        out.extend(self.question_out(&session, &d)?);
+        Ok(out)
+    }
+
+    /// Renders a delivered question. A question retired from the bank is skipped by the caller.
+    fn question_out(&self, s: &Session, d: &Delivery) -> Result<Vec<Out>> {
+        let Some(q) = self.bank.question(&d.question) else {
+            return self.text("retired", &json!({}));
+        };
+        let header = self.say(
+            "question-header",
+            &json!({"n": s.pos + 1, "total": s.queue.len(), "practice": s.mode == Mode::Practice}),
+        )?;
+        Ok(vec![Out::Question(QuestionOut {
+            delivery: d.id.clone(),
+            header,
+            stem: q.stem.clone(),
+            options: q.options.clone(),
+            answer: q.answer,
+            explanation: q.explanation.clone(),
+        })])
+    }
+
+    /// Free text: a letter or number answers the open question; anything else gets help.
+    pub(super) fn free_text(
+        &self,
+        learner: &Learner,
+        platform: &str,
+        text: &str,
+    ) -> Result<Vec<Out>> {
+        if let Some(s) = self.store.session(learner.id)? {
+            if let Some(cur) = &s.current {
+                if let Some(q) = self
+                    .store
+                    .delivery(cur)?
+                    .and_then(|d| self.bank.question(&d.question).cloned())
+                {
+                    if let Some(option) = command::option_index(text, q.options.len()) {
+                        return self.answer(learner, platform, cur, option);
+                    }
+                    return self.text(
+                        "answer-how",
+                        &json!({"letters": (0..q.options.len()).map(letter).collect::<Vec<_>>()}),
+                    );
+                }
+            }
+        }
+        self.text("unknown-command", &json!({"command": text}))
+    }
+
+    /// Records an answer and returns feedback plus the next question (or the day's summary).
+    pub(super) fn answer(
+        &self,
+        learner: &Learner,
+        platform: &str,
+        delivery: &str,
+        option: usize,
+    ) -> Result<Vec<Out>> {
+        let Some(d) = self.store.delivery(delivery)? else {
+            return self.text("unknown-question", &json!({}));
+        };
+        if d.learner != learner.id {
+            return self.text("not-yours", &json!({}));
+        }
+        let Some(q) = self.bank.question(&d.question).cloned() else {
+            // The bank was rebuilt without this question: close it and move on.
+            self.store.start_session(None, learner.id, None)?;
+            return self.text("retired", &json!({}));
+        };
+        if option >= q.options.len() {
+            return self.text("not-an-option", &json!({"count": q.options.len()}));
+        }
+        let now = self.now();
+        let today = self.today(learner);
+        let correct = option == q.answer;
+        let rest = learner.settings.rest_days.clone();
+        let mut load: BTreeMap<NaiveDate, usize> = BTreeMap::new();
+        for (_, s) in self.store.srs_all(learner.id)? {
+            *load.entry(s.due).or_default() += 1;
+        }
+        let scheduled = d.mode == Mode::Daily;
+        let question_id = d.question.clone();
+        let schedule = |old: Option<SrsState>| {
+            if !scheduled {
+                return None;
+            }
+            let mut s = self
+                .sched
+                .review(old.as_ref(), correct, now, today, &rest, &|day| {
+                    load.get(&day).copied().unwrap_or(0)
+                });
+            s.last_question = Some(question_id.clone());
+            Some(s)
+        };
+        let advance = |session: Option<Session>, next_id: &str| {
+            let Some(mut s) = session else {
+                return (None, None);
+            };
+            s.answered += 1;
+            s.correct += u32::from(correct);
+            s.pos += 1;
+            let next = s.queue.get(s.pos).map(|p| Delivery {
+                id: next_id.to_string(),
+                learner: s.learner,
+                question: p.question.clone(),
+                item: p.item.clone(),
+                sent: now,
+                mode: s.mode,
+                answered: None,
+                closed: false,
+            });
+            s.current = next.as_ref().map(|n| n.id.clone());
+            (Some(s), next)
+        };
+        let recorded = self.store.record_answer(&AnswerPlan {
+            delivery,
+            option,
+            correct,
+            platform,
+            now,
+            schedule: &schedule,
+            advance: &advance,
+        })?;
+        match recorded {
+            Recorded::Duplicate { delivery } => {
+                let a = delivery.answered.as_ref();
+                self.text(
+                    "already-answered",
+                    &json!({"letter": a.map(|a| letter(a.option)), "correct": a.is_some_and(|a| a.correct)}),
+                )
+            }
+            Recorded::Closed { .. } => self.text("closed", &json!({})),
+            Recorded::New {
+                srs, session, next, ..
+            } => {
+                // Tell the learner only once the answer is on disk.
+                self.store.durable()?;
+                let item = self.bank.item(&q.item);
+                let mut out = self.text(
+                    "feedback",
+                    &json!({
+                        "correct": correct,
+                        "letter": letter(q.answer),
+                        "answer": q.options[q.answer],
+                        "explanation": q.explanation,
+                        "item": q.item,
+                        "item_text": item.map(|i| i.text.clone()),
+                        "leech": srs.as_ref().is_some_and(|s| s.leech),
+                    }),
+                )?;
+                match (session, next) {
+                    (Some(s), Some(n)) => out.extend(self.question_out(&s, &n)?),
+                    (Some(s), None) => out.extend(self.text(
+                        "session-done",
+                        &json!({"correct": s.correct, "answered": s.answered, "practice": s.mode == Mode::Practice}),
+                    )?),
+                    _ => {}
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    pub(super) fn stats(&self, learner: &Learner) -> Result<Vec<Out>> {
+        if learner.standards.is_empty() {
+            return self.text("not-enrolled", &json!({}));
+        }
+        let now = self.now();
+        let today = self.today(learner);
+        let states = self.states(learner)?;
+        let mut standards = Vec::new();
+        let (mut due_today, mut due_week, mut leeches) = (0, 0, 0);
+        for code in &learner.standards {
+            let mut kinds: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+            let (mut studied, mut mastered) = (0, 0);
+            let items = self.bank.items_of(code);
+            for id in items {
+                let kind = self.bank.item(id).map_or(ItemKind::Knowledge, |i| i.kind);
+                let e = kinds.entry(kind.name()).or_default();
+                e.1 += 1;
+                if let Some(s) = states.get(id) {
+                    studied += 1;
+                    if self.sched.mastered(s, now) {
+                        mastered += 1;
+                        e.0 += 1;
+                    }
+                    if s.leech {
+                        leeches += 1;
+                    } else if s.due <= today {
+                        due_today += 1;
+                    } else if s.due <= today + chrono::Days::new(7) {
+                        due_week += 1;
+                    }
+                }
+            }
+            let pct = |a: usize, b: usize| if b == 0 { 0 } else { 100 * a / b };
+            standards.push(json!({
+                "code": code, "items": items.len(), "studied": studied, "mastered": mastered,
+                "mastery": pct(mastered, items.len()),
+                "kinds": kinds.iter().map(|(k, (m, n))| json!({"kind": k, "mastered": m, "items": n, "mastery": pct(*m, *n)})).collect::<Vec<_>>(),
+            }));
+        }
+        let attempts = self.store.attempts(learner.id)?;
+        let tz: Tz = learner
+            .settings
+            .timezone
+            .parse()
+            .unwrap_or(chrono_tz::Europe::London);
+        let days: BTreeSet<NaiveDate> = attempts
+            .iter()
+            .map(|a| a.at.with_timezone(&tz).date_naive())
+            .collect();
+        let mut streak = 0;
+        let mut day = if days.contains(&today) {
+            today
+        } else {
+            today - chrono::Days::new(1)
+        };
+        while days.contains(&day) {
+            streak += 1;
+            day = day - chrono::Days::new(1);
+        }
+        let right = attempts.iter().filter(|a| a.correct).count();
+        self.text(
+            "stats",
+            &json!({
+                "standards": standards, "streak": streak, "due_today": due_today, "due_week": due_week,
+                "leeches": leeches, "answered": attempts.len(), "right": right,
+            }),
+        )
+    }
+
+    pub(super) fn settings(&self, learner: &Learner) -> Result<Vec<Out>> {
+        let s = &learner.settings;
+        let rest: Vec<&str> = s
+            .rest_days
+            .iter()
+            .filter_map(|&d| DAYS.get(d as usize).copied())
+            .collect();
+        self.text(
+            "settings",
+            &json!({"time": s.daily_time, "timezone": s.timezone, "per_day": s.per_day,
+                    "paused": s.paused, "rest": rest}),
+        )
+    }
+
+    fn save_settings(&self, learner: &Learner) -> Result<Vec<Out>> {
+        self.store.put_learner(learner)?;
+        self.store.durable()?;
+        let mut out = self.text("settings-updated", &json!({}))?;
+        out.extend(self.settings(learner)?);
+        Ok(out)
+    }
+
+    pub(super) fn set_time(&self, mut learner: Learner, t: &str) -> Result<Vec<Out>> {
+        match NaiveTime::parse_from_str(t.trim(), "%H:%M") {
+            Ok(time) => {
+                learner.settings.daily_time = time.format("%H:%M").to_string();
+                self.save_settings(&learner)
+            }
+            Err(_) => self.text("bad-time", &json!({"given": t})),
+        }
+    }
+
+    pub(super) fn set_timezone(&self, mut learner: Learner, t: &str) -> Result<Vec<Out>> {
+        match t.trim().parse::<Tz>() {
+            Ok(tz) => {
+                learner.settings.timezone = tz.name().to_string();
+                self.save_settings(&learner)
+            }
+            Err(_) => self.text("bad-timezone", &json!({"given": t})),
+        }
+    }
+
+    pub(super) fn set_per_day(&self, mut learner: Learner, t: &str) -> Result<Vec<Out>> {
+        match t.trim().parse::<u32>() {
+            Ok(n) if (1..=50).contains(&n) => {
+                learner.settings.per_day = n;
+                self.save_settings(&learner)
+            }
+            _ => self.text("bad-number", &json!({"given": t, "min": 1, "max": 50})),
+        }
+    }
+
+    pub(super) fn set_rest_days(&self, mut learner: Learner, t: &str) -> Result<Vec<Out>> {
+        let t = t.trim().to_lowercase();
+        let mut days = Vec::new();
+        if t != "none" {
+            for word in t
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|w| !w.is_empty())
+            {
+                let key: String = word.chars().take(3).collect();
+                match DAYS.iter().position(|d| *d == key) {
+                    Some(i) => days.push(i as u8),
+                    None => return self.text("bad-restdays", &json!({"given": word})),
+                }
+            }
+            if days.is_empty() || days.len() >= 7 {
+                return self.text("bad-restdays", &json!({"given": t}));
+            }
+        }
+        days.sort_unstable();
+        days.dedup();
+        learner.settings.rest_days = days;
+        // Work already due on the new rest days is spread over the days around them.
+        let today = self.today(&learner);
+        let mut states = self.store.srs_all(learner.id)?;
+        let moved = crate::srs::respread(&mut states, today, &learner.settings.rest_days);
+        for (item, s) in states.iter().filter(|(i, _)| moved.contains(i)) {
+            self.store.put_srs(learner.id, item, s)?;
+        }
+        self.save_settings(&learner)
+    }
+
+    pub(super) fn pause(&self, mut learner: Learner, paused: bool) -> Result<Vec<Out>> {
+        learner.settings.paused = paused;
+        self.store.put_learner(&learner)?;
+        self.store.durable()?;
+        self.text(if paused { "paused" } else { "resumed" }, &json!({}))
+    }
+
+    /// Everything stored about the learner, as a summary and a JSON document.
+    pub(super) fn my_data(&self, learner: &Learner) -> Result<Vec<Out>> {
+        let attempts = self.store.attempts(learner.id)?;
+        let states = self.store.srs_all(learner.id)?;
+        let doc = json!({
+            "learner": learner,
+            "scheduling": states.iter().map(|(i, s)| json!({"item": i, "state": s})).collect::<Vec<_>>(),
+            "attempts": attempts,
+            "open_quiz": self.store.session(learner.id)?,
+        });
+        let mut out = self.text(
+            "mydata",
+            &json!({"name": learner.name, "accounts": learner.accounts, "standards": learner.standards,
+                    "cohorts": learner.cohorts, "attempts": attempts.len(), "items": states.len()}),
+        )?;
+        out.push(Out::Document {
+            name: "ksbquiz-my-data.json".into(),
+            content: serde_json::to_string_pretty(&doc).unwrap_or_default(),
+        });
+        Ok(out)
+    }
+
+    pub(super) fn forget(&self, learner: &Learner) -> Result<Vec<Out>> {
+        self.store.forget(learner.id)?;
+        self.text("forgotten", &json!({}))
+    }
+
+    /// Learners whose daily prompt is due at `now` (their local time has passed their daily
+    /// time today, not paused, not a rest day). Used by the bots' schedulers.
+    pub fn local_prompt_due(&self, learner: &Learner) -> Option<NaiveDate> {
+        let s = &learner.settings;
+        if s.paused || learner.inactive || learner.standards.is_empty() {
+            return None;
+        }
+        let tz: Tz = s.timezone.parse().ok()?;
+        let local = self.now().with_timezone(&tz);
+        let at = NaiveTime::parse_from_str(&s.daily_time, "%H:%M").ok()?;
+        let today = local.date_naive();
+        if crate::srs::is_rest(today, &s.rest_days) || local.time() < at {
+            return None;
+        }
+        Some(today)
+    }
+}

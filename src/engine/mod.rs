@@ -1,0 +1,249 @@
+//! The chat-agnostic engine: given who is talking and what they sent, it decides what happens
+//! (enrolment, today's quiz, grading, scheduling, stats, settings, privacy, cohorts) and
+//! returns what to show, rendered from `prompts/chat/` templates.
+//!
+//! Adapters (console, Telegram, Discord) turn platform events into [`Input`]s and [`Out`]s into
+//! platform messages; the engine knows nothing of any platform. Time comes from the injected
+//! [`Clock`]. Every answer is recorded through the store's atomic, idempotent step and made
+//! durable before the learner is told it counted.
+
+pub mod clock;
+pub mod command;
+mod learner;
+mod tutor;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use serde_json::json;
+use thiserror::Error;
+
+use crate::bank::Bank;
+use crate::prompts::{PromptError, Prompts};
+use crate::srs::{self, Scheduler};
+use crate::store::{Learner, Store, StoreError};
+
+pub use clock::{Clock, ManualClock, SystemClock};
+
+#[derive(Debug, Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Prompt(#[from] PromptError),
+}
+
+pub type Result<T> = std::result::Result<T, EngineError>;
+
+/// Something a learner or tutor did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// First contact, or a deep link carrying a cohort join code.
+    Start {
+        code: Option<String>,
+    },
+    Help,
+    /// List the standards one can enrol in.
+    Standards,
+    /// Enrol in standards by code (`all` for every one).
+    Enrol(Vec<String>),
+    /// Join a tutor's cohort by its code.
+    Join(String),
+    /// Today's questions now.
+    Quiz,
+    /// Extra practice beyond the schedule.
+    Practice,
+    Stats,
+    Settings,
+    Time(String),
+    Timezone(String),
+    PerDay(String),
+    RestDays(String),
+    Pause,
+    Resume,
+    MyData,
+    Forget,
+    ForgetConfirm,
+    /// An answer to a delivered question, by option index.
+    Answer {
+        delivery: String,
+        option: usize,
+    },
+    CohortCreate {
+        name: String,
+        standards: Vec<String>,
+    },
+    CohortMembers(String),
+    /// Free text: an answer by letter or number to the open question, or chatter.
+    Text(String),
+    Unknown(String),
+}
+
+/// A question as the adapter should show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QuestionOut {
+    pub delivery: String,
+    /// "Question 2 of 5" and the like, from a template.
+    pub header: String,
+    pub stem: String,
+    pub options: Vec<String>,
+    /// For platforms that grade natively (Telegram quiz polls); never shown before answering.
+    pub answer: usize,
+    pub explanation: String,
+}
+
+/// Something to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Out {
+    Text(String),
+    Question(QuestionOut),
+    /// A file for the learner (their data export).
+    Document {
+        name: String,
+        content: String,
+    },
+}
+
+/// Who sent an input.
+#[derive(Debug, Clone, Copy)]
+pub struct Who<'a> {
+    /// `telegram:<id>`, `discord:<id>`, `console:<name>`.
+    pub account: &'a str,
+    /// Display name, used when the learner is first seen.
+    pub name: &'a str,
+    /// `telegram`, `discord`, `console`.
+    pub platform: &'a str,
+}
+
+/// Engine settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Config {
+    pub srs: srs::Config,
+    /// Questions in one round of extra practice.
+    pub practice_size: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            srs: srs::Config::default(),
+            practice_size: 5,
+        }
+    }
+}
+
+/// The engine. Cheap to share behind an `Arc`; every method takes `&self`.
+pub struct Engine {
+    pub store: Store,
+    pub bank: Arc<Bank>,
+    pub prompts: Arc<Prompts>,
+    pub clock: Arc<dyn Clock>,
+    pub sched: Scheduler,
+    pub config: Config,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("store", &self.store)
+            .finish()
+    }
+}
+
+/// Letters for options: A, B, C...
+pub fn letter(i: usize) -> String {
+    char::from(b'A' + (i % 26) as u8).to_string()
+}
+
+impl Engine {
+    pub fn new(
+        store: Store,
+        bank: Arc<Bank>,
+        prompts: Arc<Prompts>,
+        clock: Arc<dyn Clock>,
+        config: Config,
+    ) -> Self {
+        Engine {
+            store,
+            bank,
+            prompts,
+            clock,
+            sched: Scheduler::new(config.srs),
+            config,
+        }
+    }
+
+    /// Renders `prompts/chat/<name>.hbs`.
+    pub fn say<T: Serialize>(&self, name: &str, data: &T) -> Result<String> {
+        Ok(self.prompts.render(&format!("chat/{name}"), data)?)
+    }
+
+    fn text<T: Serialize>(&self, name: &str, data: &T) -> Result<Vec<Out>> {
+        Ok(vec![Out::Text(self.say(name, data)?)])
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The learner's local date now.
+    pub fn today(&self, l: &Learner) -> NaiveDate {
+        let tz: Tz = l
+            .settings
+            .timezone
+            .parse()
+            .unwrap_or(chrono_tz::Europe::London);
+        self.now().with_timezone(&tz).date_naive()
+    }
+
+    /// Handles one input and returns what to show, in order.
+    pub fn handle(&self, who: Who, input: Input) -> Result<Vec<Out>> {
+        let existing = self.store.learner_by_account(who.account)?;
+        // Only /start creates a learner record; anything else from a stranger gets a welcome.
+        let learner = match (existing, &input) {
+            (Some(l), _) => l,
+            (None, Input::Start { .. }) => {
+                self.store
+                    .learner_for_account(who.account, who.name, self.now())?
+                    .0
+            }
+            (None, Input::Help) => return self.help(),
+            (None, _) => return self.text("not-started", &json!({})),
+        };
+        match input {
+            Input::Start { code } => self.start(learner, code),
+            Input::Help => self.help(),
+            Input::Standards => self.standards_list(&learner),
+            Input::Enrol(codes) => self.enrol(learner, &codes),
+            Input::Join(code) => self.join(learner, &code),
+            Input::Quiz => self.quiz(&learner),
+            Input::Practice => self.practice(&learner),
+            Input::Stats => self.stats(&learner),
+            Input::Settings => self.settings(&learner),
+            Input::Time(t) => self.set_time(learner, &t),
+            Input::Timezone(t) => self.set_timezone(learner, &t),
+            Input::PerDay(t) => self.set_per_day(learner, &t),
+            Input::RestDays(t) => self.set_rest_days(learner, &t),
+            Input::Pause => self.pause(learner, true),
+            Input::Resume => self.pause(learner, false),
+            Input::MyData => self.my_data(&learner),
+            Input::Forget => self.text("forget-confirm", &json!({})),
+            Input::ForgetConfirm => self.forget(&learner),
+            Input::Answer { delivery, option } => {
+                self.answer(&learner, who.platform, &delivery, option)
+            }
+            Input::CohortCreate { name, standards } => {
+                self.cohort_create(&learner, &name, &standards)
+            }
+            Input::CohortMembers(code) => self.cohort_members(&learner, &code),
+            Input::Text(t) => self.free_text(&learner, who.platform, &t),
+            Input::Unknown(t) => self.text("unknown-command", &json!({"command": t})),
+        }
+    }
+
+    fn help(&self) -> Result<Vec<Out>> {
+        self.text("help", &json!({}))
+    }
+}
