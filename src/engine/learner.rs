@@ -112,6 +112,9 @@ impl Engine {
                 );
             }
         }
+        if crate::srs::is_rest(today, &learner.settings.rest_days) {
+            return self.text("rest-day", &json!({}));
+        }
         let states = self.states(learner)?;
         let picks = self.sched.plan_day(
             &PlanInput {

@@ -105,3 +105,49 @@ pub fn typographic(s: &str) -> String {
     }
     out
 }
+
+/// An engine over the committed bank and prompts, a fresh database in `dir`, and a clock
+/// the test moves.
+pub fn engine_at(
+    dir: &Path,
+    start: &str,
+) -> (
+    ksbquiz::engine::Engine,
+    std::sync::Arc<ksbquiz::engine::ManualClock>,
+) {
+    use std::sync::Arc;
+    let clock = Arc::new(ksbquiz::engine::ManualClock::new(
+        start.parse().expect("RFC 3339 time"),
+    ));
+    let bank = ksbquiz::bank::Bank::load(&root().join("question-bank")).expect("bank loads");
+    let prompts = ksbquiz::prompts::Prompts::load(&root().join("prompts")).expect("prompts load");
+    let store = ksbquiz::store::Store::open(&dir.join("db")).expect("store opens");
+    let engine = ksbquiz::engine::Engine::new(
+        store,
+        Arc::new(bank),
+        Arc::new(prompts),
+        clock.clone(),
+        ksbquiz::engine::Config::default(),
+    );
+    (engine, clock)
+}
+
+/// The texts of a reply, joined.
+pub fn texts(outs: &[ksbquiz::engine::Out]) -> String {
+    outs.iter()
+        .map(|o| match o {
+            ksbquiz::engine::Out::Text(t) => t.clone(),
+            ksbquiz::engine::Out::Question(q) => format!("[{}] {}", q.header, q.stem),
+            ksbquiz::engine::Out::Document { name, .. } => format!("[file {name}]"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The question in a reply, if any.
+pub fn question(outs: &[ksbquiz::engine::Out]) -> Option<ksbquiz::engine::QuestionOut> {
+    outs.iter().find_map(|o| match o {
+        ksbquiz::engine::Out::Question(q) => Some(q.clone()),
+        _ => None,
+    })
+}

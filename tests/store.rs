@@ -1,0 +1,250 @@
+//! The sled store: schema checks and migration, atomic and idempotent answers under
+//! concurrency, history kept across a rebuilt bank, and durability across `kill -9`.
+
+mod common;
+
+use std::sync::Arc;
+use std::thread;
+
+use ksbquiz::engine::{Input, Who};
+use ksbquiz::store::{SCHEMA_VERSION, Store, StoreError};
+
+fn who(account: &str) -> Who<'_> {
+    Who {
+        account,
+        name: "Test",
+        platform: "test",
+    }
+}
+
+#[test]
+fn a_newer_schema_is_refused_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        let db = sled::open(&path).unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("schema", b"99")
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let err = Store::open(&path).unwrap_err();
+    assert!(
+        matches!(err, StoreError::NewerSchema { found: 99, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("newer ksbquiz"));
+}
+
+#[test]
+fn schema_0_migrates_and_builds_the_members_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        // A schema-0 store: a learner listing a cohort, no schema key, no members index.
+        let db = sled::open(&path).unwrap();
+        let learner = serde_json::json!({
+            "id": 7, "name": "Old", "accounts": ["console:old"], "standards": ["HSCCLD352"],
+            "cohorts": ["ABC234"], "created": "2025-01-01T00:00:00Z"
+        });
+        db.open_tree("learners")
+            .unwrap()
+            .insert(7u64.to_be_bytes(), serde_json::to_vec(&learner).unwrap())
+            .unwrap();
+        db.open_tree("accounts")
+            .unwrap()
+            .insert("console:old", &7u64.to_be_bytes())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(store.cohort_members("ABC234").unwrap(), vec![7]);
+    let l = store.learner_by_account("console:old").unwrap().unwrap();
+    assert_eq!(
+        l.settings.daily_time, "18:00",
+        "missing fields take defaults"
+    );
+}
+
+#[test]
+fn an_unwritable_database_is_reported_at_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, "x").unwrap();
+    let err = Store::open(&file.join("db")).unwrap_err();
+    assert!(
+        err.to_string().starts_with("cannot open the database at"),
+        "{err}"
+    );
+}
+
+/// Sets up `n` learners enrolled in HSCCLD222 with a quiz open.
+fn learners(e: &ksbquiz::engine::Engine, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let a = format!("test:{i}");
+            e.handle(who(&a), Input::Start { code: None }).unwrap();
+            e.handle(who(&a), Input::Enrol(vec!["HSCCLD222".into()]))
+                .unwrap();
+            a
+        })
+        .collect()
+}
+
+#[test]
+fn many_learners_answering_at_once_lose_and_double_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
+    let e = Arc::new(e);
+    let accounts = learners(&e, 24);
+    let handles: Vec<_> = accounts
+        .into_iter()
+        .map(|a| {
+            let e = e.clone();
+            thread::spawn(move || {
+                let mut q = common::question(&e.handle(who(&a), Input::Quiz).unwrap()).unwrap();
+                let mut answered = 0;
+                loop {
+                    // Every answer is sent twice, as a double click would.
+                    let first = e
+                        .handle(
+                            who(&a),
+                            Input::Answer {
+                                delivery: q.delivery.clone(),
+                                option: 0,
+                            },
+                        )
+                        .unwrap();
+                    e.handle(
+                        who(&a),
+                        Input::Answer {
+                            delivery: q.delivery.clone(),
+                            option: 1,
+                        },
+                    )
+                    .unwrap();
+                    answered += 1;
+                    match common::question(&first) {
+                        Some(next) => q = next,
+                        None => return answered,
+                    }
+                }
+            })
+        })
+        .collect();
+    let told: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    assert_eq!(told, 24 * 5);
+    assert_eq!(e.store.attempt_count(), told);
+    let mut deliveries: Vec<String> = e
+        .store
+        .all_attempts()
+        .map(|a| a.unwrap().delivery)
+        .collect();
+    deliveries.sort();
+    deliveries.dedup();
+    assert_eq!(deliveries.len(), told, "no delivery recorded twice");
+    for a in e.store.all_attempts() {
+        assert_eq!(a.unwrap().option, 0, "the first answer is the one kept");
+    }
+}
+
+#[test]
+fn racing_answers_to_one_delivery_record_exactly_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
+    let e = Arc::new(e);
+    learners(&e, 1);
+    let q = common::question(&e.handle(who("test:0"), Input::Quiz).unwrap()).unwrap();
+    let handles: Vec<_> = (0..16)
+        .map(|i| {
+            let (e, d) = (e.clone(), q.delivery.clone());
+            thread::spawn(move || {
+                e.handle(
+                    who("test:0"),
+                    Input::Answer {
+                        delivery: d,
+                        option: i % 4,
+                    },
+                )
+                .unwrap()
+            })
+        })
+        .collect();
+    let replies: Vec<String> = handles
+        .into_iter()
+        .map(|h| common::texts(&h.join().unwrap()))
+        .collect();
+    assert_eq!(e.store.attempt_count(), 1);
+    let fresh = replies
+        .iter()
+        .filter(|r| !r.contains("already answered"))
+        .count();
+    assert_eq!(
+        fresh, 1,
+        "exactly one click was told it counted: {replies:?}"
+    );
+}
+
+#[test]
+fn history_survives_a_rebuilt_bank_with_a_question_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, clock) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
+    learners(&e, 1);
+    let q = common::question(&e.handle(who("test:0"), Input::Quiz).unwrap()).unwrap();
+    let out = e
+        .handle(
+            who("test:0"),
+            Input::Answer {
+                delivery: q.delivery,
+                option: q.answer,
+            },
+        )
+        .unwrap();
+    let open = common::question(&out).unwrap();
+    let id = e.store.learner_by_account("test:0").unwrap().unwrap().id;
+    let before = e.store.srs_all(id).unwrap();
+    drop(e);
+    // Rebuild the bank without the open question and reopen the same database.
+    let snapshot = ksbquiz::bank::Bank::load(&common::root().join("question-bank")).unwrap();
+    let removed = question_id(&open, &snapshot);
+    let mut files = snapshot.files().to_vec();
+    for f in &mut files {
+        f.questions.retain(|x| x.id != removed);
+    }
+    let bank = Arc::new(ksbquiz::bank::Bank::from_files(files));
+    let store = Store::open(&dir.path().join("db")).unwrap();
+    let prompts =
+        Arc::new(ksbquiz::prompts::Prompts::load(&common::root().join("prompts")).unwrap());
+    let e = ksbquiz::engine::Engine::new(store, bank, prompts, clock, Default::default());
+    assert_eq!(e.store.srs_all(id).unwrap(), before, "scheduling kept");
+    assert_eq!(e.store.attempts(id).unwrap().len(), 1, "answers kept");
+    let out = e
+        .handle(
+            who("test:0"),
+            Input::Answer {
+                delivery: open.delivery.clone(),
+                option: 0,
+            },
+        )
+        .unwrap();
+    assert!(
+        common::texts(&out).contains("retired"),
+        "{}",
+        common::texts(&out)
+    );
+    // And the learner carries on.
+    let out = e.handle(who("test:0"), Input::Quiz).unwrap();
+    assert!(common::question(&out).is_some());
+}
+
+/// The bank question id behind a delivered question (matched by stem and options).
+fn question_id(q: &ksbquiz::engine::QuestionOut, bank: &ksbquiz::bank::Bank) -> String {
+    bank.files()
+        .iter()
+        .flat_map(|f| &f.questions)
+        .find(|x| x.stem == q.stem && x.options == q.options)
+        .map(|x| x.id.clone())
+        .unwrap()
+}
