@@ -96,14 +96,13 @@ impl Engine {
                 .current
                 .as_deref()
                 .filter(|_| s.mode == Mode::Daily && s.day == today)
+                && let Some(d) = self.store.delivery(cur)?
+                && d.answered.is_none()
+                && !d.closed
             {
-                if let Some(d) = self.store.delivery(cur)? {
-                    if d.answered.is_none() && !d.closed {
-                        let mut out = self.text("resume", &json!({}))?;
-                        out.extend(self.question_out(&s, &d)?);
-                        return Ok(out);
-                    }
-                }
+                let mut out = self.text("resume", &json!({}))?;
+                out.extend(self.question_out(&s, &d)?);
+                return Ok(out);
             }
             if s.mode == Mode::Daily && s.day == today && s.current.is_none() {
                 return self.text(
@@ -216,22 +215,20 @@ impl Engine {
         platform: &str,
         text: &str,
     ) -> Result<Vec<Out>> {
-        if let Some(s) = self.store.session(learner.id)? {
-            if let Some(cur) = &s.current {
-                if let Some(q) = self
-                    .store
-                    .delivery(cur)?
-                    .and_then(|d| self.bank.question(&d.question).cloned())
-                {
-                    if let Some(option) = command::option_index(text, q.options.len()) {
-                        return self.answer(learner, platform, cur, option);
-                    }
-                    return self.text(
-                        "answer-how",
-                        &json!({"letters": (0..q.options.len()).map(letter).collect::<Vec<_>>()}),
-                    );
-                }
+        if let Some(s) = self.store.session(learner.id)?
+            && let Some(cur) = &s.current
+            && let Some(q) = self
+                .store
+                .delivery(cur)?
+                .and_then(|d| self.bank.question(&d.question).cloned())
+        {
+            if let Some(option) = command::option_index(text, q.options.len()) {
+                return self.answer(learner, platform, cur, option);
             }
+            return self.text(
+                "answer-how",
+                &json!({"letters": (0..q.options.len()).map(letter).collect::<Vec<_>>()}),
+            );
         }
         self.text("unknown-command", &json!({"command": text}))
     }
@@ -381,7 +378,7 @@ impl Engine {
                     }
                 }
             }
-            let pct = |a: usize, b: usize| if b == 0 { 0 } else { 100 * a / b };
+            let pct = |a: usize, b: usize| (100 * a).checked_div(b).unwrap_or(0);
             standards.push(json!({
                 "code": code, "items": items.len(), "studied": studied, "mastered": mastered,
                 "mastery": pct(mastered, items.len()),

@@ -96,7 +96,7 @@ impl Engine {
                 .map(|a| a.at.format("%Y-%m-%d").to_string());
             members.push(json!({
                 "name": l.name, "studied": studied, "mastered": mastered, "items": items,
-                "mastery": if items == 0 { 0 } else { 100 * mastered / items },
+                "mastery": (100 * mastered).checked_div(items).unwrap_or(0),
                 "leeches": leeches, "last": last,
             }));
         }

@@ -112,10 +112,10 @@ fn metadata(lines: &[Line]) -> StandardInfo {
     let lines = &layout::unwrap_paragraphs(lines, |t| FIELD.is_match(t) || REFERENCE.is_match(t));
     let mut info = StandardInfo::default();
     let reference = lines.iter().position(|l| REFERENCE.is_match(&l.text));
-    if let Some(r) = reference {
-        if let Some(c) = REFERENCE.captures(&lines[r].text) {
-            info.code = c[1].to_string();
-        }
+    if let Some(r) = reference
+        && let Some(c) = REFERENCE.captures(&lines[r].text)
+    {
+        info.code = c[1].to_string();
     }
     let head = &lines[..reference.unwrap_or(lines.len()).min(lines.len())];
     let coded = |t: &str| !info.code.is_empty() && t.starts_with(&format!("{} ", info.code));
@@ -135,10 +135,10 @@ fn metadata(lines: &[Line]) -> StandardInfo {
         info.title = layout::strip_page_number(&l.text[info.code.len()..]);
     }
     for l in lines {
-        if info.level.is_none() {
-            if let Some(c) = LEVEL.captures(&l.text) {
-                info.level = Some(c[1].to_string());
-            }
+        if info.level.is_none()
+            && let Some(c) = LEVEL.captures(&l.text)
+        {
+            info.level = Some(c[1].to_string());
         }
         if let Some(c) = FIELD.captures(&l.text) {
             let value = ICON.replace(c[2].trim(), "").trim().to_string();

@@ -216,10 +216,10 @@ fn metadata(lines: &[Line]) -> StandardInfo {
         let mut value = c[2].trim().to_string();
         if value.is_empty() {
             // Some extractions put the table's value cell on the next line.
-            if let Some(n) = lines[i + 1..].iter().find(|n| !n.text.is_empty()) {
-                if !META_KEY.is_match(&n.text) {
-                    value = n.text.clone();
-                }
+            if let Some(n) = lines[i + 1..].iter().find(|n| !n.text.is_empty())
+                && !META_KEY.is_match(&n.text)
+            {
+                value = n.text.clone();
             }
         }
         if value.is_empty() {
@@ -268,11 +268,11 @@ fn metadata(lines: &[Line]) -> StandardInfo {
                 }
                 continue;
             }
-            if !info.code.is_empty() {
-                if let Some(rest) = t.strip_prefix(&format!("{} ", info.code)) {
-                    info.title = rest.trim().to_string();
-                    break;
-                }
+            if !info.code.is_empty()
+                && let Some(rest) = t.strip_prefix(&format!("{} ", info.code))
+            {
+                info.title = rest.trim().to_string();
+                break;
             }
             if is_any_item(&t) || t.len() > 200 || t.ends_with('.') {
                 break;

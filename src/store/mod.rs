@@ -97,7 +97,7 @@ pub enum Recorded {
     /// First answer to this delivery: recorded with the new scheduling state; `next` is the
     /// next question opened in the same step, if the session goes on.
     New {
-        attempt: Attempt,
+        attempt: Box<Attempt>,
         srs: Option<SrsState>,
         session: Option<Session>,
         next: Option<Delivery>,
@@ -107,6 +107,10 @@ pub enum Recorded {
     /// The delivery's quiz ended before this answer came: nothing recorded.
     Closed { delivery: Delivery },
 }
+
+/// Moves a session on after an answer: the session now and a fresh delivery id in, the session
+/// after and the next question to open out.
+pub type Advance<'a> = dyn Fn(Option<Session>, &str) -> (Option<Session>, Option<Delivery>) + 'a;
 
 /// How the engine wants one answer recorded: the store supplies the current records, the
 /// closures (re-run if sled retries the transaction) say what to write.
@@ -120,7 +124,7 @@ pub struct AnswerPlan<'a> {
     pub schedule: &'a dyn Fn(Option<SrsState>) -> Option<SrsState>,
     /// The session after this answer, and the next question to open, from the session now.
     /// Receives a fresh delivery id to use for the next question.
-    pub advance: &'a dyn Fn(Option<Session>, &str) -> (Option<Session>, Option<Delivery>),
+    pub advance: &'a Advance<'a>,
 }
 
 struct Inner {
@@ -599,7 +603,7 @@ impl Store {
                     del.insert(n.id.as_bytes(), enc(n))?;
                 }
                 Ok(Recorded::New {
-                    attempt,
+                    attempt: Box::new(attempt),
                     srs: new_srs,
                     session,
                     next,
