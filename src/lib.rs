@@ -7,9 +7,11 @@
 
 pub mod adapters;
 pub mod bank;
+pub mod config;
 pub mod engine;
 pub mod project;
 pub mod prompts;
 pub mod srs;
 pub mod standards;
 pub mod store;
+pub mod testkit;

@@ -10,8 +10,9 @@ use serde_json::json;
 
 use std::sync::Arc;
 
-use ksbquiz::adapters::console;
+use ksbquiz::adapters::{console, telegram};
 use ksbquiz::bank::{self, Bank, BankFile, Material, check::Limits};
+use ksbquiz::config::Config;
 use ksbquiz::engine::{Config as EngineConfig, Engine, SystemClock};
 use ksbquiz::project::Project;
 use ksbquiz::prompts::Prompts;
@@ -45,7 +46,11 @@ enum Command {
     /// Build and check the question bank (question-bank/).
     #[command(subcommand)]
     Bank(BankCmd),
-    /// Take quizzes in the terminal (what `ksbquiz` with no command does).
+    /// Run the bots configured (Telegram with TELEGRAM_BOT_TOKEN, Discord with DISCORD_TOKEN,
+    /// or ksbquiz.toml) over one store.
+    Serve,
+    /// Take quizzes in the terminal (what `ksbquiz` with no command does when no bot is
+    /// configured).
     Play {
         /// Your name: your progress is kept under it.
         #[arg(long, env = "USER", default_value = "learner")]
@@ -109,6 +114,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Standards(cmd)) => standards(&project, cmd),
         Some(Command::Bank(cmd)) => bank_cmd(&project, cmd),
         Some(Command::Play { name }) => play(&project, &db, &name),
+        Some(Command::Serve) => serve(&project, &db),
+        None if Config::load(&project.root)?.has_bots() => serve(&project, &db),
         None => {
             let name = std::env::var("USER").unwrap_or_else(|_| "learner".into());
             play(&project, &db, &name)
@@ -138,6 +145,42 @@ fn engine(project: &Project, db: &std::path::Path) -> Result<Engine> {
         Arc::new(SystemClock),
         EngineConfig::default(),
     ))
+}
+
+fn serve(project: &Project, db: &std::path::Path) -> Result<ExitCode> {
+    let config = Config::load(&project.root)?;
+    if !config.has_bots() {
+        bail!(
+            "no bot is configured: set TELEGRAM_BOT_TOKEN (and/or DISCORD_TOKEN), or put them in \
+             ksbquiz.toml; `ksbquiz play` runs the quiz in this terminal instead"
+        );
+    }
+    let engine = Arc::new(engine(project, db)?);
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        let mut running = Vec::new();
+        if let Some(token) = &config.telegram.token {
+            tracing::info!(
+                api = config.telegram.api_url.as_deref().unwrap_or("Telegram"),
+                "starting the Telegram bot"
+            );
+            let every = std::time::Duration::from_secs(30);
+            running.push(
+                telegram::start(
+                    engine.clone(),
+                    token,
+                    config.telegram.api_url.as_deref(),
+                    Some(every),
+                )
+                .await?,
+            );
+        }
+        for r in running {
+            r.wait().await;
+        }
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn play(project: &Project, db: &std::path::Path, name: &str) -> Result<ExitCode> {

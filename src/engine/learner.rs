@@ -532,6 +532,32 @@ impl Engine {
         self.text("forgotten", &json!({}))
     }
 
+    /// How many questions today's quiz would ask (0: nothing to prompt for).
+    pub fn daily_count(&self, learner: &Learner) -> Result<usize> {
+        let today = self.today(learner);
+        // Already started (or finished) today's quiz: nothing to invite to.
+        if self
+            .store
+            .session(learner.id)?
+            .is_some_and(|s| s.mode == Mode::Daily && s.day == today)
+        {
+            return Ok(0);
+        }
+        let states = self.states(learner)?;
+        Ok(self
+            .sched
+            .plan_day(
+                &PlanInput {
+                    learner,
+                    states: &states,
+                    today,
+                    now: self.now(),
+                },
+                &self.bank,
+            )
+            .len())
+    }
+
     /// Learners whose daily prompt is due at `now` (their local time has passed their daily
     /// time today, not paused, not a rest day). Used by the bots' schedulers.
     pub fn local_prompt_due(&self, learner: &Learner) -> Option<NaiveDate> {

@@ -8,7 +8,8 @@
 //! Trees: `meta` (schema version), `learners`, `accounts` (platform account -> learner),
 //! `cohorts`, `members` (cohort code, learner -> ()), `attempts` (learner, sequence -> attempt,
 //! append-only), `srs` (learner, item -> FSRS state), `deliveries` (question sent -> its
-//! answer), `sessions` (learner -> open quiz), `settings` (name -> value).
+//! answer), `sessions` (learner -> open quiz), `settings` (name -> value), `polls` (a
+//! platform's poll id -> delivery), `prompted` (learner -> last daily prompt).
 //!
 //! Durability: recording an answer is one sled transaction (attempt, scheduling state,
 //! delivery, session), and [`Store::durable`] waits for a flush by a single committer thread
@@ -140,6 +141,8 @@ struct Inner {
     deliveries: Tree,
     sessions: Tree,
     settings: Tree,
+    polls: Tree,
+    prompted: Tree,
     committer: commit::Committer,
 }
 
@@ -203,6 +206,8 @@ impl Store {
             deliveries: t("deliveries")?,
             sessions: t("sessions")?,
             settings: t("settings")?,
+            polls: t("polls")?,
+            prompted: t("prompted")?,
             committer: commit::Committer::start(db.clone()),
             db,
         };
@@ -646,6 +651,51 @@ impl Store {
         Ok(())
     }
 
+    // ---- platform bookkeeping -----------------------------------------------------------
+
+    /// Remembers which delivery a platform poll asks.
+    pub fn put_poll(&self, poll_id: &str, delivery: &str) -> Result<()> {
+        self.inner.polls.insert(poll_id, delivery.as_bytes())?;
+        Ok(())
+    }
+
+    pub fn poll_delivery(&self, poll_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .inner
+            .polls
+            .get(poll_id)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// The learner's last daily prompt.
+    pub fn prompted(&self, id: LearnerId) -> Result<Option<Prompted>> {
+        self.inner
+            .prompted
+            .get(lkey(id))?
+            .map(|v| dec(&v))
+            .transpose()
+    }
+
+    pub fn put_prompted(&self, id: LearnerId, p: &Prompted) -> Result<()> {
+        self.inner.prompted.insert(lkey(id), enc(p))?;
+        Ok(())
+    }
+
+    /// Marks a learner (un)reachable, e.g. after the bot was blocked.
+    pub fn set_inactive(&self, id: LearnerId, inactive: bool) -> Result<()> {
+        let i = &self.inner;
+        i.learners
+            .transaction(|lrn| {
+                if let Some(raw) = lrn.get(lkey(id))? {
+                    let mut l: Learner = tx_dec(&raw)?;
+                    l.inactive = inactive;
+                    lrn.insert(&lkey(id), enc(&l))?;
+                }
+                Ok(())
+            })
+            .map_err(untx)
+    }
+
     // ---- privacy ----------------------------------------------------------------------
 
     /// Deletes every record of a learner: attempts, scheduling, deliveries, session, cohort
@@ -665,6 +715,14 @@ impl Store {
             i.deliveries.remove(k?)?;
         }
         i.sessions.remove(lkey(id))?;
+        i.prompted.remove(lkey(id))?;
+        let prefix = delivery_prefix(id);
+        for r in i.polls.iter() {
+            let (k, v) = r?;
+            if v.starts_with(prefix.as_bytes()) {
+                i.polls.remove(k)?;
+            }
+        }
         for code in &l.cohorts {
             i.members.remove(member_key(code, id))?;
         }

@@ -160,6 +160,15 @@ pub struct Session {
     pub answered: u32,
 }
 
+/// The state of a learner's daily prompt: marked `sent: false` before the platform is asked to
+/// send it and `sent: true` after, so a restart resends only a prompt that may not have gone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prompted {
+    /// Learner-local date of the prompt.
+    pub day: NaiveDate,
+    pub sent: bool,
+}
+
 /// A tutor's group of learners.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cohort {

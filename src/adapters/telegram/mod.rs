@@ -1,0 +1,390 @@
+//! Telegram: daily quiz prompts for apprentices in a private chat with the bot (teloxide).
+//!
+//! A handler tree of small functions turns updates into engine calls: messages (commands and
+//! typed answers), button presses (callback queries), and answers to native quiz polls
+//! (poll answers, matched to their delivery through the store). Engine replies go out as text,
+//! as a native quiz poll when a question fits Telegram's limits, or as a message with lettered
+//! buttons. Sending goes through teloxide's `Throttle` (about 30 messages a second overall,
+//! one a second per chat, `retry_after` honoured on 429) and [`send`]'s retries of 5xx and
+//! network failures; a learner who blocked the bot (403) is marked inactive, not retried.
+//! [`daily`] sends each learner's prompt at their local time.
+
+pub mod daily;
+pub mod send;
+
+use std::sync::Arc;
+
+use serde_json::json;
+use teloxide::dispatching::{DefaultKey, Dispatcher, UpdateFilterExt};
+use teloxide::prelude::*;
+use teloxide::types::{
+    BotCommand, CallbackQuery, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
+    InputPollOption, PollAnswer, PollType, Update,
+};
+
+use crate::bank::check::fits_poll;
+use crate::engine::{Engine, Input, Out, QuestionOut, Who, command, letter};
+
+pub use send::{Sent, TgBot};
+
+type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// Everything the handlers share.
+pub struct App {
+    pub engine: Arc<Engine>,
+    pub bot: TgBot,
+}
+
+impl App {
+    /// Renders `prompts/telegram/<name>.hbs`.
+    fn say(&self, name: &str, data: serde_json::Value) -> String {
+        self.engine
+            .prompts
+            .render(&format!("telegram/{name}"), &data)
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "template failed");
+                String::new()
+            })
+    }
+
+    /// Runs an engine call off the async runtime (it waits on disk flushes).
+    async fn engine_call(
+        &self,
+        account: String,
+        name: String,
+        input: Input,
+    ) -> anyhow::Result<Vec<Out>> {
+        let engine = self.engine.clone();
+        let outs = tokio::task::spawn_blocking(move || {
+            engine.handle(
+                Who {
+                    account: &account,
+                    name: &name,
+                    platform: "telegram",
+                },
+                input,
+            )
+        })
+        .await??;
+        Ok(outs)
+    }
+
+    /// Sends engine output to a chat, in order. Stops (and marks the learner inactive) if the
+    /// learner has blocked the bot.
+    pub async fn deliver(&self, chat: ChatId, outs: Vec<Out>) -> anyhow::Result<Sent> {
+        for out in outs {
+            let sent = match out {
+                Out::Text(text) => send::send(&self.bot.send_message(chat, text))
+                    .await
+                    .map(|_| ()),
+                Out::Question(q) => self.send_question(chat, &q).await,
+                Out::Document { name, content } => {
+                    let file = InputFile::memory(content.into_bytes()).file_name(name);
+                    send::send(&self.bot.send_document(chat, file))
+                        .await
+                        .map(|_| ())
+                }
+            };
+            match sent {
+                Ok(()) => {}
+                Err(e) if send::is_blocked(&e) => {
+                    self.mark_blocked(chat).await?;
+                    return Ok(Sent::Blocked);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(Sent::Delivered)
+    }
+
+    async fn send_question(
+        &self,
+        chat: ChatId,
+        q: &QuestionOut,
+    ) -> Result<(), teloxide::RequestError> {
+        let as_poll = crate::bank::Question {
+            id: String::new(),
+            item: String::new(),
+            qtype: crate::bank::QuestionType::Scenario,
+            stem: q.stem.clone(),
+            options: q.options.clone(),
+            answer: q.answer,
+            explanation: q.explanation.clone(),
+            source: String::new(),
+        };
+        if fits_poll(&as_poll) {
+            let options: Vec<InputPollOption> = q
+                .options
+                .iter()
+                .map(|o| InputPollOption::from(o.clone()))
+                .collect();
+            let req = self
+                .bot
+                .send_poll(chat, q.stem.clone(), options)
+                .type_(PollType::Quiz)
+                .correct_option_id(q.answer as u8)
+                .explanation(q.explanation.clone())
+                .is_anonymous(false);
+            let msg = send::send(&req).await?;
+            if let Some(poll) = msg.poll() {
+                let (engine, poll_id, delivery) =
+                    (self.engine.clone(), poll.id.to_string(), q.delivery.clone());
+                tokio::task::spawn_blocking(move || {
+                    engine
+                        .store
+                        .put_poll(&poll_id, &delivery)
+                        .and_then(|_| engine.store.durable())
+                })
+                .await
+                .ok();
+            }
+            return Ok(());
+        }
+        let options: Vec<_> = q
+            .options
+            .iter()
+            .enumerate()
+            .map(|(i, o)| json!({"letter": letter(i), "text": o}))
+            .collect();
+        let text = self.say(
+            "question",
+            json!({"header": q.header, "stem": q.stem, "options": options}),
+        );
+        let buttons: Vec<InlineKeyboardButton> = (0..q.options.len())
+            .map(|i| InlineKeyboardButton::callback(letter(i), format!("a:{}:{i}", q.delivery)))
+            .collect();
+        let req = self
+            .bot
+            .send_message(chat, text)
+            .reply_markup(InlineKeyboardMarkup::new(vec![buttons]));
+        send::send(&req).await.map(|_| ())
+    }
+
+    async fn mark_blocked(&self, chat: ChatId) -> anyhow::Result<()> {
+        let engine = self.engine.clone();
+        let account = format!("telegram:{}", chat.0);
+        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            if let Some(l) = engine.store.learner_by_account(&account)? {
+                engine.store.set_inactive(l.id, true)?;
+                engine.store.durable()?;
+                tracing::info!(learner = l.id, "learner blocked the bot: marked inactive");
+            }
+            Ok(())
+        })
+        .await?
+    }
+
+    /// A learner who writes to the bot is reachable again.
+    async fn mark_active(&self, account: &str) {
+        let (engine, account) = (self.engine.clone(), account.to_string());
+        let _ = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            if let Some(l) = engine.store.learner_by_account(&account)? {
+                if l.inactive {
+                    engine.store.set_inactive(l.id, false)?;
+                }
+            }
+            Ok(())
+        })
+        .await;
+    }
+}
+
+fn display_name(user: &teloxide::types::User) -> String {
+    user.first_name.clone()
+}
+
+/// The update handler tree.
+pub fn schema() -> teloxide::dispatching::UpdateHandler<Box<dyn std::error::Error + Send + Sync>> {
+    dptree::entry()
+        .branch(Update::filter_message().endpoint(on_message))
+        .branch(Update::filter_edited_message().endpoint(on_edited))
+        .branch(Update::filter_callback_query().endpoint(on_callback))
+        .branch(Update::filter_poll_answer().endpoint(on_poll_answer))
+}
+
+async fn on_message(app: Arc<App>, msg: Message) -> HandlerResult {
+    let Some(user) = msg.from.as_ref() else {
+        return Ok(());
+    };
+    if !msg.chat.is_private() {
+        // In groups the bot answers commands only, with a pointer to the private chat.
+        if msg.text().is_some_and(|t| t.starts_with('/')) {
+            send::send(
+                &app.bot
+                    .send_message(msg.chat.id, app.say("private-only", json!({}))),
+            )
+            .await?;
+        }
+        return Ok(());
+    }
+    let account = format!("telegram:{}", user.id.0);
+    app.mark_active(&account).await;
+    let Some(text) = msg.text() else {
+        send::send(
+            &app.bot
+                .send_message(msg.chat.id, app.say("text-only", json!({}))),
+        )
+        .await?;
+        return Ok(());
+    };
+    let outs = app
+        .engine_call(account, display_name(user), command::parse(text))
+        .await?;
+    app.deliver(msg.chat.id, outs).await?;
+    Ok(())
+}
+
+/// Edited messages are not re-read: an edited answer must not count twice or change.
+async fn on_edited(_msg: Message) -> HandlerResult {
+    Ok(())
+}
+
+async fn on_callback(app: Arc<App>, q: CallbackQuery) -> HandlerResult {
+    // Always answer the callback so the button stops spinning, whatever happens next.
+    let _ = send::send(&app.bot.answer_callback_query(q.id.clone())).await;
+    let account = format!("telegram:{}", q.from.id.0);
+    let chat = q
+        .message
+        .as_ref()
+        .map(|m| m.chat().id)
+        .unwrap_or(ChatId(q.from.id.0 as i64));
+    let data = q.data.clone().unwrap_or_default();
+    let input = match data.split(':').collect::<Vec<_>>().as_slice() {
+        ["a", delivery, option] => match option.parse::<usize>() {
+            Ok(option) => Input::Answer {
+                delivery: delivery.to_string(),
+                option,
+            },
+            Err(_) => return stale_button(&app, chat).await,
+        },
+        ["quiz"] => Input::Quiz,
+        ["forget"] => Input::ForgetConfirm,
+        _ => return stale_button(&app, chat).await,
+    };
+    // Show the choice on the question message and take its buttons away.
+    if let (Input::Answer { option, .. }, Some(m)) = (&input, q.message.as_ref()) {
+        if let Some(text) = m.regular_message().and_then(|m| m.text()) {
+            let chosen = app.say("chosen", json!({"text": text, "letter": letter(*option)}));
+            let _ = send::send(&app.bot.edit_message_text(chat, m.id(), chosen)).await;
+        }
+    }
+    let outs = app
+        .engine_call(account, display_name(&q.from), input)
+        .await?;
+    app.deliver(chat, outs).await?;
+    Ok(())
+}
+
+async fn stale_button(app: &App, chat: ChatId) -> HandlerResult {
+    send::send(
+        &app.bot
+            .send_message(chat, app.say("stale-button", json!({}))),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn on_poll_answer(app: Arc<App>, answer: PollAnswer) -> HandlerResult {
+    let Some(user) = answer.voter.user().cloned() else {
+        return Ok(());
+    };
+    let Some(&option) = answer.option_ids.first() else {
+        return Ok(());
+    };
+    let (engine, poll_id) = (app.engine.clone(), answer.poll_id.to_string());
+    let delivery =
+        tokio::task::spawn_blocking(move || engine.store.poll_delivery(&poll_id)).await??;
+    // A poll this bot does not know (or no longer keeps) is ignored.
+    let Some(delivery) = delivery else {
+        return Ok(());
+    };
+    let account = format!("telegram:{}", user.id.0);
+    let outs = app
+        .engine_call(
+            account,
+            display_name(&user),
+            Input::Answer {
+                delivery,
+                option: option as usize,
+            },
+        )
+        .await?;
+    app.deliver(ChatId(user.id.0 as i64), outs).await?;
+    Ok(())
+}
+
+/// Registers the commands (setMyCommands) from `prompts/telegram/commands.hbs`, one
+/// `command - description` per line.
+pub async fn register_commands(app: &App) -> anyhow::Result<()> {
+    let text = app.say("commands", json!({}));
+    let commands: Vec<BotCommand> = text
+        .lines()
+        .filter_map(|l| l.split_once(" - "))
+        .map(|(c, d)| BotCommand::new(c.trim().trim_start_matches('/'), d.trim()))
+        .collect();
+    send::send(&app.bot.set_my_commands(commands)).await?;
+    Ok(())
+}
+
+/// Builds the dispatcher (long polling) for an app.
+pub fn dispatcher(
+    app: Arc<App>,
+) -> Dispatcher<TgBot, Box<dyn std::error::Error + Send + Sync>, DefaultKey> {
+    Dispatcher::builder(app.bot.clone(), schema())
+        .dependencies(dptree::deps![app])
+        .default_handler(|_| async {})
+        .enable_ctrlc_handler()
+        .build()
+}
+
+/// A running bot: the dispatcher and (optionally) the daily prompt loop.
+pub struct Running {
+    pub app: Arc<App>,
+    shutdown: teloxide::dispatching::ShutdownToken,
+    dispatch: tokio::task::JoinHandle<()>,
+    daily: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Starts the bot: registers its commands, begins long polling, and (with `daily_every`)
+/// ticks the daily prompts.
+pub async fn start(
+    engine: Arc<Engine>,
+    token: &crate::config::Secret,
+    api_url: Option<&str>,
+    daily_every: Option<std::time::Duration>,
+) -> anyhow::Result<Running> {
+    let bot = send::make_bot(token, api_url)?;
+    let app = Arc::new(App { engine, bot });
+    if let Err(e) = register_commands(&app).await {
+        tracing::warn!(error = %e, "could not register the bot's commands");
+    }
+    let mut d = dispatcher(app.clone());
+    let shutdown = d.shutdown_token();
+    let dispatch = tokio::spawn(async move { d.dispatch().await });
+    let daily =
+        daily_every.map(|every| tokio::spawn(daily::DailyPrompts::new(app.clone()).run(every)));
+    Ok(Running {
+        app,
+        shutdown,
+        dispatch,
+        daily,
+    })
+}
+
+impl Running {
+    /// Stops polling and the daily loop, waiting for handlers in flight.
+    pub async fn stop(self) {
+        if let Some(d) = self.daily {
+            d.abort();
+        }
+        if let Ok(done) = self.shutdown.shutdown() {
+            done.await;
+        }
+        let _ = self.dispatch.await;
+    }
+
+    /// Waits until the dispatcher ends (Ctrl-C).
+    pub async fn wait(self) {
+        let _ = self.dispatch.await;
+    }
+}

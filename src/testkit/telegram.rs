@@ -1,0 +1,395 @@
+//! A local fake of the Telegram Bot API (HTTP on 127.0.0.1), for end-to-end tests and the
+//! benchmark. It follows the public Bot API: `POST /bot<token>/<method>` with JSON or multipart
+//! bodies, answers `{"ok": true, "result": ...}` with Message, Poll and User objects shaped as
+//! the API documents them, serves queued updates to `getUpdates`, and can be told to fail:
+//! 429 with `retry_after`, 5xx, or 403 "bot was blocked by the user" for a chat.
+//! Failed calls are not recorded as sent: `sent()` is what a user would have received.
+
+use std::collections::{HashSet, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::{Value, json};
+
+/// The bot's own user id in the fake.
+pub const BOT_ID: i64 = 7_000_000;
+
+/// One API call the fake accepted.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub chat_id: Option<i64>,
+    pub body: Value,
+    /// The Message returned, for sending methods.
+    pub result: Value,
+    pub at: Instant,
+}
+
+/// A failure to inject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// HTTP 429 with `parameters.retry_after`.
+    TooManyRequests { retry_after: u64 },
+    /// HTTP 500.
+    ServerError,
+}
+
+#[derive(Default)]
+struct Inner {
+    updates: Vec<Value>,
+    next_update: i64,
+    next_message: i64,
+    next_poll: u64,
+    calls: Vec<Call>,
+    /// Faults for the next `send*` calls, in order.
+    faults: VecDeque<Fault>,
+    blocked: HashSet<i64>,
+    failed: usize,
+}
+
+/// The running fake server.
+pub struct FakeTelegram {
+    pub addr: SocketAddr,
+    state: Arc<Mutex<Inner>>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+fn user(id: i64, name: &str) -> Value {
+    json!({"id": id, "is_bot": false, "first_name": name})
+}
+
+fn private_chat(id: i64) -> Value {
+    json!({"id": id, "type": "private", "first_name": "Learner"})
+}
+
+fn fail(status: StatusCode, description: &str, retry_after: Option<u64>) -> Response {
+    let mut body = json!({"ok": false, "error_code": status.as_u16(), "description": description});
+    if let Some(s) = retry_after {
+        body["parameters"] = json!({"retry_after": s});
+    }
+    (status, axum::Json(body)).into_response()
+}
+
+/// Reads the body as JSON, or picks the fields out of a multipart form.
+fn parse_body(headers: &HeaderMap, body: &Bytes) -> Value {
+    let ct = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ct.starts_with("multipart/form-data") {
+        let text = String::from_utf8_lossy(body);
+        let mut obj = serde_json::Map::new();
+        for part in text
+            .split("Content-Disposition: form-data; name=\"")
+            .skip(1)
+        {
+            let Some((name, rest)) = part.split_once('"') else {
+                continue;
+            };
+            if rest.starts_with("; filename=") {
+                let file = rest.split('"').nth(1).unwrap_or("file");
+                obj.insert(name.to_string(), json!({"file_name": file}));
+                continue;
+            }
+            let value = rest
+                .split_once("\r\n\r\n")
+                .map(|(_, v)| v.split("\r\n--").next().unwrap_or(""))
+                .unwrap_or("");
+            obj.insert(name.to_string(), Value::String(value.to_string()));
+        }
+        Value::Object(obj)
+    } else {
+        serde_json::from_slice(body).unwrap_or(Value::Null)
+    }
+}
+
+const METHODS: &[&str] = &[
+    "getMe",
+    "getUpdates",
+    "deleteWebhook",
+    "setMyCommands",
+    "sendMessage",
+    "sendPoll",
+    "sendDocument",
+    "editMessageText",
+    "answerCallbackQuery",
+    "editMessageReplyMarkup",
+];
+
+fn canonical(method: &str) -> String {
+    METHODS
+        .iter()
+        .find(|m| m.eq_ignore_ascii_case(method))
+        .map_or_else(|| method.to_string(), |m| m.to_string())
+}
+
+fn chat_of(body: &Value) -> Option<i64> {
+    match &body["chat_id"] {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+async fn handle(
+    State(state): State<Arc<Mutex<Inner>>>,
+    Path((bot, method)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !bot.starts_with("bot") {
+        return fail(StatusCode::NOT_FOUND, "Not Found", None);
+    }
+    // Bot API method names are case-insensitive; record them as the documents spell them.
+    let method = canonical(&method);
+    let body = parse_body(&headers, &body);
+    let chat = chat_of(&body);
+    if method == "getUpdates" {
+        let offset = body["offset"].as_i64().unwrap_or(0);
+        let timeout = body["timeout"].as_u64().unwrap_or(0);
+        let deadline = Instant::now() + Duration::from_millis(timeout.min(1) * 200);
+        loop {
+            let ready: Vec<Value> = {
+                let s = state.lock().unwrap_or_else(|e| e.into_inner());
+                s.updates
+                    .iter()
+                    .filter(|u| u["update_id"].as_i64().unwrap_or(0) >= offset)
+                    .cloned()
+                    .collect()
+            };
+            if !ready.is_empty() || Instant::now() >= deadline {
+                return axum::Json(json!({"ok": true, "result": ready})).into_response();
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+    let sending = method.starts_with("send") || method == "editMessageText";
+    if sending {
+        if chat.is_some_and(|c| s.blocked.contains(&c)) {
+            s.failed += 1;
+            return fail(
+                StatusCode::FORBIDDEN,
+                "Forbidden: bot was blocked by the user",
+                None,
+            );
+        }
+        if let Some(f) = s.faults.pop_front() {
+            s.failed += 1;
+            return match f {
+                Fault::TooManyRequests { retry_after } => fail(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    &format!("Too Many Requests: retry after {retry_after}"),
+                    Some(retry_after),
+                ),
+                Fault::ServerError => fail(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal Server Error",
+                    None,
+                ),
+            };
+        }
+    }
+    let now = 1_790_000_000;
+    let result = match method.as_str() {
+        "getMe" => {
+            json!({"id": BOT_ID, "is_bot": true, "first_name": "ksbquiz", "username": "ksbquiz_test_bot",
+                          "can_join_groups": false, "can_read_all_group_messages": false, "supports_inline_queries": false,
+                          "can_connect_to_business": false, "has_main_web_app": false})
+        }
+        "sendMessage" | "sendPoll" | "sendDocument" | "editMessageText" => {
+            let message_id = match body["message_id"].as_i64() {
+                Some(id) if method == "editMessageText" => id,
+                _ => {
+                    s.next_message += 1;
+                    s.next_message
+                }
+            };
+            let mut m = json!({
+                "message_id": message_id, "date": now,
+                "chat": private_chat(chat.unwrap_or(0)),
+                "from": {"id": BOT_ID, "is_bot": true, "first_name": "ksbquiz"},
+            });
+            match method.as_str() {
+                "sendPoll" => {
+                    s.next_poll += 1;
+                    let options: Vec<Value> = body["options"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .map(|o| json!({"text": o["text"].as_str().or(o.as_str()).unwrap_or(""), "voter_count": 0}))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    m["poll"] = json!({
+                        "id": format!("poll-{}", s.next_poll), "question": body["question"], "options": options,
+                        "total_voter_count": 0, "is_closed": false, "is_anonymous": body["is_anonymous"].as_bool().unwrap_or(true),
+                        "type": body["type"].as_str().unwrap_or("regular"), "allows_multiple_answers": false,
+                        "correct_option_id": body["correct_option_id"], "explanation": body["explanation"],
+                    });
+                }
+                "sendDocument" => {
+                    m["document"] = json!({"file_id": format!("file-{message_id}"), "file_unique_id": format!("u{message_id}"),
+                                           "file_name": body["document"]["file_name"]});
+                }
+                _ => {
+                    m["text"] = body["text"].clone();
+                    if body.get("reply_markup").is_some() {
+                        m["reply_markup"] = body["reply_markup"].clone();
+                    }
+                }
+            }
+            m
+        }
+        _ => json!(true),
+    };
+    s.calls.push(Call {
+        method: method.clone(),
+        chat_id: chat,
+        body,
+        result: result.clone(),
+        at: Instant::now(),
+    });
+    axum::Json(json!({"ok": true, "result": result})).into_response()
+}
+
+impl FakeTelegram {
+    /// Starts the fake on a free port of 127.0.0.1.
+    pub async fn start() -> std::io::Result<FakeTelegram> {
+        let state = Arc::new(Mutex::new(Inner::default()));
+        let app = Router::new()
+            .route("/{bot}/{method}", post(handle))
+            .with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(FakeTelegram {
+            addr,
+            state,
+            stop: Some(tx),
+        })
+    }
+
+    /// The base URL to give the bot (`TELEGRAM_API_URL`).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
+        f(&mut self.state.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn push(&self, mut update: Value) {
+        self.with(|s| {
+            s.next_update += 1;
+            update["update_id"] = json!(s.next_update);
+            s.updates.push(update);
+        });
+    }
+
+    /// A private text message from a user (commands get a bot_command entity).
+    pub fn push_text(&self, user_id: i64, name: &str, text: &str) {
+        let mut message = json!({
+            "message_id": 1, "date": 1_790_000_000, "chat": private_chat(user_id),
+            "from": user(user_id, name), "text": text,
+        });
+        if text.starts_with('/') {
+            let len = text
+                .split_whitespace()
+                .next()
+                .map_or(0, |c| c.encode_utf16().count());
+            message["entities"] = json!([{"type": "bot_command", "offset": 0, "length": len}]);
+        }
+        self.push(json!({"message": message}));
+    }
+
+    /// Any message object (a sticker, a group message...) as an update of `kind`.
+    pub fn push_raw(&self, kind: &str, message: Value) {
+        let mut update = serde_json::Map::new();
+        update.insert(kind.to_string(), message);
+        self.push(Value::Object(update));
+    }
+
+    /// A press of an inline button on a message the bot sent.
+    pub fn push_callback(&self, user_id: i64, name: &str, message: &Value, data: &str) {
+        let id = format!("cb-{}", self.with(|s| s.next_update + 1));
+        self.push(json!({"callback_query": {
+            "id": id, "from": user(user_id, name), "message": message,
+            "chat_instance": "ci-1", "data": data,
+        }}));
+    }
+
+    /// A vote on a (non-anonymous) poll.
+    pub fn push_poll_answer(&self, user_id: i64, name: &str, poll_id: &str, option: u8) {
+        self.push(json!({"poll_answer": {"poll_id": poll_id, "user": user(user_id, name), "option_ids": [option]}}));
+    }
+
+    /// Calls accepted so far.
+    pub fn calls(&self) -> Vec<Call> {
+        self.with(|s| s.calls.clone())
+    }
+
+    /// Accepted calls of one method to one chat.
+    pub fn sent_to(&self, chat: i64, method: &str) -> Vec<Call> {
+        self.with(|s| {
+            s.calls
+                .iter()
+                .filter(|c| c.chat_id == Some(chat) && c.method == method)
+                .cloned()
+                .collect()
+        })
+    }
+
+    /// Calls refused by injected faults or blocks.
+    pub fn failed(&self) -> usize {
+        self.with(|s| s.failed)
+    }
+
+    /// The next sending calls fail with these faults, in order.
+    pub fn inject(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.with(|s| s.faults.extend(faults));
+    }
+
+    /// Every sending call to this chat answers 403 (the user blocked the bot).
+    pub fn block(&self, chat: i64) {
+        self.with(|s| {
+            s.blocked.insert(chat);
+        });
+    }
+
+    /// Waits (up to `timeout`) until `cond` holds for the calls so far.
+    pub async fn wait_for(&self, timeout: Duration, cond: impl Fn(&[Call]) -> bool) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.with(|s| cond(&s.calls)) {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for FakeTelegram {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
