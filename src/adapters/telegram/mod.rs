@@ -178,10 +178,10 @@ impl App {
     async fn mark_active(&self, account: &str) {
         let (engine, account) = (self.engine.clone(), account.to_string());
         let _ = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-            if let Some(l) = engine.store.learner_by_account(&account)? {
-                if l.inactive {
-                    engine.store.set_inactive(l.id, false)?;
-                }
+            if let Some(l) = engine.store.learner_by_account(&account)?
+                && l.inactive
+            {
+                engine.store.set_inactive(l.id, false)?;
             }
             Ok(())
         })
@@ -262,11 +262,11 @@ async fn on_callback(app: Arc<App>, q: CallbackQuery) -> HandlerResult {
         _ => return stale_button(&app, chat).await,
     };
     // Show the choice on the question message and take its buttons away.
-    if let (Input::Answer { option, .. }, Some(m)) = (&input, q.message.as_ref()) {
-        if let Some(text) = m.regular_message().and_then(|m| m.text()) {
-            let chosen = app.say("chosen", json!({"text": text, "letter": letter(*option)}));
-            let _ = send::send(&app.bot.edit_message_text(chat, m.id(), chosen)).await;
-        }
+    if let (Input::Answer { option, .. }, Some(m)) = (&input, q.message.as_ref())
+        && let Some(text) = m.regular_message().and_then(|m| m.text())
+    {
+        let chosen = app.say("chosen", json!({"text": text, "letter": letter(*option)}));
+        let _ = send::send(&app.bot.edit_message_text(chat, m.id(), chosen)).await;
     }
     let outs = app
         .engine_call(account, display_name(&q.from), input)
