@@ -9,6 +9,7 @@ pub mod adapters;
 pub mod bank;
 pub mod config;
 pub mod engine;
+pub mod export;
 pub mod project;
 pub mod prompts;
 pub mod srs;

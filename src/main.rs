@@ -46,6 +46,8 @@ enum Command {
     /// Build and check the question bank (question-bank/).
     #[command(subcommand)]
     Bank(BankCmd),
+    /// Export a cohort's results per knowledge item (CSV, XLSX, JSON or an HTML report).
+    Export(ExportArgs),
     /// Run the bots configured (Telegram with TELEGRAM_BOT_TOKEN, Discord with DISCORD_TOKEN,
     /// or ksbquiz.toml) over one store.
     Serve,
@@ -56,6 +58,44 @@ enum Command {
         #[arg(long, env = "USER", default_value = "learner")]
         name: String,
     },
+}
+
+#[derive(clap::Args, Debug)]
+struct ExportArgs {
+    /// The cohort's join code.
+    #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+    cohort: Option<String>,
+    /// Every learner (or, with --tutor, every learner in that tutor's cohorts).
+    #[arg(long)]
+    all: bool,
+    /// Only what this tutor may see: their account, e.g. telegram:12345.
+    #[arg(long)]
+    tutor: Option<String>,
+    /// First day of answers to include (YYYY-MM-DD).
+    #[arg(long)]
+    from: Option<chrono::NaiveDate>,
+    /// Last day of answers to include (YYYY-MM-DD).
+    #[arg(long)]
+    to: Option<chrono::NaiveDate>,
+    #[arg(long, value_enum, default_value = "html")]
+    format: ReportFormat,
+    /// Output file (a folder for CSV, which writes items.csv, learners.csv, questions.csv).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum ReportFormat {
+    Csv,
+    Xlsx,
+    Json,
+    Html,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum BankFormat {
+    Gift,
+    MoodleXml,
 }
 
 #[derive(Subcommand, Debug)]
@@ -81,6 +121,16 @@ enum StandardsCmd {
 enum BankCmd {
     /// Write question-bank/<CODE>.json for every standard.
     Build,
+    /// Write the bank in a Moodle import format (GIFT or Moodle XML).
+    Export {
+        #[arg(long, value_enum)]
+        format: BankFormat,
+        /// Only this standard (default: all).
+        #[arg(long)]
+        standard: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Validate the bank, measure it against test-wise guessing, and fail on regressions.
     Check {
         /// Print the report as JSON.
@@ -115,6 +165,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Bank(cmd)) => bank_cmd(&project, cmd),
         Some(Command::Play { name }) => play(&project, &db, &name),
         Some(Command::Serve) => serve(&project, &db),
+        Some(Command::Export(args)) => export(&project, &db, args),
         None if Config::load(&project.root)?.has_bots() => serve(&project, &db),
         None => {
             let name = std::env::var("USER").unwrap_or_else(|_| "learner".into());
@@ -145,6 +196,46 @@ fn engine(project: &Project, db: &std::path::Path) -> Result<Engine> {
         Arc::new(SystemClock),
         EngineConfig::default(),
     ))
+}
+
+fn export(project: &Project, db: &std::path::Path, a: ExportArgs) -> Result<ExitCode> {
+    use ksbquiz::export;
+    let engine = engine(project, db)?;
+    let tutor = match &a.tutor {
+        Some(acc) => Some(
+            engine
+                .store
+                .learner_by_account(acc)?
+                .with_context(|| format!("no learner or tutor with the account {acc}"))?
+                .id,
+        ),
+        None => None,
+    };
+    let scope = match &a.cohort {
+        Some(code) => export::cohort_scope(&engine, code, tutor, a.from, a.to)?,
+        None => export::all_scope(&engine, tutor, a.from, a.to)?,
+    };
+    let report = export::report(&engine, &scope, true)?;
+    let write = |bytes: &[u8]| {
+        std::fs::write(&a.out, bytes).with_context(|| format!("writing {}", a.out.display()))
+    };
+    match a.format {
+        ReportFormat::Csv => {
+            export::write::csv_files(&report, &a.out)?;
+        }
+        ReportFormat::Xlsx => write(&export::write::xlsx(&report)?)?,
+        ReportFormat::Json => write(export::write::json(&report).as_bytes())?,
+        ReportFormat::Html => write(export::html::render(&report, &engine.prompts)?.as_bytes())?,
+    }
+    println!(
+        "{}",
+        engine.prompts.render(
+            "cli/export",
+            &json!({"scope": report.scope, "learners": report.learners, "items": report.items.len(),
+                    "out": a.out.display().to_string()})
+        )?
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn serve(project: &Project, db: &std::path::Path) -> Result<ExitCode> {
@@ -308,6 +399,33 @@ fn bank_cmd(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
             println!(
                 "{}",
                 p.render("cli/bank-build", &json!({"banks": written}))?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        BankCmd::Export {
+            format,
+            standard,
+            out,
+        } => {
+            let mut banks = bank::read_dir(&project.bank())?;
+            if let Some(code) = &standard {
+                banks.retain(|b| b.standard.code.eq_ignore_ascii_case(code));
+                if banks.is_empty() {
+                    bail!("no standard {code:?} in the question bank");
+                }
+            }
+            let text = match format {
+                BankFormat::Gift => ksbquiz::export::moodle::gift(&banks),
+                BankFormat::MoodleXml => ksbquiz::export::moodle::moodle_xml(&banks)?,
+            };
+            std::fs::write(&out, text).with_context(|| format!("writing {}", out.display()))?;
+            let questions: usize = banks.iter().map(|b| b.questions.len()).sum();
+            println!(
+                "{}",
+                p.render(
+                    "cli/bank-export",
+                    &json!({"questions": questions, "out": out.display().to_string()})
+                )?
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -38,6 +38,7 @@ pub fn parse(text: &str) -> Input {
         "pause" => Input::Pause,
         "resume" => Input::Resume,
         "mydata" => Input::MyData,
+        "export" => Input::Export(arg.to_string()),
         "forget" if arg.eq_ignore_ascii_case("confirm") => Input::ForgetConfirm,
         "forget" => Input::Forget,
         "cohort" => {

@@ -76,6 +76,8 @@ pub enum Input {
         standards: Vec<String>,
     },
     CohortMembers(String),
+    /// A tutor's per-item export of one of their cohorts (CSV).
+    Export(String),
     /// Free text: an answer by letter or number to the open question, or chatter.
     Text(String),
     Unknown(String),
@@ -238,6 +240,7 @@ impl Engine {
                 self.cohort_create(&learner, &name, &standards)
             }
             Input::CohortMembers(code) => self.cohort_members(&learner, &code),
+            Input::Export(code) => self.export(&learner, &code),
             Input::Text(t) => self.free_text(&learner, who.platform, &t),
             Input::Unknown(t) => self.text("unknown-command", &json!({"command": t})),
         }

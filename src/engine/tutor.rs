@@ -105,4 +105,38 @@ impl Engine {
             &json!({"name": cohort.name, "code": code, "members": members, "count": members.len()}),
         )
     }
+
+    /// The per-item results of one of the tutor's cohorts, as a CSV file.
+    pub(super) fn export(&self, tutor: &Learner, code: &str) -> Result<Vec<Out>> {
+        use crate::export::{self, ExportError};
+        let scope = match export::cohort_scope(self, code, Some(tutor.id), None, None) {
+            Ok(s) => s,
+            Err(ExportError::NoCohort(_) | ExportError::NotYours(_)) => {
+                return self.text(
+                    "cohort-not-yours",
+                    &json!({"code": code.trim().to_uppercase()}),
+                );
+            }
+            Err(ExportError::Store(e)) => return Err(e.into()),
+            Err(ExportError::Write { .. }) => return self.text("try-again", &json!({})),
+        };
+        let report = match export::report(self, &scope, false) {
+            Ok(r) => r,
+            Err(ExportError::Store(e)) => return Err(e.into()),
+            Err(_) => return self.text("try-again", &json!({})),
+        };
+        let views = export::write::views(&report);
+        let Ok(csv) = export::write::csv(&views[0]) else {
+            return self.text("try-again", &json!({}));
+        };
+        let mut out = self.text(
+            "export-ready",
+            &json!({"scope": report.scope, "learners": report.learners, "items": report.items.len()}),
+        )?;
+        out.push(Out::Document {
+            name: format!("{}-items.csv", code.trim().to_uppercase()),
+            content: csv,
+        });
+        Ok(out)
+    }
 }

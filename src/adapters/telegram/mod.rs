@@ -377,10 +377,24 @@ impl Running {
         if let Some(d) = self.daily {
             d.abort();
         }
-        if let Ok(done) = self.shutdown.shutdown() {
-            done.await;
+        // A dispatcher still starting up refuses to shut down ("idle"): ask again until it
+        // takes the request, and give up on a dispatcher that never does.
+        for _ in 0..200 {
+            match self.shutdown.shutdown() {
+                Ok(done) => {
+                    done.await;
+                    break;
+                }
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(25)).await,
+            }
         }
-        let _ = self.dispatch.await;
+        let mut dispatch = self.dispatch;
+        if tokio::time::timeout(std::time::Duration::from_secs(10), &mut dispatch)
+            .await
+            .is_err()
+        {
+            dispatch.abort();
+        }
     }
 
     /// Waits until the dispatcher ends (Ctrl-C).
