@@ -90,10 +90,10 @@ pub fn all_scope(
                     add_std(s, &mut standards);
                 }
                 for id in engine.store.cohort_members(&c.code)? {
-                    if seen.insert(id) {
-                        if let Some(l) = engine.store.learner(id)? {
-                            learners.push(l);
-                        }
+                    if seen.insert(id)
+                        && let Some(l) = engine.store.learner(id)?
+                    {
+                        learners.push(l);
                     }
                 }
             }

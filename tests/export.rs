@@ -1,0 +1,508 @@
+//! Tutor exports: the item analysis on a simulated cohort, every format, privacy (only the
+//! cohort's learners, formula-safe names), the HTML report drawn by headless Chromium, and the
+//! bank in Moodle's GIFT and XML formats read back by independent parsers.
+
+mod common;
+
+use std::io::Read;
+
+use ksbquiz::engine::{Engine, Input, Who, command};
+use ksbquiz::export::{self, Report};
+
+const NAMES: [&str; 12] = [
+    "Asha",
+    "Ben",
+    "Cara",
+    "Dan",
+    "Eve",
+    "=HYPERLINK(\"http://x\",\"Fin\")",
+    "Gus",
+    "Hana",
+    "Ivo",
+    "Jo",
+    "Kim",
+    "Lee",
+];
+
+/// A tutor's cohort of twelve on HSCCLD222, each taking one daily quiz, plus an outsider.
+/// The first six are strong but all pick the same wrong option on the first question; the
+/// last six are weak but get that first question right.
+fn cohort(e: &Engine) -> String {
+    let tutor = Who {
+        account: "test:tutor",
+        name: "Tutor",
+        platform: "test",
+    };
+    e.handle(tutor, Input::Start { code: None }).unwrap();
+    let out = common::texts(
+        &e.handle(tutor, command::parse("/cohort create Group A : HSCCLD222"))
+            .unwrap(),
+    );
+    let code = out
+        .split("code ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut people: Vec<(String, String)> = NAMES
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (format!("test:{i}"), n.to_string()))
+        .collect();
+    people.push(("test:outsider".into(), "Outsider Olga".into()));
+    for (i, (acc, name)) in people.iter().enumerate() {
+        let w = Who {
+            account: acc,
+            name,
+            platform: "test",
+        };
+        e.handle(w, Input::Start { code: None }).unwrap();
+        if i < 12 {
+            e.handle(w, Input::Join(code.clone())).unwrap();
+        } else {
+            e.handle(w, Input::Enrol(vec!["HSCCLD222".into()])).unwrap();
+        }
+        let strong = i < 6;
+        let mut out = e.handle(w, Input::Quiz).unwrap();
+        let mut n = 0;
+        while let Some(q) = common::question(&out) {
+            let option = match (n, strong) {
+                (0, true) => (q.answer + 1) % 4,
+                (0, false) => q.answer,
+                (_, true) => q.answer,
+                (_, false) => (q.answer + 2) % 4,
+            };
+            out = e
+                .handle(
+                    w,
+                    Input::Answer {
+                        delivery: q.delivery,
+                        option,
+                    },
+                )
+                .unwrap();
+            n += 1;
+        }
+    }
+    code
+}
+
+fn report(e: &Engine, code: &str) -> Report {
+    let scope = export::cohort_scope(e, code, None, None, None).unwrap();
+    export::report(e, &scope, false).unwrap()
+}
+
+#[test]
+fn item_analysis_on_a_cohort() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = common::engine_at(dir.path(), "2026-11-23T10:00:00Z");
+    let code = cohort(&e);
+    let r = report(&e, &code);
+    assert_eq!(r.learners, 12, "the outsider is not in the cohort");
+    assert_eq!(r.items.len(), 31);
+    let first = &r.items[0];
+    assert_eq!(first.id, "HSCCLD222/P1");
+    assert_eq!((first.learners, first.attempts), (12, 12));
+    assert_eq!(first.first_try_correct, Some(50.0));
+    assert_eq!(first.facility_band, Some("about right"));
+    // Strong learners got it wrong: the item discriminates the wrong way.
+    assert!(
+        first.discrimination.unwrap() < 0.0,
+        "{:?}",
+        first.discrimination
+    );
+    assert_eq!(first.discrimination_band, Some("invalid (negative)"));
+    assert!(first.possible_key_errors >= 1);
+    assert!(first.non_functioning >= 1, "an option nobody chose");
+    let second = &r.items[1];
+    assert_eq!(second.first_try_correct, Some(50.0));
+    assert!(
+        second.discrimination.unwrap() > 50.0,
+        "{:?}",
+        second.discrimination
+    );
+    assert_eq!(second.discrimination_band, Some("very good"));
+    // Mastery: the six strong learners are secure on items 2-5.
+    assert_eq!(second.mastered, 6);
+    let untouched = r.items.iter().find(|i| i.id == "HSCCLD222/K21").unwrap();
+    assert_eq!((untouched.learners, untouched.first_try_correct), (0, None));
+    // The question view has the distractor flag on the option strong learners chose.
+    let q = r
+        .questions
+        .iter()
+        .find(|q| q.item == "HSCCLD222/P1" && q.attempts > 0)
+        .unwrap();
+    let flagged = q
+        .options
+        .iter()
+        .find(|o| o.flag.as_deref() == Some("possible key error"))
+        .unwrap();
+    assert_eq!(
+        (flagged.top_share, flagged.bottom_share),
+        (Some(100.0), Some(0.0))
+    );
+    // The tracking sheet.
+    assert_eq!(r.matrix.len(), 12);
+    assert_eq!(r.matrix[0].cells.len(), 31);
+    // Date range: nothing before the day.
+    let scope = export::cohort_scope(
+        &e,
+        &code,
+        None,
+        None,
+        Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()),
+    )
+    .unwrap();
+    let early = export::report(&e, &scope, false).unwrap();
+    assert!(early.items.iter().all(|i| i.attempts == 0));
+}
+
+#[test]
+fn tutors_export_only_their_own_cohorts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = common::engine_at(dir.path(), "2026-11-23T10:00:00Z");
+    let code = cohort(&e);
+    let other = Who {
+        account: "test:other-tutor",
+        name: "Other",
+        platform: "test",
+    };
+    e.handle(other, Input::Start { code: None }).unwrap();
+    let out = e.handle(other, Input::Export(code.clone())).unwrap();
+    assert!(common::texts(&out).contains("only cohorts you created"));
+    assert!(
+        !out.iter()
+            .any(|o| matches!(o, ksbquiz::engine::Out::Document { .. }))
+    );
+    let tutor = Who {
+        account: "test:tutor",
+        name: "Tutor",
+        platform: "test",
+    };
+    let out = e.handle(tutor, Input::Export(code.to_lowercase())).unwrap();
+    let csv = out
+        .iter()
+        .find_map(|o| match o {
+            ksbquiz::engine::Out::Document { content, .. } => Some(content.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(csv.starts_with("standard,code,item,kind,text,learners attempted"));
+    let other_id = e
+        .store
+        .learner_by_account("test:other-tutor")
+        .unwrap()
+        .unwrap()
+        .id;
+    let err = export::cohort_scope(&e, &code, Some(other_id), None, None).unwrap_err();
+    assert!(err.to_string().contains("not one of this tutor's cohorts"));
+    // "All my cohorts" for a tutor with none is empty, never everyone.
+    let mine = export::all_scope(&e, Some(other_id), None, None).unwrap();
+    assert!(mine.learners.is_empty());
+}
+
+#[test]
+fn csv_xlsx_json_are_complete_and_spreadsheet_safe() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = common::engine_at(dir.path(), "2026-11-23T10:00:00Z");
+    let code = cohort(&e);
+    let r = report(&e, &code);
+    let files = export::write::csv_files(&r, &dir.path().join("csv")).unwrap();
+    assert_eq!(files.len(), 3);
+    let mut rd = csv::Reader::from_path(dir.path().join("csv/learners.csv")).unwrap();
+    let names: Vec<String> = rd.records().map(|r| r.unwrap()[0].to_string()).collect();
+    assert_eq!(names.len(), 12);
+    assert!(
+        names.contains(&"'=HYPERLINK(\"http://x\",\"Fin\")".to_string()),
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|n| n.contains("Olga")));
+    let mut rd = csv::Reader::from_path(dir.path().join("csv/items.csv")).unwrap();
+    assert_eq!(rd.records().count(), 31);
+    let qs = std::fs::read_to_string(dir.path().join("csv/questions.csv")).unwrap();
+    assert!(qs.contains("possible key error") && qs.contains("non-functioning"));
+
+    let xlsx = export::write::xlsx(&r).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut workbook = String::new();
+    zip.by_name("xl/workbook.xml")
+        .unwrap()
+        .read_to_string(&mut workbook)
+        .unwrap();
+    for sheet in ["items", "learners", "questions"] {
+        assert!(
+            workbook.contains(&format!("name=\"{sheet}\"")),
+            "{workbook}"
+        );
+    }
+    for n in 1..=3 {
+        let mut xml = String::new();
+        zip.by_name(&format!("xl/worksheets/sheet{n}.xml"))
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        assert!(
+            xml.contains("ySplit=\"1\"") && xml.contains("state=\"frozen\""),
+            "sheet {n} header frozen"
+        );
+    }
+    let mut strings = String::new();
+    zip.by_name("xl/sharedStrings.xml")
+        .unwrap()
+        .read_to_string(&mut strings)
+        .unwrap();
+    assert!(strings.contains("'=HYPERLINK"));
+    assert!(!strings.contains("Olga"));
+
+    let v: serde_json::Value = serde_json::from_str(&export::write::json(&r)).unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 31);
+    assert_eq!(v["learners"], 12);
+}
+
+/// Pixels of one colour in an RGB(A) PNG.
+fn count_colour(png_path: &std::path::Path, rgb: [u8; 3]) -> usize {
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(png_path).unwrap(),
+    ));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let step = info.color_type.samples();
+    buf[..info.buffer_size()]
+        .chunks(step)
+        .filter(|p| p.len() >= 3 && p[0] == rgb[0] && p[1] == rgb[1] && p[2] == rgb[2])
+        .count()
+}
+
+#[test]
+fn the_html_report_draws_its_charts_in_headless_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = common::engine_at(dir.path(), "2026-11-23T10:00:00Z");
+    let code = cohort(&e);
+    let r = report(&e, &code);
+    let html = export::html::render(&r, &e.prompts).unwrap();
+    assert!(!html.contains("<script"), "self-contained, no scripts");
+    assert!(
+        !html.contains("href=\"http") && !html.contains("src=\"http"),
+        "no external files"
+    );
+    assert!(
+        html.contains("=HYPERLINK(&quot;http://x&quot;"),
+        "names escaped"
+    );
+    assert!(!html.contains("Olga"));
+    let page = dir.path().join("report.html");
+    std::fs::write(&page, &html).unwrap();
+    let chromium = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|c| {
+            std::process::Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    let Some(chromium) = chromium else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs Debian's chromium for this test"
+        );
+        eprintln!("chromium not installed here: skipping the rendering check");
+        return;
+    };
+    let shot = dir.path().join("shot.png");
+    let status = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--window-size=1300,2400",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        shot.exists(),
+        "chromium wrote no screenshot: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    // Facility bars (#2f6db5), secure cells (#2a9d6f) and flagged-learning cells (#f2c14e) drawn.
+    assert!(
+        count_colour(&shot, [0x2f, 0x6d, 0xb5]) > 500,
+        "facility bars drawn"
+    );
+    assert!(
+        count_colour(&shot, [0x2a, 0x9d, 0x6f]) > 500,
+        "mastery bars and secure cells drawn"
+    );
+    assert!(
+        count_colour(&shot, [0xe6, 0xe6, 0xe6]) > 500,
+        "heat map drawn"
+    );
+}
+
+#[test]
+fn the_bank_in_moodle_xml_reads_back_with_an_xml_parser() {
+    let banks = ksbquiz::bank::read_dir(&common::root().join("question-bank")).unwrap();
+    let xml = export::moodle::moodle_xml(&banks).unwrap();
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut questions, mut answers, mut keys, mut in_answer_fraction) = (0, 0, 0, None::<String>);
+    let mut names = std::collections::BTreeSet::new();
+    let mut path: Vec<String> = Vec::new();
+    loop {
+        match reader.read_event().unwrap() {
+            quick_xml::events::Event::Start(s) => {
+                let name = s.name().as_ref().to_string();
+                if name == "question"
+                    && s.attributes()
+                        .any(|a| a.unwrap().value.as_ref() == "multichoice")
+                {
+                    questions += 1;
+                }
+                if name == "answer" {
+                    answers += 1;
+                    let f = s
+                        .attributes()
+                        .map(|a| a.unwrap())
+                        .find(|a| a.key.as_ref() == "fraction")
+                        .unwrap();
+                    in_answer_fraction = Some(f.value.to_string());
+                    if in_answer_fraction.as_deref() == Some("100") {
+                        keys += 1;
+                    }
+                }
+                path.push(name);
+            }
+            quick_xml::events::Event::Text(t)
+                if path.ends_with(&["name".to_string(), "text".to_string()]) =>
+            {
+                names.insert(t.into_inner().into_owned());
+            }
+            quick_xml::events::Event::End(_) => {
+                path.pop();
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    let total: usize = banks.iter().map(|b| b.questions.len()).sum();
+    assert_eq!(questions, total);
+    assert_eq!(answers, 4 * total);
+    assert_eq!(keys, total, "exactly one key at 100% per question");
+    assert!(names.contains("HSCCLD352/P4/scenario-1"));
+    assert!(path.is_empty());
+}
+
+/// A reader for GIFT multiple-choice questions, written from Moodle's format description:
+/// `::title::text { =right ~wrong #### general feedback }`, special characters escaped.
+fn read_gift(text: &str) -> Vec<(String, String, Vec<(bool, String)>, String)> {
+    let unescape = |s: &str| {
+        let mut out = String::new();
+        let mut chars = s.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                match chars.next() {
+                    Some('n') => out.push('\n'),
+                    Some(x) => out.push(x),
+                    None => {}
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    // Split at unescaped special characters.
+    let mut out = Vec::new();
+    for block in text.split("\n\n").filter(|b| b.contains("::")) {
+        let body: String = block
+            .lines()
+            .filter(|l| !l.starts_with("//") && !l.starts_with("$CATEGORY"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let tokens = tokenize(&body);
+        let title = unescape(&tokens[0]);
+        let qtext = unescape(tokens[1].trim_start_matches("[plain]").trim());
+        let mut options = Vec::new();
+        let mut feedback = String::new();
+        for t in &tokens[2..] {
+            let t = t.trim();
+            if let Some(r) = t.strip_prefix('=') {
+                options.push((true, unescape(r.trim())));
+            } else if let Some(w) = t.strip_prefix('~') {
+                options.push((false, unescape(w.trim())));
+            } else if let Some(f) = t.strip_prefix("####") {
+                feedback = unescape(f.trim());
+            }
+        }
+        out.push((title, qtext, options, feedback));
+    }
+    out
+}
+
+/// `::`, `{`, `}`, `=`, `~`, `####` outside escapes become token boundaries.
+fn tokenize(s: &str) -> Vec<String> {
+    let mut tokens = vec![String::new()];
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' && i + 1 < chars.len() {
+            tokens.last_mut().unwrap().push(c);
+            tokens.last_mut().unwrap().push(chars[i + 1]);
+            i += 2;
+            continue;
+        }
+        if c == ':' && chars.get(i + 1) == Some(&':') {
+            tokens.push(String::new());
+            i += 2;
+            continue;
+        }
+        if c == '{' || c == '}' {
+            tokens.push(String::new());
+        } else if c == '='
+            || c == '~'
+            || (c == '#' && chars[i..].starts_with(&['#', '#', '#', '#']))
+        {
+            tokens.push(c.to_string());
+        } else {
+            tokens.last_mut().unwrap().push(c);
+        }
+        i += 1;
+    }
+    tokens
+        .into_iter()
+        .filter(|t| !t.trim().is_empty())
+        .collect()
+}
+
+#[test]
+fn the_bank_in_gift_reads_back_question_for_question() {
+    let banks = ksbquiz::bank::read_dir(&common::root().join("question-bank")).unwrap();
+    let gift = export::moodle::gift(&banks);
+    let read = read_gift(&gift);
+    let all: Vec<&ksbquiz::bank::Question> = banks.iter().flat_map(|b| &b.questions).collect();
+    assert_eq!(read.len(), all.len());
+    for ((title, text, options, feedback), q) in read.iter().zip(all) {
+        assert_eq!(title, &q.id);
+        assert_eq!(text, &q.stem);
+        assert_eq!(feedback, &q.explanation);
+        assert_eq!(options.len(), q.options.len());
+        for (i, (right, o)) in options.iter().enumerate() {
+            assert_eq!(o, &q.options[i]);
+            assert_eq!(*right, i == q.answer);
+        }
+    }
+}
