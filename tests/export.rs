@@ -358,7 +358,7 @@ fn the_bank_in_moodle_xml_reads_back_with_an_xml_parser() {
     let banks = ksbquiz::bank::read_dir(&common::root().join("question-bank")).unwrap();
     let xml = export::moodle::moodle_xml(&banks).unwrap();
     let mut reader = quick_xml::Reader::from_str(&xml);
-    let (mut questions, mut answers, mut keys, mut in_answer_fraction) = (0, 0, 0, None::<String>);
+    let (mut questions, mut answers, mut keys) = (0, 0, 0);
     let mut names = std::collections::BTreeSet::new();
     let mut path: Vec<String> = Vec::new();
     loop {
@@ -407,7 +407,10 @@ fn the_bank_in_moodle_xml_reads_back_with_an_xml_parser() {
 
 /// A reader for GIFT multiple-choice questions, written from Moodle's format description:
 /// `::title::text { =right ~wrong #### general feedback }`, special characters escaped.
-fn read_gift(text: &str) -> Vec<(String, String, Vec<(bool, String)>, String)> {
+/// A GIFT question read back: title, text, options (right?, text), general feedback.
+type GiftQuestion = (String, String, Vec<(bool, String)>, String);
+
+fn read_gift(text: &str) -> Vec<GiftQuestion> {
     let unescape = |s: &str| {
         let mut out = String::new();
         let mut chars = s.chars();
