@@ -312,6 +312,7 @@ fn the_html_report_draws_its_charts_in_headless_chromium() {
         return;
     };
     let shot = dir.path().join("shot.png");
+    let keep = std::env::var_os("KSBQUIZ_KEEP_SHOT");
     let status = std::process::Command::new(chromium)
         .args([
             "--headless",
@@ -351,6 +352,9 @@ fn the_html_report_draws_its_charts_in_headless_chromium() {
         count_colour(&shot, [0xe6, 0xe6, 0xe6]) > 500,
         "heat map drawn"
     );
+    if let Some(k) = keep {
+        std::fs::copy(&shot, k).unwrap();
+    }
 }
 
 #[test]

@@ -135,7 +135,7 @@ pub fn render(r: &Report, prompts: &Prompts) -> Result<String, PromptError> {
         })
         .collect();
     let left = 150.0;
-    let top = 70.0;
+    let top = 110.0;
     let heat = Heat {
         width: left + CELL * r.items.len() as f64 + 10.0,
         height: top + CELL * r.matrix.len() as f64 + 10.0,
@@ -150,7 +150,7 @@ pub fn render(r: &Report, prompts: &Prompts) -> Result<String, PromptError> {
             .items
             .iter()
             .enumerate()
-            .map(|(x, i)| (escape(&i.id), left + CELL * x as f64 + CELL * 0.7))
+            .map(|(x, i)| (escape(&i.id), left + CELL * x as f64 + CELL * 0.8))
             .collect(),
         cells: r
             .matrix
