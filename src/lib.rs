@@ -7,6 +7,7 @@
 
 pub mod adapters;
 pub mod bank;
+pub mod bench;
 pub mod config;
 pub mod engine;
 pub mod export;

@@ -48,6 +48,15 @@ enum Command {
     Bank(BankCmd),
     /// Export a cohort's results per knowledge item (CSV, XLSX, JSON or an HTML report).
     Export(ExportArgs),
+    /// Measure this machine: answer recording, daily planning, bank build, export, push.
+    Bench {
+        /// Print the figures as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Reduced sizes (for CI).
+        #[arg(long)]
+        quick: bool,
+    },
     /// Run the bots configured (Telegram with TELEGRAM_BOT_TOKEN, Discord with DISCORD_TOKEN,
     /// or ksbquiz.toml) over one store.
     Serve,
@@ -166,6 +175,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Play { name }) => play(&project, &db, &name),
         Some(Command::Serve) => serve(&project, &db),
         Some(Command::Export(args)) => export(&project, &db, args),
+        Some(Command::Bench { json, quick }) => {
+            let sizes = if quick {
+                ksbquiz::bench::Sizes::quick()
+            } else {
+                ksbquiz::bench::Sizes::full()
+            };
+            let figures =
+                ksbquiz::bench::run(&project, sizes, &|phase| eprintln!("bench: {phase}"))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&figures)?);
+            } else {
+                println!("{}", prompts(&project)?.render("cli/bench", &figures)?);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         None if Config::load(&project.root)?.has_bots() => serve(&project, &db),
         None => {
             let name = std::env::var("USER").unwrap_or_else(|_| "learner".into());

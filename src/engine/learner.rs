@@ -259,10 +259,22 @@ impl Engine {
         let today = self.today(learner);
         let correct = option == q.answer;
         let rest = learner.settings.rest_days.clone();
-        let mut load: BTreeMap<NaiveDate, usize> = BTreeMap::new();
-        for (_, s) in self.store.srs_all(learner.id)? {
-            *load.entry(s.due).or_default() += 1;
-        }
+        // The learner's due-date histogram, read only if the scheduler has days to choose from.
+        let load: std::cell::OnceCell<BTreeMap<NaiveDate, usize>> = std::cell::OnceCell::new();
+        let store = &self.store;
+        let id = learner.id;
+        let load_of = |day: NaiveDate| {
+            load.get_or_init(|| {
+                let mut m = BTreeMap::new();
+                for (_, s) in store.srs_all(id).unwrap_or_default() {
+                    *m.entry(s.due).or_default() += 1;
+                }
+                m
+            })
+            .get(&day)
+            .copied()
+            .unwrap_or(0)
+        };
         let scheduled = d.mode == Mode::Daily;
         let question_id = d.question.clone();
         let schedule = |old: Option<SrsState>| {
@@ -271,9 +283,7 @@ impl Engine {
             }
             let mut s = self
                 .sched
-                .review(old.as_ref(), correct, now, today, &rest, &|day| {
-                    load.get(&day).copied().unwrap_or(0)
-                });
+                .review(old.as_ref(), correct, now, today, &rest, &load_of);
             s.last_question = Some(question_id.clone());
             Some(s)
         };

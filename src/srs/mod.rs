@@ -159,8 +159,9 @@ pub fn spread_due(
             if day <= today || is_rest(day, rest) {
                 continue;
             }
+            // With one candidate (short intervals, no rest day in the way) load decides nothing.
             let key = (
-                load(day),
+                if reach == 0 { 0 } else { load(day) },
                 day.signed_duration_since(target).num_days().unsigned_abs(),
                 day,
             );

@@ -31,6 +31,9 @@ use thiserror::Error;
 
 pub use model::*;
 
+/// sled page cache per store.
+pub const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Schema version this build writes. Older stores are migrated on open; newer are refused.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -191,6 +194,8 @@ impl Store {
         let db = sled::Config::new()
             .path(path)
             .mode(sled::Mode::HighThroughput)
+            // sled caches up to 1 GB by default; 64 MB keeps a 100,000-learner bot small.
+            .cache_capacity(CACHE_BYTES)
             .open()
             .map_err(|e| open_err(describe_sled(&e)))?;
         let t = |name: &str| db.open_tree(name).map_err(|e| open_err(describe_sled(&e)));
@@ -636,6 +641,18 @@ impl Store {
             .map(|r| r.map_err(StoreError::from).and_then(|(_, v)| dec(&v)))
     }
 
+    /// Appends attempts in bulk (history imported from elsewhere, benchmark fixtures). Not an
+    /// answer path: no idempotency, no scheduling; durable on return.
+    pub fn import_attempts(&self, attempts: &[Attempt]) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for a in attempts {
+            let seq = self.inner.db.generate_id()?;
+            batch.insert(lkey_with(a.learner, &seq.to_be_bytes()), enc(a));
+        }
+        self.inner.attempts.apply_batch(batch)?;
+        self.durable()
+    }
+
     pub fn attempt_count(&self) -> usize {
         self.inner.attempts.len()
     }
@@ -748,6 +765,52 @@ impl Store {
             .map_err(untx)?;
         self.durable()
     }
+}
+
+/// The ceiling for durable writes on this machine: `threads` writers each inserting
+/// `ops` values of `value_len` bytes into a bare sled tree and waiting for the same group
+/// commit the store uses. Returns (writes per second, per-write latencies).
+pub fn raw_durable_inserts(
+    dir: &Path,
+    threads: usize,
+    ops: usize,
+    value_len: usize,
+) -> Result<(f64, Vec<std::time::Duration>)> {
+    let db = sled::Config::new()
+        .path(dir)
+        .mode(sled::Mode::HighThroughput)
+        .open()?;
+    let tree = db.open_tree("raw")?;
+    let committer = Arc::new(commit::Committer::start(db.clone()));
+    let value = vec![b'x'; value_len];
+    let started = std::time::Instant::now();
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let (tree, committer, value) = (tree.clone(), committer.clone(), value.clone());
+            std::thread::spawn(move || -> Result<Vec<std::time::Duration>> {
+                let mut lat = Vec::with_capacity(ops);
+                for i in 0..ops {
+                    let t0 = std::time::Instant::now();
+                    tree.insert(
+                        lkey_with(t as u64, &(i as u64).to_be_bytes()),
+                        value.as_slice(),
+                    )?;
+                    committer.wait()?;
+                    lat.push(t0.elapsed());
+                }
+                Ok(lat)
+            })
+        })
+        .collect();
+    let mut all = Vec::with_capacity(threads * ops);
+    for h in handles {
+        all.extend(
+            h.join()
+                .map_err(|_| StoreError::Durability("writer thread panicked".into()))??,
+        );
+    }
+    let rate = all.len() as f64 / started.elapsed().as_secs_f64();
+    Ok((rate, all))
 }
 
 /// Marks a delivery closed inside a transaction, if it is still open.

@@ -1,0 +1,510 @@
+//! `ksbquiz bench`: figures measured in one run on this machine.
+//!
+//! - durable answer recording through the engine (answers/s, p50/p99) with 1, 16 and 64
+//!   concurrent learners, against bare sled inserts of the same bytes with the same group
+//!   commit (the ceiling for any code on top of sled);
+//! - planning the daily quiz for many learners enrolled in every seed standard;
+//! - building the bank for the seeds and for a synthetic corpus of 50 standards;
+//! - a per-item export over learners with a long history;
+//! - the daily Telegram push through the local fake Bot API with the flood limits on.
+//!
+//! Peak memory per phase is the kernel's high-water mark (VmHWM), reset before each phase by
+//! writing 5 to /proc/self/clear_refs.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use chrono::{DateTime, Days, Utc};
+use serde_json::{Value, json};
+
+use crate::bank::{Bank, BankFile, Material, generate};
+use crate::engine::{Config, Engine, Input, ManualClock, Who};
+use crate::project::Project;
+use crate::prompts::Prompts;
+use crate::srs::PlanInput;
+use crate::standards::{Library, Standard};
+use crate::store::{Attempt, Mode, SrsState, Store};
+
+/// Sizes for one run.
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    pub answers: usize,
+    pub plan_learners: [usize; 2],
+    pub export_learners: usize,
+    pub export_days: usize,
+    pub push_learners: usize,
+}
+
+impl Sizes {
+    pub fn full() -> Self {
+        Sizes {
+            answers: 12_800,
+            plan_learners: [10_000, 100_000],
+            export_learners: 10_000,
+            export_days: 365,
+            push_learners: 1_000,
+        }
+    }
+    pub fn quick() -> Self {
+        Sizes {
+            answers: 1_280,
+            plan_learners: [1_000, 10_000],
+            export_learners: 500,
+            export_days: 60,
+            push_learners: 100,
+        }
+    }
+}
+
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Peak resident memory since the last reset, in MB.
+fn peak_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+struct Fixture {
+    bank: Arc<Bank>,
+    prompts: Arc<Prompts>,
+}
+
+fn engine(f: &Fixture, db: &Path, clock: Arc<ManualClock>, per_day: usize) -> Result<Engine> {
+    let store = Store::open(db)?;
+    Ok(Engine::new(
+        store,
+        f.bank.clone(),
+        f.prompts.clone(),
+        clock,
+        Config {
+            practice_size: per_day,
+            ..Config::default()
+        },
+    ))
+}
+
+fn start() -> DateTime<Utc> {
+    "2026-11-23T10:00:00Z"
+        .parse()
+        .unwrap_or_else(|_| Utc::now())
+}
+
+/// Answers through the engine with `threads` learners at once.
+fn answers(f: &Fixture, dir: &Path, threads: usize, total: usize) -> Result<Value> {
+    let e = Arc::new(engine(
+        f,
+        &dir.join(format!("answers-{threads}")),
+        Arc::new(ManualClock::new(start())),
+        50,
+    )?);
+    let learners = total.div_ceil(50);
+    let all: Vec<String> = f.bank.standards().map(|s| s.code.clone()).collect();
+    for i in 0..learners {
+        let acc = format!("bench:{i}");
+        let w = Who {
+            account: &acc,
+            name: "B",
+            platform: "bench",
+        };
+        e.handle(w, Input::Start { code: None })?;
+        e.handle(w, Input::Enrol(all.clone()))?;
+        if let Some(mut l) = e.store.learner_by_account(&acc)? {
+            l.settings.per_day = 50;
+            l.settings.new_per_day = 50;
+            e.store.put_learner(&l)?;
+        }
+    }
+    reset_peak();
+    let started = Instant::now();
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let e = e.clone();
+            std::thread::spawn(move || -> Result<Vec<Duration>> {
+                let mut lat = Vec::new();
+                for i in (t..learners).step_by(threads) {
+                    let acc = format!("bench:{i}");
+                    let w = Who {
+                        account: &acc,
+                        name: "B",
+                        platform: "bench",
+                    };
+                    let mut out = e.handle(w, Input::Quiz)?;
+                    while let Some(q) = out.iter().find_map(|o| match o {
+                        crate::engine::Out::Question(q) => Some(q.clone()),
+                        _ => None,
+                    }) {
+                        let t0 = Instant::now();
+                        out = e.handle(
+                            w,
+                            Input::Answer {
+                                delivery: q.delivery,
+                                option: (i + lat.len()) % 4,
+                            },
+                        )?;
+                        lat.push(t0.elapsed());
+                    }
+                }
+                Ok(lat)
+            })
+        })
+        .collect();
+    let mut lat = Vec::new();
+    for h in handles {
+        lat.extend(
+            h.join()
+                .map_err(|_| anyhow::anyhow!("bench thread panicked"))??,
+        );
+    }
+    let secs = started.elapsed().as_secs_f64();
+    lat.sort();
+    Ok(json!({
+        "concurrent": threads, "answers": lat.len(), "per_second": (lat.len() as f64 / secs).round(),
+        "p50_ms": pct(&lat, 0.5), "p99_ms": pct(&lat, 0.99), "peak_mb": peak_mb(),
+        "recorded": e.store.attempt_count(),
+    }))
+}
+
+/// Bytes one answer writes: attempt, scheduling state, answered delivery, next delivery,
+/// session (measured on a real answer).
+fn bytes_per_answer(f: &Fixture, dir: &Path) -> Result<usize> {
+    let e = engine(
+        f,
+        &dir.join("sizes"),
+        Arc::new(ManualClock::new(start())),
+        50,
+    )?;
+    let w = Who {
+        account: "bench:size",
+        name: "B",
+        platform: "bench",
+    };
+    e.handle(w, Input::Start { code: None })?;
+    let all: Vec<String> = f.bank.standards().map(|s| s.code.clone()).collect();
+    e.handle(w, Input::Enrol(all))?;
+    e.handle(w, Input::PerDay("10".into()))?;
+    e.handle(w, Input::Quiz)?;
+    let l = e
+        .store
+        .learner_by_account("bench:size")?
+        .ok_or_else(|| anyhow::anyhow!("no learner"))?;
+    let s = e
+        .store
+        .session(l.id)?
+        .ok_or_else(|| anyhow::anyhow!("no session"))?;
+    let d = e
+        .store
+        .delivery(s.current.as_deref().unwrap_or(""))?
+        .ok_or_else(|| anyhow::anyhow!("no delivery"))?;
+    let attempt = Attempt {
+        learner: l.id,
+        item: d.item.clone(),
+        question: d.question.clone(),
+        option: 0,
+        correct: true,
+        response_ms: 1000,
+        platform: "telegram".into(),
+        at: start(),
+        delivery: d.id.clone(),
+        mode: Mode::Daily,
+    };
+    let srs = SrsState {
+        stability: 3.2,
+        difficulty: 5.1,
+        due: start().date_naive(),
+        last_review: start(),
+        reps: 1,
+        lapses: 0,
+        last_correct: true,
+        leech: false,
+        last_question: Some(d.question.clone()),
+    };
+    Ok(size(&attempt) + size(&srs) + 2 * size(&d) + size(&s))
+}
+
+fn size<T: serde::Serialize>(v: &T) -> usize {
+    serde_json::to_vec(v).map_or(0, |v| v.len())
+}
+
+fn raw(dir: &Path, threads: usize, total: usize, bytes: usize) -> Result<Value> {
+    let (rate, mut lat) = crate::store::raw_durable_inserts(
+        &dir.join(format!("raw-{threads}")),
+        threads,
+        total / threads,
+        bytes,
+    )?;
+    lat.sort();
+    Ok(
+        json!({"concurrent": threads, "per_second": rate.round(), "p50_ms": pct(&lat, 0.5), "p99_ms": pct(&lat, 0.99)}),
+    )
+}
+
+/// Daily planning for `n` learners enrolled in every seed standard with a realistic history.
+fn planning(f: &Fixture, dir: &Path, n: usize) -> Result<Value> {
+    let store = Store::open(&dir.join(format!("plan-{n}")))?;
+    let all: Vec<String> = f.bank.standards().map(|s| s.code.clone()).collect();
+    let items: Vec<&String> = all.iter().flat_map(|s| f.bank.items_of(s)).collect();
+    let now = start();
+    let today = now.date_naive();
+    let fill = Instant::now();
+    for i in 0..n {
+        let (mut l, _) = store.learner_for_account(&format!("bench:{i}"), "B", now)?;
+        l.standards = all.clone();
+        store.put_learner(&l)?;
+        // Forty items studied, due over the next month.
+        for k in 0..40 {
+            let item = items[(i * 7 + k * 13) % items.len()];
+            let st = SrsState {
+                stability: 2.0 + (k % 9) as f32,
+                difficulty: 5.0,
+                due: today + Days::new(((i + k) % 30) as u64),
+                last_review: now - chrono::Duration::days(((i + k) % 20) as i64),
+                reps: 1 + (k % 5) as u32,
+                lapses: 0,
+                last_correct: true,
+                leech: false,
+                last_question: None,
+            };
+            store.put_srs(l.id, item, &st)?;
+        }
+    }
+    store.durable()?;
+    let filled = fill.elapsed();
+    let sched = crate::srs::Scheduler::new(crate::srs::Config::default());
+    reset_peak();
+    let started = Instant::now();
+    let mut planned = 0usize;
+    for l in store.learners() {
+        let l = l?;
+        let states: HashMap<String, SrsState> = store.srs_all(l.id)?.into_iter().collect();
+        planned += sched
+            .plan_day(
+                &PlanInput {
+                    learner: &l,
+                    states: &states,
+                    today,
+                    now,
+                },
+                &f.bank,
+            )
+            .len();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    Ok(
+        json!({"learners": n, "seconds": secs, "per_learner_us": 1e6 * secs / n as f64,
+              "questions_planned": planned, "peak_mb": peak_mb(), "setup_seconds": filled.as_secs_f64()}),
+    )
+}
+
+/// A synthetic corpus: 50 standards made of the seeds' items under new codes.
+fn synthetic(lib: &[Standard]) -> Vec<Standard> {
+    (0..50)
+        .map(|n| {
+            let base = &lib[n % lib.len()];
+            let code = format!("SYN{n:03}");
+            let mut s = base.clone();
+            s.standard.code = code.clone();
+            s.standard.provisional = true;
+            for it in &mut s.items {
+                it.id = format!("{code}/{}{}", it.kind.letter(), it.number);
+            }
+            s
+        })
+        .collect()
+}
+
+fn bank_build(project: &Project, f: &Fixture) -> Result<Value> {
+    let lib = Library::load(&project.standards(), &project.root)?;
+    let seeds: Vec<Standard> = lib.standards().cloned().collect();
+    let mat = Material::load(&project.data())?;
+    let time = |stds: &[Standard]| -> Result<(f64, usize, Option<f64>)> {
+        reset_peak();
+        let t = Instant::now();
+        let files: Vec<BankFile> = stds
+            .iter()
+            .map(|s| generate::build(s, &mat, &f.prompts))
+            .collect::<std::result::Result<_, _>>()?;
+        let n = files.iter().map(|b| b.questions.len()).sum();
+        Ok((t.elapsed().as_secs_f64(), n, peak_mb()))
+    };
+    let (s1, q1, m1) = time(&seeds)?;
+    let (s2, q2, m2) = time(&synthetic(&seeds))?;
+    Ok(json!({
+        "seeds": {"standards": seeds.len(), "questions": q1, "seconds": s1, "peak_mb": m1},
+        "synthetic_50": {"standards": 50, "questions": q2, "seconds": s2, "peak_mb": m2},
+    }))
+}
+
+/// A per-item export over `n` learners in one cohort with `days` of history.
+fn export(f: &Fixture, dir: &Path, n: usize, days: usize) -> Result<Value> {
+    let clock = Arc::new(ManualClock::new(start()));
+    let e = engine(f, &dir.join("export"), clock, 10)?;
+    let now = start();
+    let std_code = "HSCCLD352".to_string();
+    let items = f.bank.items_of(&std_code).to_vec();
+    let cohort = crate::store::Cohort {
+        code: "BENCH1".into(),
+        name: "Bench".into(),
+        tutor: 0,
+        standards: vec![std_code.clone()],
+        created: now,
+    };
+    e.store.create_cohort(&cohort)?;
+    let fill = Instant::now();
+    let mut answers = 0usize;
+    for i in 0..n {
+        let (l, _) =
+            e.store
+                .learner_for_account(&format!("bench:{i}"), &format!("Learner {i}"), now)?;
+        e.store.join_cohort(l.id, "BENCH1")?;
+        let mut batch = Vec::with_capacity(days);
+        for d in 0..days {
+            let item = &items[(i + d * 3) % items.len()];
+            let qs = f.bank.questions_of(item);
+            let q = &qs[(i + d) % qs.len()];
+            let option = (i * 7 + d) % 4;
+            let answer = f.bank.question(q).map_or(0, |q| q.answer);
+            batch.push(Attempt {
+                learner: l.id,
+                item: item.clone(),
+                question: q.clone(),
+                option,
+                correct: option == answer,
+                response_ms: 5_000,
+                platform: "telegram".into(),
+                at: now - chrono::Duration::days((days - d) as i64),
+                delivery: format!("{i}-{d}"),
+                mode: Mode::Daily,
+            });
+        }
+        answers += batch.len();
+        e.store.import_attempts(&batch)?;
+    }
+    let filled = fill.elapsed();
+    reset_peak();
+    let t = Instant::now();
+    let scope = crate::export::cohort_scope(&e, "BENCH1", None, None, None)?;
+    let report = crate::export::report(&e, &scope, false)?;
+    let csv = crate::export::write::csv(&crate::export::write::views(&report)[0])?;
+    Ok(
+        json!({"learners": n, "answers": answers, "seconds": t.elapsed().as_secs_f64(), "peak_mb": peak_mb(),
+              "csv_bytes": csv.len(), "setup_seconds": filled.as_secs_f64()}),
+    )
+}
+
+/// The daily push through the fake Bot API with Telegram's limits enforced by the throttle.
+fn push(f: &Fixture, dir: &Path, n: usize) -> Result<Value> {
+    let rt = tokio::runtime::Runtime::new()?;
+    let clock = Arc::new(ManualClock::new("2026-11-23T20:00:00Z".parse()?));
+    let e = Arc::new(engine(f, &dir.join("push"), clock, 10)?);
+    let now = start();
+    for i in 0..n {
+        let (mut l, _) =
+            e.store
+                .learner_for_account(&format!("telegram:{}", 10_000 + i), "L", now)?;
+        l.standards = vec!["HSCCLD222".into()];
+        e.store.put_learner(&l)?;
+    }
+    e.store.durable()?;
+    rt.block_on(async move {
+        let fake = crate::testkit::telegram::FakeTelegram::start().await?;
+        let token = crate::config::Secret::new("1:BENCH");
+        let running =
+            crate::adapters::telegram::start(e.clone(), &token, Some(&fake.url()), None).await?;
+        reset_peak();
+        let t = Instant::now();
+        let report = crate::adapters::telegram::daily::DailyPrompts::new(running.app.clone())
+            .tick()
+            .await?;
+        let secs = t.elapsed().as_secs_f64();
+        running.stop().await;
+        Ok(json!({"learners": n, "sent": report.sent, "seconds": secs,
+                  "floor_seconds_at_30_per_s": n as f64 / 30.0, "peak_mb": peak_mb()}))
+    })
+}
+
+/// Runs every benchmark and returns the figures.
+pub fn run(project: &Project, sizes: Sizes, progress: &dyn Fn(&str)) -> Result<Value> {
+    let dir = tempfile_dir()?;
+    let f = Fixture {
+        bank: Arc::new(Bank::load(&project.bank())?),
+        prompts: Arc::new(Prompts::load(&project.prompts())?),
+    };
+    progress("answer recording");
+    let bytes = bytes_per_answer(&f, dir.path())?;
+    let mut rec = Vec::new();
+    for threads in [1, 16, 64] {
+        let total = if threads == 1 {
+            sizes.answers / 4
+        } else {
+            sizes.answers
+        };
+        let ours = answers(&f, dir.path(), threads, total)?;
+        let base = raw(dir.path(), threads, total, bytes)?;
+        let ratio =
+            ours["per_second"].as_f64().unwrap_or(0.0) / base["per_second"].as_f64().unwrap_or(1.0);
+        rec.push(
+            json!({"engine": ours, "raw_sled": base, "ratio": (ratio * 100.0).round() / 100.0}),
+        );
+    }
+    progress("daily planning");
+    let plan: Vec<Value> = sizes
+        .plan_learners
+        .iter()
+        .map(|&n| planning(&f, dir.path(), n))
+        .collect::<Result<_>>()?;
+    progress("bank build");
+    let bank = bank_build(project, &f)?;
+    progress("export");
+    let exp = export(&f, dir.path(), sizes.export_learners, sizes.export_days)?;
+    progress("telegram push");
+    let tg = push(&f, dir.path(), sizes.push_learners)?;
+    Ok(json!({
+        "machine": {"cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)},
+        "answer_recording": {"bytes_per_answer": bytes, "runs": rec},
+        "daily_planning": plan,
+        "bank_build": bank,
+        "export": exp,
+        "telegram_push": tg,
+    }))
+}
+
+/// A scratch folder for the benchmark's databases, removed afterwards.
+fn tempfile_dir() -> Result<TempDir> {
+    let base = std::env::temp_dir().join(format!("ksbquiz-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&base)?;
+    Ok(TempDir(base))
+}
+
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
