@@ -508,3 +508,56 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// The answer storm for fault tests: `learners` threads answer as fast as they can over the
+/// database at `db`, each answer sent twice (a double click), and print `ack <delivery>` once
+/// the engine has acknowledged an answer (it is durable by then). Runs until killed.
+pub fn storm(project: &Project, db: &Path, learners: usize) -> Result<()> {
+    use std::io::Write;
+    let f = Fixture {
+        bank: Arc::new(Bank::load(&project.bank())?),
+        prompts: Arc::new(Prompts::load(&project.prompts())?),
+    };
+    let e = Arc::new(engine(&f, db, Arc::new(ManualClock::new(start())), 20)?);
+    let out = Arc::new(std::sync::Mutex::new(std::io::stdout()));
+    let handles: Vec<_> = (0..learners)
+        .map(|i| {
+            let (e, out) = (e.clone(), out.clone());
+            std::thread::spawn(move || -> Result<()> {
+                let acc = format!("storm:{i}");
+                let w = Who {
+                    account: &acc,
+                    name: "S",
+                    platform: "storm",
+                };
+                if e.store.learner_by_account(&acc)?.is_none() {
+                    e.handle(w, Input::Start { code: None })?;
+                    e.handle(w, Input::Enrol(vec!["PROV-LMCCP".into()]))?;
+                }
+                loop {
+                    let mut reply = e.handle(w, Input::Practice)?;
+                    while let Some(q) = reply.iter().find_map(|o| match o {
+                        crate::engine::Out::Question(q) => Some(q.clone()),
+                        _ => None,
+                    }) {
+                        let a = Input::Answer {
+                            delivery: q.delivery.clone(),
+                            option: i % 4,
+                        };
+                        reply = e.handle(w, a.clone())?;
+                        let mut o = out.lock().map_err(|_| anyhow::anyhow!("stdout lock"))?;
+                        writeln!(o, "ack {}", q.delivery)?;
+                        o.flush()?;
+                        drop(o);
+                        e.handle(w, a)?;
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join()
+            .map_err(|_| anyhow::anyhow!("storm thread panicked"))??;
+    }
+    Ok(())
+}

@@ -57,6 +57,12 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
+    /// Fault-test load: learners answering as fast as they can until killed (prints acks).
+    #[command(hide = true)]
+    Storm {
+        #[arg(long, default_value_t = 64)]
+        learners: usize,
+    },
     /// Run the bots configured (Telegram with TELEGRAM_BOT_TOKEN, Discord with DISCORD_TOKEN,
     /// or ksbquiz.toml) over one store.
     Serve,
@@ -174,6 +180,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Bank(cmd)) => bank_cmd(&project, cmd),
         Some(Command::Play { name }) => play(&project, &db, &name),
         Some(Command::Serve) => serve(&project, &db),
+        Some(Command::Storm { learners }) => {
+            ksbquiz::bench::storm(&project, &db, learners)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Export(args)) => export(&project, &db, args),
         Some(Command::Bench { json, quick }) => {
             let sizes = if quick {

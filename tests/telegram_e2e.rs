@@ -267,7 +267,7 @@ fn prompts_to(fake: &FakeTelegram, chat: i64) -> usize {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_daily_push_survives_429_500_and_403_and_delivers_each_prompt_once() {
+async fn the_daily_push_survives_429_500_drops_and_403_and_delivers_each_prompt_once() {
     let n: i64 = std::env::var("KSBQUIZ_PUSH_LEARNERS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -316,6 +316,8 @@ async fn the_daily_push_survives_429_500_and_403_and_delivers_each_prompt_once()
         Fault::TooManyRequests { retry_after: 1 },
         Fault::ServerError,
         Fault::TooManyRequests { retry_after: 1 },
+        Fault::DropConnection,
+        Fault::DropConnection,
     ]);
     let running = telegram::start(
         engine.clone(),
@@ -339,7 +341,7 @@ async fn the_daily_push_survives_429_500_and_403_and_delivers_each_prompt_once()
     }
     assert!(engine.store.learner(id_of(1000)).unwrap().unwrap().inactive);
     // Every fault was met and got past.
-    assert!(fake.failed() >= 5);
+    assert!(fake.failed() >= 7);
     // A restart (a new sender over the same store) sends nothing again today.
     running.stop().await;
     let running = telegram::start(

@@ -2,7 +2,8 @@
 //! benchmark. It follows the public Bot API: `POST /bot<token>/<method>` with JSON or multipart
 //! bodies, answers `{"ok": true, "result": ...}` with Message, Poll and User objects shaped as
 //! the API documents them, serves queued updates to `getUpdates`, and can be told to fail:
-//! 429 with `retry_after`, 5xx, or 403 "bot was blocked by the user" for a chat.
+//! 429 with `retry_after`, 5xx, a dropped connection, or 403 "bot was blocked by the user"
+//! for a chat.
 //! Failed calls are not recorded as sent: `sent()` is what a user would have received.
 
 use std::collections::{HashSet, VecDeque};
@@ -39,6 +40,8 @@ pub enum Fault {
     TooManyRequests { retry_after: u64 },
     /// HTTP 500.
     ServerError,
+    /// The connection is dropped before the request is processed.
+    DropConnection,
 }
 
 #[derive(Default)]
@@ -194,6 +197,11 @@ async fn handle(
                     "Internal Server Error",
                     None,
                 ),
+                Fault::DropConnection => {
+                    drop(s);
+                    // Aborting the handler makes the server close the connection unanswered.
+                    std::panic::resume_unwind(Box::new("fake Telegram: dropping the connection"));
+                }
             };
         }
     }
