@@ -442,6 +442,16 @@ fn push(f: &Fixture, dir: &Path, n: usize) -> Result<Value> {
     })
 }
 
+/// Only the answer-recording benchmark (for profiling).
+pub fn answers_only(project: &Project, threads: usize, total: usize) -> Result<Value> {
+    let dir = tempfile_dir()?;
+    let f = Fixture {
+        bank: Arc::new(Bank::load(&project.bank())?),
+        prompts: Arc::new(Prompts::load(&project.prompts())?),
+    };
+    answers(&f, dir.path(), threads, total)
+}
+
 /// Runs every benchmark and returns the figures.
 pub fn run(project: &Project, sizes: Sizes, progress: &dyn Fn(&str)) -> Result<Value> {
     let dir = tempfile_dir()?;

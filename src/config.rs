@@ -45,6 +45,44 @@ pub struct Discord {
     pub tutor_role: Option<String>,
 }
 
+/// Scheduling settings (`[scheduling]` in ksbquiz.toml).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scheduling {
+    /// Recall probability FSRS aims for (0.7 to 0.97).
+    pub desired_retention: f32,
+    /// Lapses after which an item is flagged for the tutor.
+    pub leech_threshold: u32,
+}
+
+impl Default for Scheduling {
+    fn default() -> Self {
+        let d = crate::srs::Config::default();
+        Scheduling {
+            desired_retention: d.desired_retention,
+            leech_threshold: d.leech_threshold,
+        }
+    }
+}
+
+impl Scheduling {
+    /// The scheduler settings, refusing values FSRS cannot work with.
+    pub fn srs(&self) -> Result<crate::srs::Config, ConfigError> {
+        if !(0.7..=0.97).contains(&self.desired_retention) || self.leech_threshold == 0 {
+            return Err(ConfigError::File {
+                path: "ksbquiz.toml [scheduling]".into(),
+                message:
+                    "desired_retention must be between 0.7 and 0.97 and leech_threshold at least 1"
+                        .into(),
+            });
+        }
+        Ok(crate::srs::Config {
+            desired_retention: self.desired_retention,
+            leech_threshold: self.leech_threshold,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -52,6 +90,8 @@ pub struct Config {
     pub telegram: Telegram,
     #[serde(default)]
     pub discord: Discord,
+    #[serde(default)]
+    pub scheduling: Scheduling,
 }
 
 #[derive(Debug, Error)]

@@ -223,12 +223,16 @@ fn engine(project: &Project, db: &std::path::Path) -> Result<Engine> {
         );
     }
     let store = Store::open(db)?;
+    let config = Config::load(&project.root)?;
     Ok(Engine::new(
         store,
         Arc::new(bank),
         Arc::new(prompts(project)?),
         Arc::new(SystemClock),
-        EngineConfig::default(),
+        EngineConfig {
+            srs: config.scheduling.srs()?,
+            ..EngineConfig::default()
+        },
     ))
 }
 

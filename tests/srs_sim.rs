@@ -155,3 +155,37 @@ fn setting_rest_days_spreads_work_already_due_on_them() {
     );
     assert!(per_day.values().all(|&n| n <= 4), "{per_day:?}");
 }
+
+#[test]
+fn the_daily_prompt_follows_local_time_across_daylight_saving() {
+    let dir = tempfile::tempdir().unwrap();
+    // London moves to BST on Sunday 28 March 2027; 18:00 local is then 17:00 UTC.
+    let (e, clock) = common::engine_at(dir.path(), "2027-03-27T17:30:00Z");
+    let w = Who {
+        account: "sim:dst",
+        name: "Sim",
+        platform: "test",
+    };
+    e.handle(w, Input::Start { code: None }).unwrap();
+    e.handle(w, Input::Enrol(vec!["HSCCLD222".into()])).unwrap();
+    let l = || e.store.learner_by_account("sim:dst").unwrap().unwrap();
+    // Saturday, GMT: 17:30 UTC is 17:30 local, before 18:00.
+    assert_eq!(e.local_prompt_due(&l()), None);
+    clock.set("2027-03-27T18:00:00Z".parse().unwrap());
+    assert!(e.local_prompt_due(&l()).is_some());
+    // Monday, BST: 17:00 UTC is 18:00 local, already due; 16:59 UTC is not.
+    clock.set("2027-03-29T16:59:00Z".parse().unwrap());
+    assert_eq!(e.local_prompt_due(&l()), None);
+    clock.set("2027-03-29T17:00:00Z".parse().unwrap());
+    assert_eq!(
+        e.local_prompt_due(&l()),
+        chrono::NaiveDate::from_ymd_opt(2027, 3, 29)
+    );
+    // A learner in New York is prompted at their 18:00 (22:00 UTC in March 2027, EDT).
+    e.handle(w, command::parse("/timezone America/New_York"))
+        .unwrap();
+    clock.set("2027-03-29T21:59:00Z".parse().unwrap());
+    assert_eq!(e.local_prompt_due(&l()), None);
+    clock.set("2027-03-29T22:00:00Z".parse().unwrap());
+    assert!(e.local_prompt_due(&l()).is_some());
+}

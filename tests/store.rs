@@ -248,3 +248,74 @@ fn question_id(q: &ksbquiz::engine::QuestionOut, bank: &ksbquiz::bank::Bank) -> 
         .map(|x| x.id.clone())
         .unwrap()
 }
+
+#[test]
+fn schema_1_migrates_its_four_trees_into_the_learner_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let now = "2026-11-23T10:00:00Z";
+    {
+        // A schema-1 store: attempts, srs, deliveries and sessions in their own trees.
+        let db = sled::open(&path).unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("schema", b"1")
+            .unwrap();
+        let learner = serde_json::json!({"id": 5, "name": "One", "accounts": ["console:one"], "created": now});
+        db.open_tree("learners")
+            .unwrap()
+            .insert(5u64.to_be_bytes(), serde_json::to_vec(&learner).unwrap())
+            .unwrap();
+        db.open_tree("accounts")
+            .unwrap()
+            .insert("console:one", &5u64.to_be_bytes())
+            .unwrap();
+        let mut k = 5u64.to_be_bytes().to_vec();
+        k.extend_from_slice(&9u64.to_be_bytes());
+        let attempt = serde_json::json!({"learner": 5, "item": "HSCCLD222/K1", "question": "HSCCLD222/K1/scenario-1",
+            "option": 2, "correct": true, "response_ms": 900, "platform": "console", "at": now,
+            "delivery": "0000000000000005-0000000000000003", "mode": "daily"});
+        db.open_tree("attempts")
+            .unwrap()
+            .insert(k, serde_json::to_vec(&attempt).unwrap())
+            .unwrap();
+        let mut k = 5u64.to_be_bytes().to_vec();
+        k.extend_from_slice(b"HSCCLD222/K1");
+        let srs = serde_json::json!({"stability": 2.3, "difficulty": 2.1, "due": "2026-11-25", "last_review": now, "reps": 1, "lapses": 0});
+        db.open_tree("srs")
+            .unwrap()
+            .insert(k, serde_json::to_vec(&srs).unwrap())
+            .unwrap();
+        let delivery = serde_json::json!({"id": "0000000000000005-0000000000000003", "learner": 5, "question": "HSCCLD222/K1/scenario-1",
+            "item": "HSCCLD222/K1", "sent": now, "mode": "daily", "answered": {"option": 2, "correct": true, "at": now}});
+        db.open_tree("deliveries")
+            .unwrap()
+            .insert(
+                "0000000000000005-0000000000000003",
+                serde_json::to_vec(&delivery).unwrap(),
+            )
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 2);
+    let a = store.attempts(5).unwrap();
+    assert_eq!((a.len(), a[0].option), (1, 2));
+    assert_eq!(store.srs(5, "HSCCLD222/K1").unwrap().unwrap().reps, 1);
+    assert!(
+        store
+            .delivery("0000000000000005-0000000000000003")
+            .unwrap()
+            .unwrap()
+            .answered
+            .is_some()
+    );
+    assert!(
+        store.srs(5, "HSCCLD222/K1").unwrap().unwrap().last_correct,
+        "new field defaults"
+    );
+    drop(store);
+    // Opening again is a no-op.
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.attempts(5).unwrap().len(), 1);
+}

@@ -13,29 +13,46 @@ use super::StoreError;
 type Ack = SyncSender<Result<(), String>>;
 
 pub struct Committer {
-    tx: Sender<Ack>,
+    tx: Option<Sender<Ack>>,
+    thread: Option<thread::JoinHandle<()>>,
 }
 
 impl Committer {
     pub fn start(db: sled::Db) -> Self {
         let (tx, rx) = channel::<Ack>();
-        thread::Builder::new()
+        let thread = thread::Builder::new()
             .name("ksbquiz-committer".into())
             .spawn(move || run(db, rx))
             .expect("spawning the committer thread");
-        Committer { tx }
+        Committer {
+            tx: Some(tx),
+            thread: Some(thread),
+        }
     }
 
     /// Blocks until a flush that began after this call has finished.
     pub fn wait(&self) -> Result<(), StoreError> {
         let (ack_tx, ack_rx) = sync_channel(1);
         self.tx
+            .as_ref()
+            .ok_or_else(|| StoreError::Durability("the committer has stopped".into()))?
             .send(ack_tx)
             .map_err(|_| StoreError::Durability("the committer has stopped".into()))?;
         ack_rx
             .recv()
             .map_err(|_| StoreError::Durability("the committer has stopped".into()))?
             .map_err(StoreError::Durability)
+    }
+}
+
+impl Drop for Committer {
+    /// Stops the thread and waits for it, so the database is closed (and its file lock
+    /// released) when the store is dropped.
+    fn drop(&mut self) {
+        self.tx.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 

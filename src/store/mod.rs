@@ -6,15 +6,21 @@
 //! (`learner id` as 8 big-endian bytes), which makes "see my data" and "forget me" prefix scans.
 //!
 //! Trees: `meta` (schema version), `learners`, `accounts` (platform account -> learner),
-//! `cohorts`, `members` (cohort code, learner -> ()), `attempts` (learner, sequence -> attempt,
-//! append-only), `srs` (learner, item -> FSRS state), `deliveries` (question sent -> its
-//! answer), `sessions` (learner -> open quiz), `settings` (name -> value), `polls` (a
-//! platform's poll id -> delivery), `prompted` (learner -> last daily prompt).
+//! `cohorts`, `members` (cohort code, learner -> ()), `ldata` (everything a learner's answers
+//! touch, under the learner's 8-byte prefix and a kind byte: `a` attempts by sequence,
+//! append-only; `s` FSRS state by item; `d` deliveries, the questions sent, by sequence; `q`
+//! the open quiz), `settings` (name -> value), `polls` (a platform's poll id -> delivery),
+//! `prompted` (learner -> last daily prompt).
 //!
-//! Durability: recording an answer is one sled transaction (attempt, scheduling state,
-//! delivery, session), and [`Store::durable`] waits for a flush by a single committer thread
-//! that batches every writer waiting at that moment into one `flush()` (group commit): one
-//! fsync serves many learners, and no task ever calls `flush_async` (sled issue #1308).
+//! Atomicity without sled transactions: every write of a learner's answer goes into the one
+//! `ldata` tree as one `apply_batch` (atomic in sled) while holding that learner's lock (one of
+//! 256 stripes), so answering is atomic and idempotent, and learners never wait on each other.
+//! (sled 0.34's transactions take a global write lock at commit and then put every other
+//! operation behind a read-write lock: schema 1 used them and did not scale past one core.)
+//!
+//! Durability: [`Store::durable`] waits for a flush by a single committer thread that batches
+//! every writer waiting at that moment into one `flush()` (group commit): one fsync serves many
+//! learners, and no task ever calls `flush_async` (sled issue #1308).
 
 mod commit;
 pub mod model;
@@ -25,8 +31,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
-use sled::{Transactional, Tree};
+use sled::Tree;
 use thiserror::Error;
 
 pub use model::*;
@@ -35,7 +40,29 @@ pub use model::*;
 pub const CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Schema version this build writes. Older stores are migrated on open; newer are refused.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Kind bytes in the `ldata` tree.
+const K_ATTEMPT: u8 = b'a';
+const K_SRS: u8 = b's';
+const K_DELIVERY: u8 = b'd';
+const K_SESSION: u8 = b'q';
+
+fn lkind(id: LearnerId, kind: u8, rest: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(9 + rest.len());
+    k.extend_from_slice(&id.to_be_bytes());
+    k.push(kind);
+    k.extend_from_slice(rest);
+    k
+}
+
+/// The `ldata` key of a delivery id `{learner:016x}-{seq:016x}`.
+fn delivery_key(id: &str) -> Option<Vec<u8>> {
+    let (l, seq) = id.split_once('-')?;
+    let l = u64::from_str_radix(l, 16).ok()?;
+    let seq = u64::from_str_radix(seq, 16).ok()?;
+    Some(lkind(l, K_DELIVERY, &seq.to_be_bytes()))
+}
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -117,7 +144,7 @@ pub enum Recorded {
 pub type Advance<'a> = dyn Fn(Option<Session>, &str) -> (Option<Session>, Option<Delivery>) + 'a;
 
 /// How the engine wants one answer recorded: the store supplies the current records, the
-/// closures (re-run if sled retries the transaction) say what to write.
+/// closures say what to write.
 pub struct AnswerPlan<'a> {
     pub delivery: &'a str,
     pub option: usize,
@@ -139,14 +166,13 @@ struct Inner {
     accounts: Tree,
     cohorts: Tree,
     members: Tree,
-    attempts: Tree,
-    srs: Tree,
-    deliveries: Tree,
-    sessions: Tree,
+    ldata: Tree,
     settings: Tree,
     polls: Tree,
     prompted: Tree,
     committer: commit::Committer,
+    /// Per-learner locks (striped): one learner's writes never interleave.
+    locks: Vec<std::sync::Mutex<()>>,
 }
 
 /// The sled store. Cheap to clone; all clones share one database and one committer.
@@ -160,23 +186,6 @@ impl std::fmt::Debug for Store {
         f.debug_struct("Store")
             .field("path", &self.inner.path)
             .finish()
-    }
-}
-
-type TxResult<T> = std::result::Result<T, ConflictableTransactionError<StoreError>>;
-
-fn abort<T>(e: StoreError) -> TxResult<T> {
-    Err(ConflictableTransactionError::Abort(e))
-}
-
-fn tx_dec<T: DeserializeOwned>(bytes: &[u8]) -> TxResult<T> {
-    dec(bytes).or_else(abort)
-}
-
-fn untx(e: TransactionError<StoreError>) -> StoreError {
-    match e {
-        TransactionError::Abort(e) => e,
-        TransactionError::Storage(e) => StoreError::Sled(e),
     }
 }
 
@@ -206,14 +215,12 @@ impl Store {
             accounts: t("accounts")?,
             cohorts: t("cohorts")?,
             members: t("members")?,
-            attempts: t("attempts")?,
-            srs: t("srs")?,
-            deliveries: t("deliveries")?,
-            sessions: t("sessions")?,
+            ldata: t("ldata")?,
             settings: t("settings")?,
             polls: t("polls")?,
             prompted: t("prompted")?,
             committer: commit::Committer::start(db.clone()),
+            locks: (0..256).map(|_| std::sync::Mutex::new(())).collect(),
             db,
         };
         let store = Store {
@@ -266,6 +273,9 @@ impl Store {
         if found < 1 {
             self.migrate_0_to_1()?;
         }
+        if found < 2 {
+            self.migrate_1_to_2()?;
+        }
         i.meta.insert("schema", enc(&SCHEMA_VERSION))?;
         i.db.flush()?;
         Ok(())
@@ -282,6 +292,80 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Schema 1 kept attempts, scheduling, deliveries and sessions in four trees written by
+    /// sled transactions; schema 2 keeps them in `ldata` under the learner's prefix.
+    fn migrate_1_to_2(&self) -> Result<()> {
+        let i = &self.inner;
+        let old = |name: &str| i.db.open_tree(name);
+        let (attempts, srs, deliveries, sessions) = (
+            old("attempts")?,
+            old("srs")?,
+            old("deliveries")?,
+            old("sessions")?,
+        );
+        if attempts.is_empty() && srs.is_empty() && deliveries.is_empty() && sessions.is_empty() {
+            return Ok(());
+        }
+        tracing::info!(path = %i.path.display(), "migrating store from schema 1 to 2");
+        let mut batch = sled::Batch::default();
+        for r in attempts.iter() {
+            let (k, v) = r?;
+            if k.len() == 16 {
+                batch.insert(
+                    lkind(
+                        u64::from_be_bytes(k[..8].try_into().unwrap_or_default()),
+                        K_ATTEMPT,
+                        &k[8..],
+                    ),
+                    v,
+                );
+            }
+        }
+        for r in srs.iter() {
+            let (k, v) = r?;
+            if k.len() > 8 {
+                batch.insert(
+                    lkind(
+                        u64::from_be_bytes(k[..8].try_into().unwrap_or_default()),
+                        K_SRS,
+                        &k[8..],
+                    ),
+                    v,
+                );
+            }
+        }
+        for r in deliveries.iter() {
+            let (k, v) = r?;
+            if let Some(key) = delivery_key(&String::from_utf8_lossy(&k)) {
+                batch.insert(key, v);
+            }
+        }
+        for r in sessions.iter() {
+            let (k, v) = r?;
+            if k.len() == 8 {
+                batch.insert(
+                    lkind(
+                        u64::from_be_bytes(k[..8].try_into().unwrap_or_default()),
+                        K_SESSION,
+                        &[],
+                    ),
+                    v,
+                );
+            }
+        }
+        i.ldata.apply_batch(batch)?;
+        i.db.flush()?;
+        for t in ["attempts", "srs", "deliveries", "sessions"] {
+            i.db.drop_tree(t)?;
+        }
+        Ok(())
+    }
+
+    fn lock(&self, id: LearnerId) -> std::sync::MutexGuard<'_, ()> {
+        let m = &self.inner.locks[(id % self.inner.locks.len() as u64) as usize];
+        m.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Waits until every write made before this call is on disk (group commit).
@@ -333,25 +417,31 @@ impl Store {
             inactive: false,
         };
         let i = &self.inner;
-        let made = (&i.accounts, &i.learners)
-            .transaction(|(acc, lrn)| {
-                if let Some(existing) = acc.get(account)? {
-                    // Another request created it first: use that one.
-                    let id = u64::from_be_bytes(existing.as_ref().try_into().unwrap_or([0; 8]));
-                    return Ok(Err(id));
+        i.learners.insert(lkey(id), enc(&learner))?;
+        loop {
+            match i.accounts.compare_and_swap(
+                account,
+                None as Option<&[u8]>,
+                Some(&lkey(id)[..]),
+            )? {
+                Ok(()) => return Ok((learner, true)),
+                Err(cas) => {
+                    // Another request linked the account first: use that learner, unless the
+                    // link points at a learner since deleted, which this one replaces.
+                    let existing = cas
+                        .current
+                        .as_ref()
+                        .and_then(|v| v.as_ref().try_into().ok())
+                        .map(u64::from_be_bytes);
+                    if let Some(other) = existing.map(|e| self.learner(e)).transpose()?.flatten() {
+                        i.learners.remove(lkey(id))?;
+                        return Ok((other, false));
+                    }
+                    let _ =
+                        i.accounts
+                            .compare_and_swap(account, cas.current, None as Option<&[u8]>)?;
                 }
-                acc.insert(account, &lkey(id))?;
-                lrn.insert(&lkey(id), enc(&learner))?;
-                Ok(Ok(()))
-            })
-            .map_err(untx)?;
-        match made {
-            Ok(()) => Ok((learner, true)),
-            Err(existing) => Ok((
-                self.learner(existing)?
-                    .ok_or_else(|| StoreError::NotFound(format!("learner {existing}")))?,
-                false,
-            )),
+            }
         }
     }
 
@@ -362,25 +452,24 @@ impl Store {
 
     /// Links another platform account to a learner (refused if it belongs to someone else).
     pub fn link_account(&self, id: LearnerId, account: &str) -> Result<()> {
-        let i = &self.inner;
-        (&i.accounts, &i.learners)
-            .transaction(|(acc, lrn)| {
-                if let Some(owner) = acc.get(account)? {
-                    if owner.as_ref() != lkey(id) {
-                        return abort(StoreError::Exists(format!("account {account}")));
-                    }
-                    return Ok(());
-                }
-                let Some(raw) = lrn.get(lkey(id))? else {
-                    return abort(StoreError::NotFound(format!("learner {id}")));
-                };
-                let mut l: Learner = tx_dec(&raw)?;
-                l.accounts.push(account.to_string());
-                acc.insert(account, &lkey(id))?;
-                lrn.insert(&lkey(id), enc(&l))?;
-                Ok(())
-            })
-            .map_err(untx)
+        let _g = self.lock(id);
+        let mut l = self
+            .learner(id)?
+            .ok_or_else(|| StoreError::NotFound(format!("learner {id}")))?;
+        match self.inner.accounts.compare_and_swap(
+            account,
+            None as Option<&[u8]>,
+            Some(&lkey(id)[..]),
+        )? {
+            Ok(()) => {}
+            Err(cas) if cas.current.as_deref() == Some(&lkey(id)[..]) => {}
+            Err(_) => return Err(StoreError::Exists(format!("account {account}"))),
+        }
+        if !l.accounts.iter().any(|a| a == account) {
+            l.accounts.push(account.to_string());
+            self.put_learner(&l)?;
+        }
+        Ok(())
     }
 
     /// Every learner, in id order.
@@ -418,30 +507,26 @@ impl Store {
 
     /// Adds a learner to a cohort (and the cohort's standards to theirs), atomically.
     pub fn join_cohort(&self, id: LearnerId, code: &str) -> Result<Learner> {
-        let i = &self.inner;
-        (&i.cohorts, &i.learners, &i.members)
-            .transaction(|(coh, lrn, mem)| {
-                let Some(raw) = coh.get(code)? else {
-                    return abort(StoreError::NotFound(format!("cohort {code}")));
-                };
-                let cohort: Cohort = tx_dec(&raw)?;
-                let Some(raw) = lrn.get(lkey(id))? else {
-                    return abort(StoreError::NotFound(format!("learner {id}")));
-                };
-                let mut l: Learner = tx_dec(&raw)?;
-                if !l.cohorts.iter().any(|c| c == code) {
-                    l.cohorts.push(code.to_string());
-                }
-                for s in &cohort.standards {
-                    if !l.standards.contains(s) {
-                        l.standards.push(s.clone());
-                    }
-                }
-                lrn.insert(&lkey(id), enc(&l))?;
-                mem.insert(member_key(code, id), &[])?;
-                Ok(l)
-            })
-            .map_err(untx)
+        let _g = self.lock(id);
+        let cohort = self
+            .cohort(code)?
+            .ok_or_else(|| StoreError::NotFound(format!("cohort {code}")))?;
+        let mut l = self
+            .learner(id)?
+            .ok_or_else(|| StoreError::NotFound(format!("learner {id}")))?;
+        // The index first: a crash between the two writes leaves a member the record lacks,
+        // which joining again repairs, never a record the tutor cannot see.
+        self.inner.members.insert(member_key(code, id), &[])?;
+        if !l.cohorts.iter().any(|c| c == code) {
+            l.cohorts.push(code.to_string());
+        }
+        for s in &cohort.standards {
+            if !l.standards.contains(s) {
+                l.standards.push(s.clone());
+            }
+        }
+        self.put_learner(&l)?;
+        Ok(l)
     }
 
     pub fn cohort_members(&self, code: &str) -> Result<Vec<LearnerId>> {
@@ -464,8 +549,8 @@ impl Store {
 
     pub fn srs(&self, id: LearnerId, item: &str) -> Result<Option<SrsState>> {
         self.inner
-            .srs
-            .get(lkey_with(id, item.as_bytes()))?
+            .ldata
+            .get(lkind(id, K_SRS, item.as_bytes()))?
             .map(|v| dec(&v))
             .transpose()
     }
@@ -473,19 +558,19 @@ impl Store {
     /// All of a learner's scheduling states, by item id.
     pub fn srs_all(&self, id: LearnerId) -> Result<Vec<(String, SrsState)>> {
         self.inner
-            .srs
-            .scan_prefix(lkey(id))
+            .ldata
+            .scan_prefix(lkind(id, K_SRS, &[]))
             .map(|r| {
                 let (k, v) = r?;
-                Ok((String::from_utf8_lossy(&k[8..]).into_owned(), dec(&v)?))
+                Ok((String::from_utf8_lossy(&k[9..]).into_owned(), dec(&v)?))
             })
             .collect()
     }
 
     pub fn put_srs(&self, id: LearnerId, item: &str, s: &SrsState) -> Result<()> {
         self.inner
-            .srs
-            .insert(lkey_with(id, item.as_bytes()), enc(s))?;
+            .ldata
+            .insert(lkind(id, K_SRS, item.as_bytes()), enc(s))?;
         Ok(())
     }
 
@@ -493,14 +578,17 @@ impl Store {
 
     pub fn session(&self, id: LearnerId) -> Result<Option<Session>> {
         self.inner
-            .sessions
-            .get(lkey(id))?
+            .ldata
+            .get(lkind(id, K_SESSION, &[]))?
             .map(|v| dec(&v))
             .transpose()
     }
 
     pub fn delivery(&self, id: &str) -> Result<Option<Delivery>> {
-        self.inner.deliveries.get(id)?.map(|v| dec(&v)).transpose()
+        let Some(key) = delivery_key(id) else {
+            return Ok(None);
+        };
+        self.inner.ldata.get(key)?.map(|v| dec(&v)).transpose()
     }
 
     /// A fresh delivery id for a learner.
@@ -520,106 +608,107 @@ impl Store {
         learner: LearnerId,
         first: Option<&Delivery>,
     ) -> Result<()> {
-        let i = &self.inner;
-        (&i.sessions, &i.deliveries)
-            .transaction(|(ses, del)| {
-                if let Some(raw) = ses.get(lkey(learner))? {
-                    let old: Session = tx_dec(&raw)?;
-                    if let Some(cur) = &old.current {
-                        close_delivery(del, cur)?;
-                    }
-                }
-                match session {
-                    Some(s) => {
-                        ses.insert(&lkey(learner), enc(s))?;
-                    }
-                    None => {
-                        ses.remove(&lkey(learner))?;
-                    }
-                }
-                if let Some(d) = first {
-                    del.insert(d.id.as_bytes(), enc(d))?;
-                }
-                Ok(())
-            })
-            .map_err(untx)
+        let _g = self.lock(learner);
+        let mut batch = sled::Batch::default();
+        if let Some(old) = self.session(learner)?
+            && let Some(mut d) = old
+                .current
+                .as_deref()
+                .map(|c| self.delivery(c))
+                .transpose()?
+                .flatten()
+            && d.answered.is_none()
+            && !d.closed
+        {
+            d.closed = true;
+            if let Some(k) = delivery_key(&d.id) {
+                batch.insert(k, enc(&d));
+            }
+        }
+        match session {
+            Some(s) => batch.insert(lkind(learner, K_SESSION, &[]), enc(s)),
+            None => batch.remove(lkind(learner, K_SESSION, &[])),
+        }
+        if let Some(d) = first {
+            let k = delivery_key(&d.id)
+                .ok_or_else(|| StoreError::Corrupt(format!("delivery id {}", d.id)))?;
+            batch.insert(k, enc(d));
+        }
+        self.inner.ldata.apply_batch(batch)?;
+        Ok(())
     }
 
     /// Records an answer: attempt, scheduling state, delivery, session and next question in
-    /// one transaction. Answering a delivery twice records it once.
+    /// one atomic batch under the learner's lock. Answering a delivery twice records it once.
     pub fn record_answer(&self, plan: &AnswerPlan) -> Result<Recorded> {
-        let i = &self.inner;
-        let next_id_seed = i.db.generate_id()?;
-        (&i.deliveries, &i.attempts, &i.srs, &i.sessions)
-            .transaction(|(del, att, srs, ses)| {
-                let Some(raw) = del.get(plan.delivery)? else {
-                    return abort(StoreError::NotFound(format!("question {}", plan.delivery)));
-                };
-                let mut d: Delivery = tx_dec(&raw)?;
-                if d.answered.is_some() {
-                    return Ok(Recorded::Duplicate { delivery: d });
-                }
-                if d.closed {
-                    return Ok(Recorded::Closed { delivery: d });
-                }
-                let attempt = Attempt {
-                    learner: d.learner,
-                    item: d.item.clone(),
-                    question: d.question.clone(),
-                    option: plan.option,
-                    correct: plan.correct,
-                    response_ms: (plan.now - d.sent).num_milliseconds().max(0) as u64,
-                    platform: plan.platform.to_string(),
-                    at: plan.now,
-                    delivery: d.id.clone(),
-                    mode: d.mode,
-                };
-                let seq = att.generate_id()?;
-                att.insert(lkey_with(d.learner, &seq.to_be_bytes()), enc(&attempt))?;
-                let skey = lkey_with(d.learner, d.item.as_bytes());
-                let old = srs
-                    .get(&skey)?
-                    .map(|v| tx_dec::<SrsState>(&v))
-                    .transpose()?;
-                let new_srs = (plan.schedule)(old);
-                if let Some(s) = &new_srs {
-                    srs.insert(skey, enc(s))?;
-                }
-                d.answered = Some(Answered {
-                    option: plan.option,
-                    correct: plan.correct,
-                    at: plan.now,
-                });
-                del.insert(d.id.as_bytes(), enc(&d))?;
-                let session = ses
-                    .get(lkey(d.learner))?
-                    .map(|v| tx_dec::<Session>(&v))
-                    .transpose()?
-                    .filter(|s| s.current.as_deref() == Some(plan.delivery));
-                let in_session = session.is_some();
-                let next_id = format!("{}{:016x}", delivery_prefix(d.learner), next_id_seed);
-                let (session, next) = if in_session {
-                    (plan.advance)(session, &next_id)
-                } else {
-                    (None, None)
-                };
-                if in_session {
-                    match &session {
-                        Some(s) => ses.insert(&lkey(d.learner), enc(s))?,
-                        None => ses.remove(&lkey(d.learner))?,
-                    };
-                }
-                if let Some(n) = &next {
-                    del.insert(n.id.as_bytes(), enc(n))?;
-                }
-                Ok(Recorded::New {
-                    attempt: Box::new(attempt),
-                    srs: new_srs,
-                    session,
-                    next,
-                })
-            })
-            .map_err(untx)
+        let not_found = || StoreError::NotFound(format!("question {}", plan.delivery));
+        let dkey = delivery_key(plan.delivery).ok_or_else(not_found)?;
+        let learner = u64::from_be_bytes(dkey[..8].try_into().unwrap_or_default());
+        let next_seq = self.inner.db.generate_id()?;
+        let attempt_seq = self.inner.db.generate_id()?;
+        let _g = self.lock(learner);
+        let mut d: Delivery = dec(&self.inner.ldata.get(&dkey)?.ok_or_else(not_found)?)?;
+        if d.answered.is_some() {
+            return Ok(Recorded::Duplicate { delivery: d });
+        }
+        if d.closed {
+            return Ok(Recorded::Closed { delivery: d });
+        }
+        let attempt = Attempt {
+            learner: d.learner,
+            item: d.item.clone(),
+            question: d.question.clone(),
+            option: plan.option,
+            correct: plan.correct,
+            response_ms: (plan.now - d.sent).num_milliseconds().max(0) as u64,
+            platform: plan.platform.to_string(),
+            at: plan.now,
+            delivery: d.id.clone(),
+            mode: d.mode,
+        };
+        let mut batch = sled::Batch::default();
+        batch.insert(
+            lkind(learner, K_ATTEMPT, &attempt_seq.to_be_bytes()),
+            enc(&attempt),
+        );
+        let new_srs = (plan.schedule)(self.srs(learner, &d.item)?);
+        if let Some(s) = &new_srs {
+            batch.insert(lkind(learner, K_SRS, d.item.as_bytes()), enc(s));
+        }
+        d.answered = Some(Answered {
+            option: plan.option,
+            correct: plan.correct,
+            at: plan.now,
+        });
+        batch.insert(dkey.clone(), enc(&d));
+        let session = self
+            .session(learner)?
+            .filter(|s| s.current.as_deref() == Some(plan.delivery));
+        let in_session = session.is_some();
+        let next_id = format!("{}{:016x}", delivery_prefix(learner), next_seq);
+        let (session, next) = if in_session {
+            (plan.advance)(session, &next_id)
+        } else {
+            (None, None)
+        };
+        if in_session {
+            match &session {
+                Some(s) => batch.insert(lkind(learner, K_SESSION, &[]), enc(s)),
+                None => batch.remove(lkind(learner, K_SESSION, &[])),
+            }
+        }
+        if let Some(n) = &next {
+            let k = delivery_key(&n.id)
+                .ok_or_else(|| StoreError::Corrupt(format!("delivery id {}", n.id)))?;
+            batch.insert(k, enc(n));
+        }
+        self.inner.ldata.apply_batch(batch)?;
+        Ok(Recorded::New {
+            attempt: Box::new(attempt),
+            srs: new_srs,
+            session,
+            next,
+        })
     }
 
     // ---- attempts ---------------------------------------------------------------------
@@ -627,8 +716,8 @@ impl Store {
     /// A learner's attempts, oldest first.
     pub fn attempts(&self, id: LearnerId) -> Result<Vec<Attempt>> {
         self.inner
-            .attempts
-            .scan_prefix(lkey(id))
+            .ldata
+            .scan_prefix(lkind(id, K_ATTEMPT, &[]))
             .map(|r| dec(&r?.1))
             .collect()
     }
@@ -636,8 +725,12 @@ impl Store {
     /// Every attempt of every learner (for exports and benchmarks).
     pub fn all_attempts(&self) -> impl Iterator<Item = Result<Attempt>> + '_ {
         self.inner
-            .attempts
+            .ldata
             .iter()
+            .filter(|r| {
+                r.as_ref()
+                    .map_or(true, |(k, _)| k.get(8) == Some(&K_ATTEMPT))
+            })
             .map(|r| r.map_err(StoreError::from).and_then(|(_, v)| dec(&v)))
     }
 
@@ -647,14 +740,15 @@ impl Store {
         let mut batch = sled::Batch::default();
         for a in attempts {
             let seq = self.inner.db.generate_id()?;
-            batch.insert(lkey_with(a.learner, &seq.to_be_bytes()), enc(a));
+            batch.insert(lkind(a.learner, K_ATTEMPT, &seq.to_be_bytes()), enc(a));
         }
-        self.inner.attempts.apply_batch(batch)?;
+        self.inner.ldata.apply_batch(batch)?;
         self.durable()
     }
 
+    /// Number of attempts stored (a full scan: for tests and reports, not hot paths).
     pub fn attempt_count(&self) -> usize {
-        self.inner.attempts.len()
+        self.all_attempts().count()
     }
 
     // ---- settings ---------------------------------------------------------------------
@@ -700,17 +794,12 @@ impl Store {
 
     /// Marks a learner (un)reachable, e.g. after the bot was blocked.
     pub fn set_inactive(&self, id: LearnerId, inactive: bool) -> Result<()> {
-        let i = &self.inner;
-        i.learners
-            .transaction(|lrn| {
-                if let Some(raw) = lrn.get(lkey(id))? {
-                    let mut l: Learner = tx_dec(&raw)?;
-                    l.inactive = inactive;
-                    lrn.insert(&lkey(id), enc(&l))?;
-                }
-                Ok(())
-            })
-            .map_err(untx)
+        let _g = self.lock(id);
+        if let Some(mut l) = self.learner(id)? {
+            l.inactive = inactive;
+            self.put_learner(&l)?;
+        }
+        Ok(())
     }
 
     // ---- privacy ----------------------------------------------------------------------
@@ -722,16 +811,13 @@ impl Store {
         let Some(l) = self.learner(id)? else {
             return Ok(());
         };
+        let _g = self.lock(id);
         let i = &self.inner;
-        for tree in [&i.attempts, &i.srs] {
-            for k in tree.scan_prefix(lkey(id)).keys() {
-                tree.remove(k?)?;
-            }
+        let mut batch = sled::Batch::default();
+        for k in i.ldata.scan_prefix(lkey(id)).keys() {
+            batch.remove(k?);
         }
-        for k in i.deliveries.scan_prefix(delivery_prefix(id)).keys() {
-            i.deliveries.remove(k?)?;
-        }
-        i.sessions.remove(lkey(id))?;
+        i.ldata.apply_batch(batch)?;
         i.prompted.remove(lkey(id))?;
         let prefix = delivery_prefix(id);
         for r in i.polls.iter() {
@@ -754,15 +840,12 @@ impl Store {
             }
             i.cohorts.remove(c.code.as_bytes())?;
         }
-        (&i.accounts, &i.learners)
-            .transaction(|(acc, lrn): &(TransactionalTree, TransactionalTree)| {
-                for a in &l.accounts {
-                    acc.remove(a.as_bytes())?;
-                }
-                lrn.remove(&lkey(id))?;
-                Ok(())
-            })
-            .map_err(untx)?;
+        // The record last but one, the account links last: a deletion cut short can be asked
+        // for again, and a link left pointing at nobody is treated as no link.
+        i.learners.remove(lkey(id))?;
+        for a in &l.accounts {
+            i.accounts.remove(a.as_bytes())?;
+        }
         self.durable()
     }
 }
@@ -811,18 +894,6 @@ pub fn raw_durable_inserts(
     }
     let rate = all.len() as f64 / started.elapsed().as_secs_f64();
     Ok((rate, all))
-}
-
-/// Marks a delivery closed inside a transaction, if it is still open.
-fn close_delivery(del: &TransactionalTree, id: &str) -> TxResult<()> {
-    if let Some(raw) = del.get(id)? {
-        let mut d: Delivery = tx_dec(&raw)?;
-        if d.answered.is_none() && !d.closed {
-            d.closed = true;
-            del.insert(id.as_bytes(), enc(&d))?;
-        }
-    }
-    Ok(())
 }
 
 /// A sled error in words a person setting ksbquiz up can act on.
