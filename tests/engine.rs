@@ -43,13 +43,12 @@ fn start_enrol_quiz_answer_feedback_next() {
     let q = common::question(&out).expect("a question");
     assert_eq!(q.header, "Question 1 of 5");
     // New items interleave the standards.
-    let s = e
-        .store
-        .session(e.store.learner_by_account("test:1").unwrap().unwrap().id)
-        .unwrap()
-        .unwrap();
-    let firsts: Vec<&str> = s
-        .queue
+    let id = e.store.learner_by_account("test:1").unwrap().unwrap().id;
+    let s = e.store.session(id).unwrap().unwrap();
+    let picks: Vec<_> = (0..s.total)
+        .map(|n| e.store.pick(id, n).unwrap().unwrap())
+        .collect();
+    let firsts: Vec<&str> = picks
         .iter()
         .map(|p| p.item.split('/').next().unwrap())
         .collect();

@@ -295,6 +295,13 @@ fn schema_1_migrates_its_four_trees_into_the_learner_tree() {
                 serde_json::to_vec(&delivery).unwrap(),
             )
             .unwrap();
+        let session = serde_json::json!({"learner": 5, "mode": "daily", "day": "2026-11-23", "pos": 1, "current": null,
+            "correct": 1, "answered": 1, "queue": [{"item": "HSCCLD222/K1", "question": "HSCCLD222/K1/scenario-1"},
+                                                    {"item": "HSCCLD222/K2", "question": "HSCCLD222/K2/scenario-2"}]});
+        db.open_tree("sessions")
+            .unwrap()
+            .insert(5u64.to_be_bytes(), serde_json::to_vec(&session).unwrap())
+            .unwrap();
         db.flush().unwrap();
     }
     let store = Store::open(&path).unwrap();
@@ -313,6 +320,12 @@ fn schema_1_migrates_its_four_trees_into_the_learner_tree() {
     assert!(
         store.srs(5, "HSCCLD222/K1").unwrap().unwrap().last_correct,
         "new field defaults"
+    );
+    let session = store.session(5).unwrap().unwrap();
+    assert_eq!((session.total, session.pos), (2, 1));
+    assert_eq!(
+        store.pick(5, 1).unwrap().unwrap().question,
+        "HSCCLD222/K2/scenario-2"
     );
     drop(store);
     // Opening again is a no-op.

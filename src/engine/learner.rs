@@ -161,6 +161,7 @@ impl Engine {
         intro: &str,
     ) -> Result<Vec<Out>> {
         let first = &queue[0];
+        let total = queue.len();
         let d = Delivery {
             id: self.store.new_delivery_id(learner.id)?,
             learner: learner.id,
@@ -175,16 +176,16 @@ impl Engine {
             learner: learner.id,
             mode,
             day,
-            queue,
+            total,
             pos: 0,
             current: Some(d.id.clone()),
             correct: 0,
             answered: 0,
         };
         self.store
-            .start_session(Some(&session), learner.id, Some(&d))?;
+            .start_session(Some(&session), &queue, learner.id, Some(&d))?;
         self.store.durable()?;
-        let mut out = self.text(intro, &json!({"count": session.queue.len()}))?;
+        let mut out = self.text(intro, &json!({"count": session.total}))?;
         out.extend(self.question_out(&session, &d)?);
         Ok(out)
     }
@@ -196,7 +197,7 @@ impl Engine {
         };
         let header = self.say(
             "question-header",
-            &json!({"n": s.pos + 1, "total": s.queue.len(), "practice": s.mode == Mode::Practice}),
+            &json!({"n": s.pos + 1, "total": s.total, "practice": s.mode == Mode::Practice}),
         )?;
         Ok(vec![Out::Question(QuestionOut {
             delivery: d.id.clone(),
@@ -249,7 +250,7 @@ impl Engine {
         }
         let Some(q) = self.bank.question(&d.question).cloned() else {
             // The bank was rebuilt without this question: close it and move on.
-            self.store.start_session(None, learner.id, None)?;
+            self.store.start_session(None, &[], learner.id, None)?;
             return self.text("retired", &json!({}));
         };
         if option >= q.options.len() {
@@ -287,18 +288,18 @@ impl Engine {
             s.last_question = Some(question_id.clone());
             Some(s)
         };
-        let advance = |session: Option<Session>, next_id: &str| {
+        let advance = |session: Option<Session>, next_id: &str, next_pick: Option<Pick>| {
             let Some(mut s) = session else {
                 return (None, None);
             };
             s.answered += 1;
             s.correct += u32::from(correct);
             s.pos += 1;
-            let next = s.queue.get(s.pos).map(|p| Delivery {
+            let next = next_pick.map(|p| Delivery {
                 id: next_id.to_string(),
                 learner: s.learner,
-                question: p.question.clone(),
-                item: p.item.clone(),
+                question: p.question,
+                item: p.item,
                 sent: now,
                 mode: s.mode,
                 answered: None,

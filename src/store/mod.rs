@@ -9,7 +9,7 @@
 //! `cohorts`, `members` (cohort code, learner -> ()), `ldata` (everything a learner's answers
 //! touch, under the learner's 8-byte prefix and a kind byte: `a` attempts by sequence,
 //! append-only; `s` FSRS state by item; `d` deliveries, the questions sent, by sequence; `q`
-//! the open quiz), `settings` (name -> value), `polls` (a platform's poll id -> delivery),
+//! the open quiz and `p` its planned questions by index), `settings` (name -> value), `polls` (a platform's poll id -> delivery),
 //! `prompted` (learner -> last daily prompt).
 //!
 //! Atomicity without sled transactions: every write of a learner's answer goes into the one
@@ -47,6 +47,7 @@ const K_ATTEMPT: u8 = b'a';
 const K_SRS: u8 = b's';
 const K_DELIVERY: u8 = b'd';
 const K_SESSION: u8 = b'q';
+const K_PICK: u8 = b'p';
 
 fn lkind(id: LearnerId, kind: u8, rest: &[u8]) -> Vec<u8> {
     let mut k = Vec::with_capacity(9 + rest.len());
@@ -139,9 +140,10 @@ pub enum Recorded {
     Closed { delivery: Delivery },
 }
 
-/// Moves a session on after an answer: the session now and a fresh delivery id in, the session
-/// after and the next question to open out.
-pub type Advance<'a> = dyn Fn(Option<Session>, &str) -> (Option<Session>, Option<Delivery>) + 'a;
+/// Moves a session on after an answer: the session now, a fresh delivery id and the next
+/// planned question (if any) in; the session after and the next question to open out.
+pub type Advance<'a> =
+    dyn Fn(Option<Session>, &str, Option<Pick>) -> (Option<Session>, Option<Delivery>) + 'a;
 
 /// How the engine wants one answer recorded: the store supplies the current records, the
 /// closures say what to write.
@@ -344,16 +346,22 @@ impl Store {
         }
         for r in sessions.iter() {
             let (k, v) = r?;
-            if k.len() == 8 {
-                batch.insert(
-                    lkind(
-                        u64::from_be_bytes(k[..8].try_into().unwrap_or_default()),
-                        K_SESSION,
-                        &[],
-                    ),
-                    v,
-                );
+            let Ok(id) = <[u8; 8]>::try_from(k.as_ref()).map(u64::from_be_bytes) else {
+                continue;
+            };
+            // Schema 1 kept the planned questions inside the session.
+            let mut session: serde_json::Value =
+                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let queue = session
+                .get_mut("queue")
+                .map(serde_json::Value::take)
+                .unwrap_or_default();
+            let picks = queue.as_array().cloned().unwrap_or_default();
+            session["total"] = serde_json::json!(picks.len());
+            for (n, p) in picks.iter().enumerate() {
+                batch.insert(lkind(id, K_PICK, &(n as u32).to_be_bytes()), enc(p));
             }
+            batch.insert(lkind(id, K_SESSION, &[]), enc(&session));
         }
         i.ldata.apply_batch(batch)?;
         i.db.flush()?;
@@ -584,6 +592,15 @@ impl Store {
             .transpose()
     }
 
+    /// The `index`-th question planned in the learner's session.
+    pub fn pick(&self, id: LearnerId, index: usize) -> Result<Option<Pick>> {
+        self.inner
+            .ldata
+            .get(lkind(id, K_PICK, &(index as u32).to_be_bytes()))?
+            .map(|v| dec(&v))
+            .transpose()
+    }
+
     pub fn delivery(&self, id: &str) -> Result<Option<Delivery>> {
         let Some(key) = delivery_key(id) else {
             return Ok(None);
@@ -605,6 +622,7 @@ impl Store {
     pub fn start_session(
         &self,
         session: Option<&Session>,
+        picks: &[Pick],
         learner: LearnerId,
         first: Option<&Delivery>,
     ) -> Result<()> {
@@ -628,6 +646,18 @@ impl Store {
         match session {
             Some(s) => batch.insert(lkind(learner, K_SESSION, &[]), enc(s)),
             None => batch.remove(lkind(learner, K_SESSION, &[])),
+        }
+        // The old session's picks go, the new ones come.
+        for k in self
+            .inner
+            .ldata
+            .scan_prefix(lkind(learner, K_PICK, &[]))
+            .keys()
+        {
+            batch.remove(k?);
+        }
+        for (n, p) in picks.iter().enumerate() {
+            batch.insert(lkind(learner, K_PICK, &(n as u32).to_be_bytes()), enc(p));
         }
         if let Some(d) = first {
             let k = delivery_key(&d.id)
@@ -686,10 +716,14 @@ impl Store {
             .filter(|s| s.current.as_deref() == Some(plan.delivery));
         let in_session = session.is_some();
         let next_id = format!("{}{:016x}", delivery_prefix(learner), next_seq);
-        let (session, next) = if in_session {
-            (plan.advance)(session, &next_id)
-        } else {
-            (None, None)
+        let (session, next) = match session {
+            Some(sess) => {
+                let next_pick = self
+                    .pick(learner, sess.pos + 1)?
+                    .filter(|_| sess.pos + 1 < sess.total);
+                (plan.advance)(Some(sess), &next_id, next_pick)
+            }
+            None => (None, None),
         };
         if in_session {
             match &session {

@@ -151,8 +151,10 @@ pub struct Session {
     pub mode: Mode,
     /// Learner-local date the session was planned for.
     pub day: NaiveDate,
-    pub queue: Vec<Pick>,
-    /// Index in `queue` of the question now open.
+    /// Questions planned; the picks themselves are stored apart (see [`super::Store::pick`]),
+    /// written once when the session starts, so an answer rewrites only this small record.
+    pub total: usize,
+    /// Index of the question now open.
     pub pos: usize,
     /// Delivery id of the question now open.
     pub current: Option<String>,
