@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::Result;
 use serde_json::json;
 
-use crate::engine::{Engine, Input, Out, Who, command, letter};
+use crate::engine::{Engine, Input, Out, Who, command, lettered};
 
 /// Runs a console session for `name` until end of input. Documents (the learner's data) are
 /// written into `files_dir`.
@@ -68,12 +68,7 @@ fn show(engine: &Engine, out: &mut dyn Write, outs: Vec<Out>, files_dir: &Path) 
         match o {
             Out::Text(t) => writeln!(out, "{t}")?,
             Out::Question(q) => {
-                let options: Vec<_> = q
-                    .options
-                    .iter()
-                    .enumerate()
-                    .map(|(i, o)| json!({"letter": letter(i), "text": o}))
-                    .collect();
+                let options = lettered(&q.options);
                 writeln!(
                     out,
                     "{}",

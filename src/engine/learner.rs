@@ -114,16 +114,7 @@ impl Engine {
         if crate::srs::is_rest(today, &learner.settings.rest_days) {
             return self.text("rest-day", &json!({}));
         }
-        let states = self.states(learner)?;
-        let picks = self.sched.plan_day(
-            &PlanInput {
-                learner,
-                states: &states,
-                today,
-                now: self.now(),
-            },
-            &self.bank,
-        );
+        let picks = self.plan(learner, Mode::Daily)?;
         if picks.is_empty() {
             return self.text("nothing-due", &json!({}));
         }
@@ -134,22 +125,30 @@ impl Engine {
         if learner.standards.is_empty() {
             return self.text("not-enrolled", &json!({}));
         }
-        let states = self.states(learner)?;
         let today = self.today(learner);
-        let picks = self.sched.plan_practice(
-            &PlanInput {
-                learner,
-                states: &states,
-                today,
-                now: self.now(),
-            },
-            &self.bank,
-            self.config.practice_size,
-        );
+        let picks = self.plan(learner, Mode::Practice)?;
         if picks.is_empty() {
             return self.text("nothing-due", &json!({}));
         }
         self.begin(learner, Mode::Practice, today, picks, "practice-start")
+    }
+
+    /// Plans a daily quiz or a round of practice from the learner's scheduling states.
+    fn plan(&self, learner: &Learner, mode: Mode) -> Result<Vec<Pick>> {
+        let states = self.states(learner)?;
+        let input = PlanInput {
+            learner,
+            states: &states,
+            today: self.today(learner),
+            now: self.now(),
+        };
+        Ok(match mode {
+            Mode::Practice => {
+                self.sched
+                    .plan_practice(&input, &self.bank, self.config.practice_size)
+            }
+            _ => self.sched.plan_day(&input, &self.bank),
+        })
     }
 
     fn begin(
@@ -554,19 +553,7 @@ impl Engine {
         {
             return Ok(0);
         }
-        let states = self.states(learner)?;
-        Ok(self
-            .sched
-            .plan_day(
-                &PlanInput {
-                    learner,
-                    states: &states,
-                    today,
-                    now: self.now(),
-                },
-                &self.bank,
-            )
-            .len())
+        Ok(self.plan(learner, Mode::Daily)?.len())
     }
 
     /// Learners whose daily prompt is due at `now` (their local time has passed their daily

@@ -159,6 +159,15 @@ pub fn letter(i: usize) -> String {
     char::from(b'A' + (i % 26) as u8).to_string()
 }
 
+/// Options with their letters, as templates show them (`{{letter}}) {{text}}`).
+pub fn lettered(options: &[String]) -> Vec<serde_json::Value> {
+    options
+        .iter()
+        .enumerate()
+        .map(|(i, o)| serde_json::json!({"letter": letter(i), "text": o}))
+        .collect()
+}
+
 impl Engine {
     pub fn new(
         store: Store,

@@ -23,7 +23,7 @@ use teloxide::types::{
 };
 
 use crate::bank::check::fits_poll;
-use crate::engine::{Engine, Input, Out, QuestionOut, Who, command, letter};
+use crate::engine::{Engine, Input, Out, QuestionOut, Who, command, letter, lettered};
 
 pub use send::{Sent, TgBot};
 
@@ -140,12 +140,7 @@ impl App {
             }
             return Ok(());
         }
-        let options: Vec<_> = q
-            .options
-            .iter()
-            .enumerate()
-            .map(|(i, o)| json!({"letter": letter(i), "text": o}))
-            .collect();
+        let options = lettered(&q.options);
         let text = self.say(
             "question",
             json!({"header": q.header, "stem": q.stem, "options": options}),
