@@ -3,15 +3,8 @@
 
 mod common;
 
-use ksbquiz::engine::{Input, Out, Who, command};
-
-fn who(account: &str) -> Who<'_> {
-    Who {
-        account,
-        name: "Test",
-        platform: "test",
-    }
-}
+use common::who;
+use ksbquiz::engine::{Input, Out, command};
 
 #[test]
 fn a_stranger_is_asked_to_start_and_nothing_is_stored() {
@@ -81,8 +74,7 @@ fn double_answers_are_recorded_once_and_said_so() {
     let dir = tempfile::tempdir().unwrap();
     let (e, _) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
     let w = who("test:1");
-    e.handle(w, Input::Start { code: None }).unwrap();
-    e.handle(w, Input::Enrol(vec!["HSCCLD222".into()])).unwrap();
+    common::enrolled(&e, w.account, "HSCCLD222");
     let q = common::question(&e.handle(w, Input::Quiz).unwrap()).unwrap();
     let a = Input::Answer {
         delivery: q.delivery.clone(),
@@ -113,8 +105,7 @@ fn a_question_from_an_ended_quiz_is_not_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let (e, _) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
     let w = who("test:1");
-    e.handle(w, Input::Start { code: None }).unwrap();
-    e.handle(w, Input::Enrol(vec!["HSCCLD222".into()])).unwrap();
+    common::enrolled(&e, w.account, "HSCCLD222");
     let q = common::question(&e.handle(w, Input::Quiz).unwrap()).unwrap();
     // Starting practice replaces the daily quiz: its open question closes.
     e.handle(w, Input::Practice).unwrap();
@@ -255,8 +246,7 @@ fn my_data_then_forget_me_deletes_everything() {
     let dir = tempfile::tempdir().unwrap();
     let (e, _) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
     let w = who("test:1");
-    e.handle(w, Input::Start { code: None }).unwrap();
-    e.handle(w, Input::Enrol(vec!["HSCCLD222".into()])).unwrap();
+    common::enrolled(&e, w.account, "HSCCLD222");
     let q = common::question(&e.handle(w, Input::Quiz).unwrap()).unwrap();
     e.handle(
         w,

@@ -6,16 +6,9 @@ mod common;
 use std::sync::Arc;
 use std::thread;
 
-use ksbquiz::engine::{Input, Who};
+use common::who;
+use ksbquiz::engine::Input;
 use ksbquiz::store::{SCHEMA_VERSION, Store, StoreError};
-
-fn who(account: &str) -> Who<'_> {
-    Who {
-        account,
-        name: "Test",
-        platform: "test",
-    }
-}
 
 #[test]
 fn a_newer_schema_is_refused_with_a_clear_error() {

@@ -151,3 +151,21 @@ pub fn question(outs: &[ksbquiz::engine::Out]) -> Option<ksbquiz::engine::Questi
         _ => None,
     })
 }
+
+/// A test user.
+pub fn who(account: &str) -> ksbquiz::engine::Who<'_> {
+    ksbquiz::engine::Who {
+        account,
+        name: "Test",
+        platform: "test",
+    }
+}
+
+/// Starts `account` and enrols them in `standard`.
+pub fn enrolled(e: &ksbquiz::engine::Engine, account: &str, standard: &str) {
+    use ksbquiz::engine::Input;
+    e.handle(who(account), Input::Start { code: None })
+        .expect("start");
+    e.handle(who(account), Input::Enrol(vec![standard.to_string()]))
+        .expect("enrol");
+}
