@@ -442,6 +442,16 @@ fn push(f: &Fixture, dir: &Path, n: usize) -> Result<Value> {
     })
 }
 
+/// Only the planning benchmark, in a process of its own (so its peak memory is its own).
+pub fn planning_only(project: &Project, learners: usize) -> Result<Value> {
+    let dir = tempfile_dir()?;
+    let f = Fixture {
+        bank: Arc::new(Bank::load(&project.bank())?),
+        prompts: Arc::new(Prompts::load(&project.prompts())?),
+    };
+    planning(&f, dir.path(), learners)
+}
+
 /// Only the answer-recording benchmark (for profiling).
 pub fn answers_only(project: &Project, threads: usize, total: usize) -> Result<Value> {
     let dir = tempfile_dir()?;
