@@ -149,10 +149,7 @@ fn answers(f: &Fixture, dir: &Path, threads: usize, total: usize) -> Result<Valu
                         platform: "bench",
                     };
                     let mut out = e.handle(w, Input::Quiz)?;
-                    while let Some(q) = out.iter().find_map(|o| match o {
-                        crate::engine::Out::Question(q) => Some(q.clone()),
-                        _ => None,
-                    }) {
+                    while let Some(q) = crate::engine::question_in(&out).cloned() {
                         let t0 = Instant::now();
                         out = e.handle(
                             w,
@@ -556,10 +553,7 @@ pub fn storm(project: &Project, db: &Path, learners: usize) -> Result<()> {
                 }
                 loop {
                     let mut reply = e.handle(w, Input::Practice)?;
-                    while let Some(q) = reply.iter().find_map(|o| match o {
-                        crate::engine::Out::Question(q) => Some(q.clone()),
-                        _ => None,
-                    }) {
+                    while let Some(q) = crate::engine::question_in(&reply).cloned() {
                         let a = Input::Answer {
                             delivery: q.delivery.clone(),
                             option: i % 4,

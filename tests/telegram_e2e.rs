@@ -13,6 +13,18 @@ use ksbquiz::store::Prompted;
 use ksbquiz::testkit::telegram::{Call, FakeTelegram, Fault};
 use serde_json::{Value, json};
 
+/// The real bot against the fake, without its daily loop (tests tick it themselves).
+async fn start_bot(engine: &Arc<Engine>, fake: &FakeTelegram) -> telegram::Running {
+    telegram::start(
+        engine.clone(),
+        &Secret::new("123:TEST"),
+        Some(&fake.url()),
+        None,
+    )
+    .await
+    .unwrap()
+}
+
 const WAIT: Duration = Duration::from_secs(40);
 const ANN: i64 = 111;
 
@@ -71,14 +83,7 @@ async fn a_learner_from_start_to_forget() {
     let fake = FakeTelegram::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (engine, clock) = engine(dir.path());
-    let running = telegram::start(
-        engine.clone(),
-        &Secret::new("123:TEST"),
-        Some(&fake.url()),
-        None,
-    )
-    .await
-    .unwrap();
+    let running = start_bot(&engine, &fake).await;
     assert!(
         fake.wait_for(WAIT, |c| c.iter().any(|c| c.method == "setMyCommands"))
             .await
@@ -319,14 +324,7 @@ async fn the_daily_push_survives_429_500_drops_and_403_and_delivers_each_prompt_
         Fault::DropConnection,
         Fault::DropConnection,
     ]);
-    let running = telegram::start(
-        engine.clone(),
-        &Secret::new("123:TEST"),
-        Some(&fake.url()),
-        None,
-    )
-    .await
-    .unwrap();
+    let running = start_bot(&engine, &fake).await;
     let started = std::time::Instant::now();
     let report = DailyPrompts::new(running.app.clone()).tick().await.unwrap();
     let took = started.elapsed();
@@ -344,14 +342,7 @@ async fn the_daily_push_survives_429_500_drops_and_403_and_delivers_each_prompt_
     assert!(fake.failed() >= 7);
     // A restart (a new sender over the same store) sends nothing again today.
     running.stop().await;
-    let running = telegram::start(
-        engine.clone(),
-        &Secret::new("123:TEST"),
-        Some(&fake.url()),
-        None,
-    )
-    .await
-    .unwrap();
+    let running = start_bot(&engine, &fake).await;
     let again = DailyPrompts::new(running.app.clone()).tick().await.unwrap();
     assert_eq!((again.due, again.sent), (0, 0));
     for chat in 1002..1000 + n {

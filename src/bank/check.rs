@@ -43,13 +43,16 @@ pub const POLL_EXPLANATION_MAX: usize = 200;
 
 /// Whether a question can be sent as a native Telegram quiz poll.
 pub fn fits_poll(q: &Question) -> bool {
-    q.stem.chars().count() <= POLL_QUESTION_MAX
-        && q.options
-            .iter()
-            .all(|o| o.chars().count() <= POLL_OPTION_MAX)
-        && q.explanation.chars().count() <= POLL_EXPLANATION_MAX
-        && q.explanation.matches('\n').count() <= 2
-        && (2..=10).contains(&q.options.len())
+    fits_poll_parts(&q.stem, &q.options, &q.explanation)
+}
+
+/// [`fits_poll`] for a question's parts (as an adapter holds them).
+pub fn fits_poll_parts(stem: &str, options: &[String], explanation: &str) -> bool {
+    stem.chars().count() <= POLL_QUESTION_MAX
+        && options.iter().all(|o| o.chars().count() <= POLL_OPTION_MAX)
+        && explanation.chars().count() <= POLL_EXPLANATION_MAX
+        && explanation.matches('\n').count() <= 2
+        && (2..=10).contains(&options.len())
 }
 
 /// What `bank check` found.

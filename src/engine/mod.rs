@@ -154,6 +154,14 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+/// The question in a reply, if any.
+pub fn question_in(outs: &[Out]) -> Option<&QuestionOut> {
+    outs.iter().find_map(|o| match o {
+        Out::Question(q) => Some(q),
+        _ => None,
+    })
+}
+
 /// Letters for options: A, B, C...
 pub fn letter(i: usize) -> String {
     char::from(b'A' + (i % 26) as u8).to_string()

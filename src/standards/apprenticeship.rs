@@ -96,7 +96,7 @@ pub fn parse(
     }
     items.sort_by_key(|it| (kind_order(it.kind), it.number));
     info.kind = Some(StandardKind::Apprenticeship);
-    super::finish(info, items, source, None)
+    super::finish(info, items, source)
 }
 
 fn kind_order(k: ItemKind) -> u8 {

@@ -176,16 +176,9 @@ pub fn parse(raw: &str, source: &str, sidecar: Option<&Sidecar>) -> Result<Stand
     Ok(std)
 }
 
-/// Shared finishing step: applies the sidecar and checks the code is usable in ids.
-fn finish(
-    mut info: StandardInfo,
-    items: Vec<Item>,
-    source: &str,
-    sidecar: Option<&Sidecar>,
-) -> Result<Standard, ParseError> {
-    if let Some(s) = sidecar {
-        s.apply(&mut info);
-    }
+/// Shared finishing step (the sidecar is already applied): checks the code and title are
+/// usable and sets the item ids.
+fn finish(info: StandardInfo, items: Vec<Item>, source: &str) -> Result<Standard, ParseError> {
     let fail = |message: String| ParseError {
         file: source.to_string(),
         line: 1,

@@ -162,7 +162,7 @@ pub fn parse(
         i = walked.end;
     }
     info.kind = Some(StandardKind::Nos);
-    super::finish(info, items, source, None)
+    super::finish(info, items, source)
 }
 
 /// A list that stopped at a line it could not place must not leave items behind it: if the

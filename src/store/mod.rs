@@ -57,6 +57,13 @@ fn lkind(id: LearnerId, kind: u8, rest: &[u8]) -> Vec<u8> {
     k
 }
 
+/// The learner a key belongs to (its first 8 bytes).
+fn learner_of(key: &[u8]) -> LearnerId {
+    key.get(..8)
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .map_or(0, u64::from_be_bytes)
+}
+
 /// The `ldata` key of a delivery id `{learner:016x}-{seq:016x}`.
 fn delivery_key(id: &str) -> Option<Vec<u8>> {
     let (l, seq) = id.split_once('-')?;
@@ -315,27 +322,13 @@ impl Store {
         for r in attempts.iter() {
             let (k, v) = r?;
             if k.len() == 16 {
-                batch.insert(
-                    lkind(
-                        u64::from_be_bytes(k[..8].try_into().unwrap_or_default()),
-                        K_ATTEMPT,
-                        &k[8..],
-                    ),
-                    v,
-                );
+                batch.insert(lkind(learner_of(&k), K_ATTEMPT, &k[8..]), v);
             }
         }
         for r in srs.iter() {
             let (k, v) = r?;
             if k.len() > 8 {
-                batch.insert(
-                    lkind(
-                        u64::from_be_bytes(k[..8].try_into().unwrap_or_default()),
-                        K_SRS,
-                        &k[8..],
-                    ),
-                    v,
-                );
+                batch.insert(lkind(learner_of(&k), K_SRS, &k[8..]), v);
             }
         }
         for r in deliveries.iter() {
@@ -673,7 +666,7 @@ impl Store {
     pub fn record_answer(&self, plan: &AnswerPlan) -> Result<Recorded> {
         let not_found = || StoreError::NotFound(format!("question {}", plan.delivery));
         let dkey = delivery_key(plan.delivery).ok_or_else(not_found)?;
-        let learner = u64::from_be_bytes(dkey[..8].try_into().unwrap_or_default());
+        let learner = learner_of(&dkey);
         let next_seq = self.inner.db.generate_id()?;
         let attempt_seq = self.inner.db.generate_id()?;
         let _g = self.lock(learner);

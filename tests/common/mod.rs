@@ -146,10 +146,7 @@ pub fn texts(outs: &[ksbquiz::engine::Out]) -> String {
 
 /// The question in a reply, if any.
 pub fn question(outs: &[ksbquiz::engine::Out]) -> Option<ksbquiz::engine::QuestionOut> {
-    outs.iter().find_map(|o| match o {
-        ksbquiz::engine::Out::Question(q) => Some(q.clone()),
-        _ => None,
-    })
+    ksbquiz::engine::question_in(outs).cloned()
 }
 
 /// A test user.

@@ -22,7 +22,7 @@ use teloxide::types::{
     InputPollOption, PollAnswer, PollType, Update,
 };
 
-use crate::bank::check::fits_poll;
+use crate::bank::check::fits_poll_parts;
 use crate::engine::{Engine, Input, Out, QuestionOut, Who, command, letter, lettered};
 
 pub use send::{Sent, TgBot};
@@ -102,17 +102,7 @@ impl App {
         chat: ChatId,
         q: &QuestionOut,
     ) -> Result<(), teloxide::RequestError> {
-        let as_poll = crate::bank::Question {
-            id: String::new(),
-            item: String::new(),
-            qtype: crate::bank::QuestionType::Scenario,
-            stem: q.stem.clone(),
-            options: q.options.clone(),
-            answer: q.answer,
-            explanation: q.explanation.clone(),
-            source: String::new(),
-        };
-        if fits_poll(&as_poll) {
+        if fits_poll_parts(&q.stem, &q.options, &q.explanation) {
             let options: Vec<InputPollOption> = q
                 .options
                 .iter()
