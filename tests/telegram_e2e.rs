@@ -351,3 +351,21 @@ async fn the_daily_push_survives_429_500_drops_and_403_and_delivers_each_prompt_
     running.stop().await;
     let _: Value = json!(null);
 }
+
+/// Stopping the bot right after starting it, on one worker thread, used to hang now and then:
+/// teloxide's shutdown future registers its waiter only when first polled, so a dispatcher that
+/// ended in between was never noticed. `stop` must return every time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn stopping_right_after_starting_never_hangs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _clock) = engine(dir.path());
+    let fake = FakeTelegram::start().await.unwrap();
+    for round in 0..25 {
+        let running = start_bot(&engine, &fake).await;
+        if round % 2 == 1 {
+            tokio::time::sleep(Duration::from_millis(round * 10)).await;
+        }
+        let stopped = tokio::time::timeout(Duration::from_secs(30), running.stop()).await;
+        assert!(stopped.is_ok(), "stop() hung in round {round}");
+    }
+}

@@ -117,6 +117,7 @@ const METHODS: &[&str] = &[
     "getMe",
     "getUpdates",
     "deleteWebhook",
+    "getWebhookInfo",
     "setMyCommands",
     "sendMessage",
     "sendPoll",
@@ -255,6 +256,10 @@ async fn handle(
                 }
             }
             m
+        }
+        // A bot that polls has no webhook (Bot API: WebhookInfo with an empty url).
+        "getWebhookInfo" => {
+            json!({"url": "", "has_custom_certificate": false, "pending_update_count": 0})
         }
         _ => json!(true),
     };

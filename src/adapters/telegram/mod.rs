@@ -363,21 +363,22 @@ impl Running {
             d.abort();
         }
         // A dispatcher still starting up refuses to shut down ("idle"): ask again until it
-        // takes the request, and give up on a dispatcher that never does.
-        for _ in 0..200 {
-            match self.shutdown.shutdown() {
-                Ok(done) => {
-                    done.await;
-                    break;
-                }
-                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(25)).await,
-            }
-        }
+        // takes the request. The future `shutdown` returns is not awaited: teloxide registers
+        // its waiter only when that future is first polled, so a dispatcher that finishes in
+        // between is never noticed (a lost wake-up that hung CI on one core). The dispatcher
+        // task's own handle is the reliable signal that it has ended.
         let mut dispatch = self.dispatch;
+        for _ in 0..200 {
+            if self.shutdown.shutdown().is_ok() || dispatch.is_finished() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
         if tokio::time::timeout(std::time::Duration::from_secs(10), &mut dispatch)
             .await
             .is_err()
         {
+            tracing::warn!("the Telegram dispatcher did not stop within 10 s; aborting it");
             dispatch.abort();
         }
     }
