@@ -11,6 +11,7 @@ pub mod bench;
 pub mod config;
 pub mod engine;
 pub mod export;
+pub mod live;
 pub mod project;
 pub mod prompts;
 pub mod srs;

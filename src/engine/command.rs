@@ -39,6 +39,7 @@ pub fn parse(text: &str) -> Input {
         "resume" => Input::Resume,
         "mydata" => Input::MyData,
         "export" => Input::Export(arg.to_string()),
+        "link" => Input::Link(arg_opt),
         "forget" if arg.eq_ignore_ascii_case("confirm") => Input::ForgetConfirm,
         "forget" => Input::Forget,
         "cohort" => {

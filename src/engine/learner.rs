@@ -255,9 +255,63 @@ impl Engine {
         if option >= q.options.len() {
             return self.text("not-an-option", &json!({"count": q.options.len()}));
         }
+        let correct = option == q.answer;
+        let recorded = self.record(learner, platform, delivery, option, correct)?;
+        match recorded {
+            Recorded::Duplicate { delivery } => {
+                let a = delivery.answered.as_ref();
+                self.text(
+                    "already-answered",
+                    &json!({"letter": a.map(|a| letter(a.option)), "correct": a.is_some_and(|a| a.correct)}),
+                )
+            }
+            Recorded::Closed { .. } => self.text("closed", &json!({})),
+            Recorded::New {
+                srs, session, next, ..
+            } => {
+                // Tell the learner only once the answer is on disk.
+                self.store.durable()?;
+                let item = self.bank.item(&q.item);
+                let mut out = self.text(
+                    "feedback",
+                    &json!({
+                        "correct": correct,
+                        "letter": letter(q.answer),
+                        "answer": q.options[q.answer],
+                        "explanation": q.explanation,
+                        "item": q.item,
+                        "item_text": item.map(|i| i.text.clone()),
+                        "leech": srs.as_ref().is_some_and(|s| s.leech),
+                    }),
+                )?;
+                match (session, next) {
+                    (Some(s), Some(n)) => out.extend(self.question_out(&s, &n)?),
+                    (Some(s), None) => out.extend(self.text(
+                        "session-done",
+                        &json!({"correct": s.correct, "answered": s.answered, "practice": s.mode == Mode::Practice}),
+                    )?),
+                    _ => {}
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    /// Records an answer to a delivery in one atomic step: the attempt, the item's new
+    /// scheduling state (daily and cohort quizzes), and the session's next question.
+    pub(super) fn record(
+        &self,
+        learner: &Learner,
+        platform: &str,
+        delivery: &str,
+        option: usize,
+        correct: bool,
+    ) -> Result<Recorded> {
+        let Some(d) = self.store.delivery(delivery)? else {
+            return Err(crate::store::StoreError::NotFound(format!("question {delivery}")).into());
+        };
         let now = self.now();
         let today = self.today(learner);
-        let correct = option == q.answer;
         let rest = learner.settings.rest_days.clone();
         // The learner's due-date histogram, read only if the scheduler has days to choose from.
         let load: std::cell::OnceCell<BTreeMap<NaiveDate, usize>> = std::cell::OnceCell::new();
@@ -275,7 +329,8 @@ impl Engine {
             .copied()
             .unwrap_or(0)
         };
-        let scheduled = d.mode == Mode::Daily;
+        // Daily quizzes and tutors' live quizzes feed spaced repetition; extra practice does not.
+        let scheduled = matches!(d.mode, Mode::Daily | Mode::Cohort);
         let question_id = d.question.clone();
         let schedule = |old: Option<SrsState>| {
             if !scheduled {
@@ -316,44 +371,7 @@ impl Engine {
             schedule: &schedule,
             advance: &advance,
         })?;
-        match recorded {
-            Recorded::Duplicate { delivery } => {
-                let a = delivery.answered.as_ref();
-                self.text(
-                    "already-answered",
-                    &json!({"letter": a.map(|a| letter(a.option)), "correct": a.is_some_and(|a| a.correct)}),
-                )
-            }
-            Recorded::Closed { .. } => self.text("closed", &json!({})),
-            Recorded::New {
-                srs, session, next, ..
-            } => {
-                // Tell the learner only once the answer is on disk.
-                self.store.durable()?;
-                let item = self.bank.item(&q.item);
-                let mut out = self.text(
-                    "feedback",
-                    &json!({
-                        "correct": correct,
-                        "letter": letter(q.answer),
-                        "answer": q.options[q.answer],
-                        "explanation": q.explanation,
-                        "item": q.item,
-                        "item_text": item.map(|i| i.text.clone()),
-                        "leech": srs.as_ref().is_some_and(|s| s.leech),
-                    }),
-                )?;
-                match (session, next) {
-                    (Some(s), Some(n)) => out.extend(self.question_out(&s, &n)?),
-                    (Some(s), None) => out.extend(self.text(
-                        "session-done",
-                        &json!({"correct": s.correct, "answered": s.answered, "practice": s.mode == Mode::Practice}),
-                    )?),
-                    _ => {}
-                }
-                Ok(out)
-            }
-        }
+        Ok(recorded)
     }
 
     pub(super) fn stats(&self, learner: &Learner) -> Result<Vec<Out>> {

@@ -10,6 +10,7 @@
 pub mod clock;
 pub mod command;
 mod learner;
+pub mod live;
 mod tutor;
 
 use std::sync::Arc;
@@ -78,6 +79,8 @@ pub enum Input {
     CohortMembers(String),
     /// A tutor's per-item export of one of their cohorts (CSV).
     Export(String),
+    /// Link accounts: without a code, ask for one; with a code, link this account to it.
+    Link(Option<String>),
     /// Free text: an answer by letter or number to the open question, or chatter.
     Text(String),
     Unknown(String),
@@ -229,6 +232,7 @@ impl Engine {
                     .0
             }
             (None, Input::Help) => return self.help(),
+            (None, Input::Link(Some(code))) => return self.link_finish(who, code),
             (None, _) => return self.text("not-started", &json!({})),
         };
         match input {
@@ -258,6 +262,8 @@ impl Engine {
             }
             Input::CohortMembers(code) => self.cohort_members(&learner, &code),
             Input::Export(code) => self.export(&learner, &code),
+            Input::Link(None) => self.link_start(learner.id),
+            Input::Link(Some(code)) => self.link_finish(who, &code),
             Input::Text(t) => self.free_text(&learner, who.platform, &t),
             Input::Unknown(t) => self.text("unknown-command", &json!({"command": t})),
         }

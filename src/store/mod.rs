@@ -610,6 +610,29 @@ impl Store {
         ))
     }
 
+    /// The delivery id a key names for a learner (a live quiz's question): the same key always
+    /// names the same delivery, so a retried answer finds the first one. Keyed ids have the top
+    /// bit set and never meet the sequential ids of [`Store::new_delivery_id`].
+    pub fn keyed_delivery_id(&self, id: LearnerId, key: &str) -> String {
+        format!(
+            "{}{:016x}",
+            delivery_prefix(id),
+            crate::bank::generate::fnv1a(key) | (1 << 63)
+        )
+    }
+
+    /// Opens a delivery unless one with its id exists; true when it was opened now.
+    pub fn open_delivery(&self, d: &Delivery) -> Result<bool> {
+        let k = delivery_key(&d.id)
+            .ok_or_else(|| StoreError::Corrupt(format!("delivery id {}", d.id)))?;
+        let _g = self.lock(d.learner);
+        if self.inner.ldata.contains_key(&k)? {
+            return Ok(false);
+        }
+        self.inner.ldata.insert(k, enc(d))?;
+        Ok(true)
+    }
+
     /// Replaces the learner's session (closing the open question of the old one, which can then
     /// no longer be answered) and opens `first`, in one step.
     pub fn start_session(
@@ -787,6 +810,23 @@ impl Store {
     pub fn put_setting<T: Serialize>(&self, name: &str, value: &T) -> Result<()> {
         self.inner.settings.insert(name, enc(value))?;
         Ok(())
+    }
+
+    pub fn remove_setting(&self, name: &str) -> Result<()> {
+        self.inner.settings.remove(name)?;
+        Ok(())
+    }
+
+    /// Settings whose names start with `prefix`, with their names.
+    pub fn settings_under<T: DeserializeOwned>(&self, prefix: &str) -> Result<Vec<(String, T)>> {
+        self.inner
+            .settings
+            .scan_prefix(prefix)
+            .map(|r| {
+                let (k, v) = r?;
+                Ok((String::from_utf8_lossy(&k).into_owned(), dec(&v)?))
+            })
+            .collect()
     }
 
     // ---- platform bookkeeping -----------------------------------------------------------
