@@ -10,7 +10,7 @@ use serde_json::json;
 
 use std::sync::Arc;
 
-use ksbquiz::adapters::{console, telegram};
+use ksbquiz::adapters::{console, discord, telegram};
 use ksbquiz::bank::{self, Bank, BankFile, Material, check::Limits};
 use ksbquiz::config::Config;
 use ksbquiz::engine::{Config as EngineConfig, Engine, SystemClock};
@@ -304,8 +304,41 @@ fn serve(project: &Project, db: &std::path::Path) -> Result<ExitCode> {
                 .await?,
             );
         }
-        for r in running {
-            r.wait().await;
+        let mut discord_bot = None;
+        if let Some(token) = &config.discord.token {
+            tracing::info!(
+                api = config.discord.api_url.as_deref().unwrap_or("Discord"),
+                "starting the Discord bot"
+            );
+            discord_bot = Some(
+                discord::start(
+                    engine.clone(),
+                    token,
+                    config.discord.api_url.as_deref(),
+                    discord::Options {
+                        tutor_role: config.discord.tutor_role.clone(),
+                        ..discord::Options::default()
+                    },
+                )
+                .await?,
+            );
+        }
+        // Both bots run over the one store until Ctrl-C (Telegram's dispatcher ends on it).
+        if running.is_empty() {
+            if let Some(mut d) = discord_bot {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = d.ended() => {}
+                }
+                d.stop().await;
+            }
+        } else {
+            for r in running {
+                r.wait().await;
+            }
+            if let Some(d) = discord_bot {
+                d.stop().await;
+            }
         }
         anyhow::Ok(())
     })?;

@@ -2,4 +2,5 @@
 //! that platform's messages. A new platform is one new module here.
 
 pub mod console;
+pub mod discord;
 pub mod telegram;

@@ -275,7 +275,9 @@ pub struct ItemScore {
     pub item: String,
     pub answered: usize,
     pub correct: usize,
-    /// Right answers among those given (0 to 1).
+    /// Answers there could have been: players × times the item was asked.
+    pub expected: usize,
+    /// Right answers among those expected (0 to 1): a missed question counts as not known.
     pub rate: f64,
 }
 
@@ -521,6 +523,7 @@ impl LiveQuiz {
                 item: item.to_string(),
                 answered,
                 correct,
+                expected,
                 rate: correct as f64 / expected.max(1) as f64,
             })
             .collect();
