@@ -95,6 +95,22 @@ pub(crate) fn buttons(ids: Vec<String>) -> Vec<CreateActionRow> {
 }
 
 impl App {
+    /// A copy of the quiz running in a channel, if any.
+    pub fn quizzes_in(&self, channel: u64) -> Option<crate::live::LiveQuiz> {
+        let running = self
+            .quizzes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&channel)
+            .cloned()?;
+        let quiz = running
+            .quiz
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        Some(quiz)
+    }
+
     /// Renders `prompts/discord/<name>.hbs`.
     pub(crate) fn say(&self, name: &str, data: serde_json::Value) -> String {
         self.engine

@@ -1,0 +1,642 @@
+//! The Discord adapter end to end: real serenity (REST client and gateway shard) against a
+//! local fake of Discord's REST API and gateway on 127.0.0.1, driven by interactions shaped as
+//! Discord sends them. A tutor creates a cohort and runs a live quiz; learners click (right,
+//! wrong, twice, after the question closed); time-up is reached by moving the engine's clock;
+//! the tutor stops a quiz, a restart ends another, and the results come out as an export.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ksbquiz::adapters::discord::{self, Options};
+use ksbquiz::config::Secret;
+use ksbquiz::engine::{Engine, Input};
+use ksbquiz::testkit::discord::{Call, FakeDiscord, payload};
+use serde_json::{Value, json};
+
+const GUILD: u64 = 700_000_000_000_000_001;
+const ROOM: u64 = 700_000_000_000_000_010;
+const OTHER_ROOM: u64 = 700_000_000_000_000_011;
+const TUTOR: u64 = 800_000_000_000_000_001;
+const ANN: u64 = 800_000_000_000_000_002;
+const BEN: u64 = 800_000_000_000_000_003;
+const ROLE_TUTOR: u64 = 600_000_000_000_000_001;
+const MANAGE_GUILD: u64 = 1 << 5;
+const WAIT: Duration = Duration::from_secs(30);
+
+fn tutor() -> Value {
+    payload::member(TUTOR, "Tess Tutor", MANAGE_GUILD, &[])
+}
+
+fn learner(id: u64, name: &str) -> Value {
+    payload::member(id, name, 0, &[])
+}
+
+fn content(c: &Call) -> String {
+    c.body["data"]["content"]
+        .as_str()
+        .or(c.body["content"].as_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+fn private(c: &Call) -> bool {
+    c.body["data"]["flags"].as_u64().unwrap_or(0) & 64 != 0
+}
+
+/// Sends an interaction and waits for the bot's answer to it.
+async fn ask(fake: &FakeDiscord, interaction: Value) -> Call {
+    let id: u64 = interaction["id"].as_str().unwrap().parse().unwrap();
+    fake.interact(interaction);
+    let prefix = format!("/interactions/{id}/");
+    assert!(
+        fake.wait_for(WAIT, |calls| calls
+            .iter()
+            .any(|c| c.path.starts_with(&prefix)))
+            .await,
+        "no answer to interaction {id}"
+    );
+    fake.callbacks(id).remove(0)
+}
+
+fn slash(id: u64, channel: u64, member: Value, name: &str, options: Value) -> Value {
+    payload::command(id, GUILD, channel, member, name, options)
+}
+
+fn quiz_start(id: u64, channel: u64, member: Value, opts: Value) -> Value {
+    slash(
+        id,
+        channel,
+        member,
+        "quiz",
+        json!([{"type": 1, "name": "start", "options": opts}]),
+    )
+}
+
+/// Channel messages posted in `channel`, in order.
+fn posts(fake: &FakeDiscord, channel: u64) -> Vec<Call> {
+    let path = format!("/channels/{channel}/messages");
+    fake.calls()
+        .into_iter()
+        .filter(|c| c.method == "POST" && c.path == path)
+        .collect()
+}
+
+async fn wait_post(fake: &FakeDiscord, channel: u64, needle: &str) -> Call {
+    let path = format!("/channels/{channel}/messages");
+    assert!(
+        fake.wait_for(WAIT, |calls| calls.iter().any(|c| c.method == "POST"
+            && c.path == path
+            && content(c).contains(needle)))
+            .await,
+        "nothing containing {needle:?} was posted in {channel}"
+    );
+    posts(fake, channel)
+        .into_iter()
+        .rfind(|c| content(c).contains(needle))
+        .unwrap()
+}
+
+/// The button ids of a posted question.
+fn button_ids(c: &Call) -> Vec<String> {
+    c.body["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["custom_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// The message id the fake gave a post: its answer is not kept, so find it by order.
+fn message_id_of(fake: &FakeDiscord, post: &Call) -> u64 {
+    // The fake numbers responses 1,000,000 + the call's position.
+    let n = fake
+        .calls()
+        .iter()
+        .position(|c| c.at == post.at && c.path == post.path)
+        .unwrap();
+    1_000_001 + n as u64
+}
+
+async fn start_bot(engine: &Arc<Engine>, fake: &FakeDiscord) -> discord::Running {
+    let before = fake.identified();
+    let running = discord::start(
+        engine.clone(),
+        &Secret::new("fake.discord.token"),
+        Some(&fake.url()),
+        Options {
+            tutor_role: Some("Tutors".into()),
+            between_questions: Duration::from_millis(50),
+        },
+    )
+    .await
+    .unwrap();
+    for _ in 0..300 {
+        if fake.identified() > before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(fake.identified() > before, "serenity never identified");
+    running
+}
+
+fn answer_of(running: &discord::Running, channel: u64) -> (String, usize, usize) {
+    let quizzes = running.app.quizzes_in(channel).unwrap();
+    let (index, ..) = quizzes.open().unwrap();
+    (quizzes.id.clone(), index, quizzes.questions[index].answer)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tutor_runs_a_live_quiz_through_serenity() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, clock) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
+    let engine = Arc::new(e);
+    let fake = FakeDiscord::start().await.unwrap();
+    fake.set_roles(vec![(ROLE_TUTOR, "Tutors")]);
+    let bot = start_bot(&engine, &fake).await;
+
+    // The slash commands were registered for the application.
+    assert!(
+        fake.wait_for(WAIT, |calls| calls.iter().any(|c| c.method == "PUT"
+            && c.path.ends_with("/commands")
+            && c.body
+                .as_array()
+                .is_some_and(|a| a.iter().any(|x| x["name"] == "quiz"))))
+            .await
+    );
+
+    // The tutor creates a cohort; the reply is private and carries the join code.
+    let created = ask(
+        &fake,
+        slash(
+            1,
+            ROOM,
+            tutor(),
+            "cohort",
+            json!([{"type": 1, "name": "create", "options": [
+                {"type": 3, "name": "name", "value": "Tuesday group"},
+                {"type": 3, "name": "standards", "value": "HSCCLD222"}]}]),
+        ),
+    )
+    .await;
+    assert!(private(&created));
+    let tutor_learner = engine
+        .store
+        .learner_by_account(&format!("discord:{TUTOR}"))
+        .unwrap()
+        .unwrap();
+    let cohort = engine
+        .store
+        .cohorts()
+        .filter_map(Result::ok)
+        .find(|c| c.tutor == tutor_learner.id)
+        .unwrap();
+    assert!(
+        content(&created).contains(&cohort.code),
+        "{}",
+        content(&created)
+    );
+
+    // A learner without the role is refused, privately.
+    let refused = ask(&fake, quiz_start(2, ROOM, learner(ANN, "Ann"), json!([]))).await;
+    assert!(private(&refused));
+    assert!(
+        content(&refused).contains("Only tutors"),
+        "{}",
+        content(&refused)
+    );
+    assert!(bot.app.quizzes_in(ROOM).is_none());
+
+    // A bad item range is explained.
+    let bad = ask(
+        &fake,
+        quiz_start(
+            3,
+            ROOM,
+            tutor(),
+            json!([{"type": 3, "name": "items", "value": "K9-K2"}]),
+        ),
+    )
+    .await;
+    assert!(
+        content(&bad).contains("range such as K1-K10"),
+        "{}",
+        content(&bad)
+    );
+
+    // The tutor starts a two-question quiz on K1-K5.
+    let started = ask(
+        &fake,
+        quiz_start(
+            4,
+            ROOM,
+            tutor(),
+            json!([{"type": 3, "name": "items", "value": "K1-K5"},
+                   {"type": 4, "name": "questions", "value": 2},
+                   {"type": 4, "name": "seconds", "value": 20}]),
+        ),
+    )
+    .await;
+    assert!(!private(&started));
+    assert!(
+        content(&started).contains("2 questions"),
+        "{}",
+        content(&started)
+    );
+    let q1 = wait_post(&fake, ROOM, "Question 1 of 2").await;
+    assert!(
+        content(&q1).contains("<t:"),
+        "a live countdown: {}",
+        content(&q1)
+    );
+    let ids = button_ids(&q1);
+    assert_eq!(ids.len(), 4);
+    let (quiz, index, right) = answer_of(&bot, ROOM);
+    assert_eq!(index, 0);
+    let wrong = (right + 1) % 4;
+    let q1_msg = message_id_of(&fake, &q1);
+
+    // Ann answers right at once, Ben wrongly after 10 s; Ann's second click does not count.
+    let click = |id: u64, who: Value, option: usize| {
+        payload::button(
+            id,
+            GUILD,
+            ROOM,
+            who,
+            &format!("live:{quiz}:0:{option}"),
+            q1_msg,
+        )
+    };
+    let a1 = ask(&fake, click(10, learner(ANN, "Ann"), right)).await;
+    assert!(private(&a1));
+    assert!(content(&a1).contains("locked in"), "{}", content(&a1));
+    assert!(
+        content(&a1).contains("Welcome to the quiz"),
+        "{}",
+        content(&a1)
+    );
+    clock.advance(chrono::Duration::seconds(10));
+    let b1 = ask(&fake, click(11, learner(BEN, "Ben"), wrong)).await;
+    assert!(content(&b1).contains("locked in"));
+    let again = ask(&fake, click(12, learner(ANN, "Ann"), wrong)).await;
+    assert!(private(&again));
+    assert!(
+        content(&again).contains("first answer counts"),
+        "{}",
+        content(&again)
+    );
+
+    // Time up: the question's message shows the answer and the tally; a leaderboard follows.
+    clock.advance(chrono::Duration::seconds(11));
+    let patched = format!("/channels/{ROOM}/messages/{q1_msg}");
+    assert!(
+        fake.wait_for(WAIT, |calls| calls
+            .iter()
+            .any(|c| c.method == "PATCH" && c.path == patched))
+            .await
+    );
+    let result = fake
+        .calls()
+        .into_iter()
+        .rfind(|c| c.method == "PATCH" && c.path == patched)
+        .unwrap();
+    let text = content(&result);
+    assert!(text.contains(&format!(
+        "The answer was **{}**",
+        ksbquiz::engine::letter(right)
+    )));
+    assert!(text.contains("1 of 2 answered it right"), "{text}");
+    assert!(button_ids(&result).is_empty(), "buttons removed at time-up");
+    let board = wait_post(&fake, ROOM, "Leaderboard").await;
+    let board = content(&board);
+    // Ann: instant and right, 1,000 points; Ben: wrong, 0.
+    assert!(board.contains("1. Ann: 1000 points"), "{board}");
+    assert!(board.contains("2. Ben: 0 points"), "{board}");
+
+    // A click on the closed question's old button is told so.
+    let late = ask(&fake, click(13, learner(BEN, "Ben"), right)).await;
+    assert!(content(&late).contains("closed"), "{}", content(&late));
+
+    // Question 2 opens; the tutor stops the quiz; the podium and weakest items follow.
+    wait_post(&fake, ROOM, "Question 2 of 2").await;
+    let stop = ask(
+        &fake,
+        slash(
+            20,
+            ROOM,
+            tutor(),
+            "quiz",
+            json!([{"type": 1, "name": "stop", "options": []}]),
+        ),
+    )
+    .await;
+    assert!(private(&stop));
+    let podium = content(&wait_post(&fake, ROOM, "The quiz is over").await);
+    assert!(podium.contains("stopped by the tutor"), "{podium}");
+    assert!(podium.contains("🥇 Ann: 1000 points"), "{podium}");
+    assert!(podium.contains("To go over again"), "{podium}");
+
+    // The answers are in each learner's record and schedule, once each; both joined the cohort.
+    for (id, right_answer) in [(ANN, true), (BEN, false)] {
+        let l = engine
+            .store
+            .learner_by_account(&format!("discord:{id}"))
+            .unwrap()
+            .unwrap();
+        let attempts = engine.store.attempts(l.id).unwrap();
+        assert_eq!(attempts.len(), 1, "one attempt for {id}");
+        assert_eq!(attempts[0].correct, right_answer);
+        assert_eq!(attempts[0].platform, "discord");
+        assert_eq!(attempts[0].mode, ksbquiz::store::Mode::Cohort);
+        assert!(engine.store.srs(l.id, &attempts[0].item).unwrap().is_some());
+        assert!(l.cohorts.contains(&cohort.code));
+    }
+
+    // /quiz leaderboard after the end shows the final standings.
+    let lb = ask(
+        &fake,
+        slash(
+            21,
+            ROOM,
+            learner(BEN, "Ben"),
+            "quiz",
+            json!([{"type": 1, "name": "leaderboard", "options": []}]),
+        ),
+    )
+    .await;
+    assert!(
+        content(&lb).contains("Ann: 1000 points"),
+        "{}",
+        content(&lb)
+    );
+
+    // The tutor's export: deferred, then a follow-up with the CSV attached.
+    let export = ask(
+        &fake,
+        slash(
+            30,
+            ROOM,
+            tutor(),
+            "export",
+            json!([{"type": 3, "name": "cohort", "value": cohort.code}]),
+        ),
+    )
+    .await;
+    assert_eq!(export.body["type"], 5, "deferred");
+    assert!(
+        fake.wait_for(WAIT, |calls| calls
+            .iter()
+            .any(|c| c.path.starts_with("/webhooks/") && !c.files.is_empty()))
+            .await
+    );
+    let follow = fake
+        .calls()
+        .into_iter()
+        .find(|c| c.path.starts_with("/webhooks/") && !c.files.is_empty())
+        .unwrap();
+    let (name, csv) = &follow.files[0];
+    assert_eq!(name, &format!("{}-items.csv", cohort.code));
+    assert!(csv.contains("HSCCLD222/K"), "{csv}");
+    // A learner may not export.
+    let no = ask(
+        &fake,
+        slash(
+            31,
+            ROOM,
+            learner(BEN, "Ben"),
+            "export",
+            json!([{"type": 3, "name": "cohort", "value": cohort.code}]),
+        ),
+    )
+    .await;
+    assert!(content(&no).contains("Only tutors"));
+
+    bot.stop().await;
+    let _ = engine.store.durable();
+    drop(clock);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quizzes_run_in_two_channels_and_a_restart_ends_them_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, clock) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
+    let engine = Arc::new(e);
+    let fake = FakeDiscord::start().await.unwrap();
+    fake.set_roles(vec![(ROLE_TUTOR, "Tutors")]);
+    let bot = start_bot(&engine, &fake).await;
+    // A tutor by role (not Manage Server) creates a cohort and runs quizzes in two channels.
+    let by_role = || payload::member(TUTOR, "Tess Tutor", 0, &[ROLE_TUTOR]);
+    ask(
+        &fake,
+        slash(
+            1,
+            ROOM,
+            by_role(),
+            "cohort",
+            json!([{"type": 1, "name": "create", "options": [
+                {"type": 3, "name": "name", "value": "Group"},
+                {"type": 3, "name": "standards", "value": "HSCCLD222 HSCCLD352"}]}]),
+        ),
+    )
+    .await;
+    for (id, room, std) in [(2, ROOM, "HSCCLD222"), (3, OTHER_ROOM, "HSCCLD352")] {
+        let r = ask(
+            &fake,
+            quiz_start(
+                id,
+                room,
+                by_role(),
+                json!([{"type": 3, "name": "standard", "value": std},
+                                                   {"type": 4, "name": "questions", "value": 3}]),
+            ),
+        )
+        .await;
+        assert!(content(&r).contains("starting"), "{}", content(&r));
+        wait_post(&fake, room, "Question 1 of 3").await;
+    }
+    // A second quiz in a busy channel is refused.
+    let busy = ask(&fake, quiz_start(4, ROOM, by_role(), json!([]))).await;
+    assert!(
+        content(&busy).contains("already running"),
+        "{}",
+        content(&busy)
+    );
+
+    // Ann answers in the first room; then the bot goes down mid-question.
+    let (quiz, _, right) = answer_of(&bot, ROOM);
+    let q1 = wait_post(&fake, ROOM, "Question 1 of 3").await;
+    let q1_msg = message_id_of(&fake, &q1);
+    let a = ask(
+        &fake,
+        payload::button(
+            40,
+            GUILD,
+            ROOM,
+            learner(ANN, "Ann"),
+            &format!("live:{quiz}:0:{right}"),
+            q1_msg,
+        ),
+    )
+    .await;
+    assert!(content(&a).contains("locked in"));
+    bot.stop().await;
+
+    // On restart each channel is told its quiz ended; the old buttons are removed.
+    let bot = start_bot(&engine, &fake).await;
+    for room in [ROOM, OTHER_ROOM] {
+        let said = content(&wait_post(&fake, room, "ended by a restart").await);
+        assert!(said.contains("after 1 of 3 questions"), "{said}");
+    }
+    assert!(fake.calls().iter().any(|c| c.method == "PATCH"
+        && c.path == format!("/channels/{ROOM}/messages/{q1_msg}")
+        && button_ids(c).is_empty()));
+    // Ann's answer is kept; a click on the dead quiz's button is told it closed.
+    let ann = engine
+        .store
+        .learner_by_account(&format!("discord:{ANN}"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(engine.store.attempts(ann.id).unwrap().len(), 1);
+    let stale = ask(
+        &fake,
+        payload::button(
+            41,
+            GUILD,
+            ROOM,
+            learner(ANN, "Ann"),
+            &format!("live:{quiz}:0:{right}"),
+            q1_msg,
+        ),
+    )
+    .await;
+    assert!(content(&stale).contains("closed"));
+    assert_eq!(engine.store.attempts(ann.id).unwrap().len(), 1);
+    // A new quiz can start in the channel again.
+    let again = ask(
+        &fake,
+        quiz_start(
+            42,
+            ROOM,
+            by_role(),
+            json!([{"type": 4, "name": "questions", "value": 1}]),
+        ),
+    )
+    .await;
+    assert!(content(&again).contains("starting"), "{}", content(&again));
+    bot.stop().await;
+    drop(clock);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn practice_stats_and_linking_with_telegram() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _clock) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
+    let engine = Arc::new(e);
+    // Ann already uses Telegram, enrolled in a standard.
+    common::enrolled(&engine, "telegram:555", "HSCCLD222");
+    let fake = FakeDiscord::start().await.unwrap();
+    let bot = start_bot(&engine, &fake).await;
+
+    // On Telegram she asks for a link code and uses it on Discord.
+    let outs = engine
+        .handle(common::who("telegram:555"), Input::Link(None))
+        .unwrap();
+    let text = common::texts(&outs);
+    let code: String = text
+        .split_whitespace()
+        .find(|w| {
+            w.trim_end_matches('.').len() == 6
+                && w.trim_end_matches('.').chars().all(|c| c.is_ascii_digit())
+        })
+        .unwrap()
+        .trim_end_matches('.')
+        .to_string();
+    let linked = ask(
+        &fake,
+        slash(
+            1,
+            ROOM,
+            learner(ANN, "Ann"),
+            "link",
+            json!([{"type": 3, "name": "code", "value": code}]),
+        ),
+    )
+    .await;
+    assert!(private(&linked));
+    assert!(content(&linked).contains("Linked"), "{}", content(&linked));
+    let tg = engine
+        .store
+        .learner_by_account("telegram:555")
+        .unwrap()
+        .unwrap();
+    let dc = engine
+        .store
+        .learner_by_account(&format!("discord:{ANN}"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(tg.id, dc.id, "one learner, one history");
+    // The code is single-use.
+    let reuse = ask(
+        &fake,
+        slash(
+            2,
+            ROOM,
+            learner(BEN, "Ben"),
+            "link",
+            json!([{"type": 3, "name": "code", "value": code}]),
+        ),
+    )
+    .await;
+    assert!(
+        content(&reuse).contains("isn't valid"),
+        "{}",
+        content(&reuse)
+    );
+
+    // /practice: her own questions, privately, with answer buttons; a click gets feedback.
+    let p = ask(
+        &fake,
+        slash(3, ROOM, learner(ANN, "Ann"), "practice", json!([])),
+    )
+    .await;
+    assert!(private(&p));
+    let ids = button_ids(&Call {
+        body: p.body["data"].clone(),
+        ..p.clone()
+    });
+    assert!(!ids.is_empty(), "practice question has buttons: {}", p.body);
+    let fb = ask(
+        &fake,
+        payload::button(4, GUILD, ROOM, learner(ANN, "Ann"), &ids[0], 1),
+    )
+    .await;
+    assert!(private(&fb));
+    let again = ask(
+        &fake,
+        payload::button(5, GUILD, ROOM, learner(ANN, "Ann"), &ids[0], 1),
+    )
+    .await;
+    assert!(content(&again).contains("already"), "{}", content(&again));
+    assert_eq!(engine.store.attempts(tg.id).unwrap().len(), 1);
+    // Ben's click on Ann's button is refused.
+    let theirs = ask(
+        &fake,
+        payload::button(6, GUILD, ROOM, learner(BEN, "Ben"), &ids[0], 1),
+    )
+    .await;
+    assert!(private(&theirs));
+    assert_eq!(engine.store.attempts(tg.id).unwrap().len(), 1);
+
+    // /stats shows her progress, privately.
+    let st = ask(
+        &fake,
+        slash(7, ROOM, learner(ANN, "Ann"), "stats", json!([])),
+    )
+    .await;
+    assert!(private(&st));
+    assert!(!content(&st).is_empty());
+    bot.stop().await;
+}
