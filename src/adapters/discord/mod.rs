@@ -439,13 +439,12 @@ impl Running {
             q.abort();
         }
         self.shards.shutdown_all().await;
-        if let Some(mut client) = self.client {
-            if tokio::time::timeout(Duration::from_secs(10), &mut client)
+        if let Some(mut client) = self.client
+            && tokio::time::timeout(Duration::from_secs(10), &mut client)
                 .await
                 .is_err()
-            {
-                client.abort();
-            }
+        {
+            client.abort();
         }
     }
 
