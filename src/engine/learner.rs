@@ -16,6 +16,8 @@ const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 impl Engine {
     pub(super) fn start(&self, learner: Learner, code: Option<String>) -> Result<Vec<Out>> {
+        // A learner created by this /start is on disk before they are welcomed.
+        self.store.durable()?;
         let mut out = self.text(
             "welcome",
             &json!({"name": learner.name, "enrolled": learner.standards}),
