@@ -620,7 +620,17 @@ async fn practice_stats_and_linking_with_telegram() {
     )
     .await;
     assert!(content(&again).contains("already"), "{}", content(&again));
-    assert_eq!(engine.store.attempts(tg.id).unwrap().len(), 1);
+    let attempts = engine.store.attempts(tg.id).unwrap();
+    assert_eq!(attempts.len(), 1);
+    // Her due questions come first: today's quiz, which feeds her schedule.
+    assert_eq!(attempts[0].mode, ksbquiz::store::Mode::Daily);
+    assert!(
+        engine
+            .store
+            .srs(tg.id, &attempts[0].item)
+            .unwrap()
+            .is_some()
+    );
     // Ben's click on Ann's button is refused.
     let theirs = ask(
         &fake,

@@ -531,7 +531,7 @@ async fn run(app: Arc<App>, r: Arc<Running>, mut record: Record) {
                 tracing::warn!(error = %e, "could not show a question's result");
             }
         }
-        if stopped || !more || result.is_none() {
+        if stopped || result.is_none() {
             break;
         }
         let board = {
@@ -539,6 +539,9 @@ async fn run(app: Arc<App>, r: Arc<Running>, mut record: Record) {
             leaderboard_text(&app, &q, Some(index + 1))
         };
         post(&app, r.channel, board).await;
+        if !more {
+            break;
+        }
         tokio::select! {
             _ = tokio::time::sleep(app.options.between_questions) => {}
             _ = r.stop.notified() => {

@@ -199,6 +199,10 @@ impl App {
             {
                 engine.handle(who, Input::Start { code: None })?;
             }
+            let input = match input {
+                Input::Practice => due_first(&engine, &account)?,
+                other => other,
+            };
             engine.handle(who, input)
         })
         .await??;
@@ -326,6 +330,23 @@ impl App {
             }
         }
     }
+}
+
+/// `/practice` in Discord asks the learner's own due questions first: today's quiz while it
+/// has questions left (answers feed their schedule), extra practice after that.
+fn due_first(engine: &Engine, account: &str) -> crate::engine::Result<Input> {
+    let Some(l) = engine.store.learner_by_account(account)? else {
+        return Ok(Input::Practice);
+    };
+    let today = engine.today(&l);
+    let in_daily = engine.store.session(l.id)?.is_some_and(|s| {
+        s.mode == crate::store::Mode::Daily && s.day == today && s.current.is_some()
+    });
+    Ok(if in_daily || engine.daily_count(&l)? > 0 {
+        Input::Quiz
+    } else {
+        Input::Practice
+    })
 }
 
 /// serenity's event handler: hands interactions to the [`App`].
