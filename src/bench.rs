@@ -238,6 +238,7 @@ fn bytes_per_answer(f: &Fixture, dir: &Path) -> Result<usize> {
         last_correct: true,
         leech: false,
         last_question: Some(d.question.clone()),
+        last_delivery: Some(d.id.clone()),
     };
     Ok(size(&attempt) + size(&srs) + 2 * size(&d) + size(&s))
 }
@@ -284,6 +285,7 @@ fn planning(f: &Fixture, dir: &Path, n: usize) -> Result<Value> {
                 last_correct: true,
                 leech: false,
                 last_question: None,
+                last_delivery: None,
             };
             store.put_srs(l.id, item, &st)?;
         }

@@ -140,6 +140,7 @@ fn setting_rest_days_spreads_work_already_due_on_them() {
             last_correct: true,
             leech: false,
             last_question: None,
+            last_delivery: None,
         };
         e.store.put_srs(id, item, &s).unwrap();
     }

@@ -134,6 +134,7 @@ impl Scheduler {
             last_correct: correct,
             leech: lapses >= self.config.leech_threshold,
             last_question: old.and_then(|s| s.last_question.clone()),
+            last_delivery: None,
         }
     }
 }

@@ -111,6 +111,9 @@ pub struct SrsState {
     /// The variant asked last, so the next time asks another.
     #[serde(default)]
     pub last_question: Option<String>,
+    /// The delivery whose answer made this state (so a retried answer is not reviewed twice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_delivery: Option<String>,
 }
 
 /// A question sent to a learner and waiting for (or holding) its answer.
