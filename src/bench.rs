@@ -261,8 +261,10 @@ fn raw(dir: &Path, threads: usize, total: usize, bytes: usize) -> Result<Value> 
 }
 
 /// Daily planning for `n` learners enrolled in every seed standard with a realistic history.
-fn planning(f: &Fixture, dir: &Path, n: usize) -> Result<Value> {
-    let store = Store::open(&dir.join(format!("plan-{n}")))?;
+/// Fills a database with `n` learners enrolled in every seed standard, forty items studied
+/// each; returns the seconds it took.
+fn fill_planning(f: &Fixture, db: &Path, n: usize) -> Result<f64> {
+    let store = Store::open(db)?;
     let all: Vec<String> = f.bank.standards().map(|s| s.code.clone()).collect();
     let items: Vec<&String> = all.iter().flat_map(|s| f.bank.items_of(s)).collect();
     let now = start();
@@ -291,11 +293,17 @@ fn planning(f: &Fixture, dir: &Path, n: usize) -> Result<Value> {
         }
     }
     store.durable()?;
-    let filled = fill.elapsed();
+    Ok(fill.elapsed().as_secs_f64())
+}
+
+/// Plans today's quiz for every learner in the database at `db`, one learner at a time.
+fn plan_all(f: &Fixture, db: &Path) -> Result<Value> {
+    let store = Store::open(db)?;
+    let today = start().date_naive();
+    let now = start();
     let sched = crate::srs::Scheduler::new(crate::srs::Config::default());
-    reset_peak();
     let started = Instant::now();
-    let mut planned = 0usize;
+    let (mut planned, mut learners) = (0usize, 0usize);
     for l in store.learners() {
         let l = l?;
         let states: HashMap<String, SrsState> = store.srs_all(l.id)?.into_iter().collect();
@@ -310,12 +318,49 @@ fn planning(f: &Fixture, dir: &Path, n: usize) -> Result<Value> {
                 &f.bank,
             )
             .len();
+        learners += 1;
     }
     let secs = started.elapsed().as_secs_f64();
     Ok(
-        json!({"learners": n, "seconds": secs, "per_learner_us": 1e6 * secs / n as f64,
-              "questions_planned": planned, "peak_mb": peak_mb(), "setup_seconds": filled.as_secs_f64()}),
+        json!({"learners": learners, "seconds": secs, "per_learner_us": 1e6 * secs / learners.max(1) as f64,
+              "questions_planned": planned}),
     )
+}
+
+/// Daily planning for `n` learners: the database is filled here, then planned in a process of
+/// its own (this program, `bench-plan`), as the bot's scheduler would after a start, so the
+/// peak memory reported is planning's alone (a process's peak never goes down, and filling
+/// the database costs more than planning from it).
+fn planning(f: &Fixture, dir: &Path, n: usize) -> Result<Value> {
+    let db = dir.join(format!("plan-{n}"));
+    let setup = fill_planning(f, &db, n)?;
+    let exe = std::env::current_exe()?;
+    let out = std::process::Command::new(exe)
+        .arg("--db")
+        .arg(&db)
+        .arg("bench-plan")
+        .output()?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "the planning process failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let mut v: Value = serde_json::from_slice(&out.stdout)?;
+    v["setup_seconds"] = json!(setup);
+    Ok(v)
+}
+
+/// `ksbquiz bench-plan`: plans every learner in the database at `db`; the JSON figures include
+/// this process's peak memory.
+pub fn plan_process(project: &Project, db: &Path) -> Result<Value> {
+    let f = Fixture {
+        bank: Arc::new(Bank::load(&project.bank())?),
+        prompts: Arc::new(Prompts::load(&project.prompts())?),
+    };
+    let mut v = plan_all(&f, db)?;
+    v["peak_mb"] = json!(peak_mb());
+    Ok(v)
 }
 
 /// A synthetic corpus: 50 standards made of the seeds' items under new codes.
@@ -537,14 +582,14 @@ fn live_clicks(f: &Fixture, dir: &Path, n: usize) -> Result<Value> {
     })
 }
 
-/// Only the planning benchmark, in a process of its own (so its peak memory is its own).
-pub fn planning_only(project: &Project, learners: usize) -> Result<Value> {
-    let dir = tempfile_dir()?;
+/// Fills a database for the planning benchmark (then `ksbquiz --db DB bench-plan` plans it).
+pub fn planning_only(project: &Project, db: &Path, learners: usize) -> Result<Value> {
     let f = Fixture {
         bank: Arc::new(Bank::load(&project.bank())?),
         prompts: Arc::new(Prompts::load(&project.prompts())?),
     };
-    planning(&f, dir.path(), learners)
+    let setup = fill_planning(&f, db, learners)?;
+    Ok(json!({"learners": learners, "setup_seconds": setup}))
 }
 
 /// Only the answer-recording benchmark (for profiling).

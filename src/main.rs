@@ -63,6 +63,10 @@ enum Command {
         #[arg(long, default_value_t = 64)]
         learners: usize,
     },
+    /// Benchmark phase: plan today's quiz for every learner in the database (prints JSON with
+    /// this process's peak memory).
+    #[command(hide = true)]
+    BenchPlan,
     /// Run the bots configured (Telegram with TELEGRAM_BOT_TOKEN, Discord with DISCORD_TOKEN,
     /// or ksbquiz.toml) over one store.
     Serve,
@@ -180,6 +184,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Bank(cmd)) => bank_cmd(&project, cmd),
         Some(Command::Play { name }) => play(&project, &db, &name),
         Some(Command::Serve) => serve(&project, &db),
+        Some(Command::BenchPlan) => {
+            let v = ksbquiz::bench::plan_process(&project, &db)?;
+            println!("{v}");
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Storm { learners }) => {
             ksbquiz::bench::storm(&project, &db, learners)?;
             Ok(ExitCode::SUCCESS)
