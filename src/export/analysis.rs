@@ -9,7 +9,7 @@
 //! under 5% choose it, and *possible key error* when the top third of learners choose it more
 //! than the bottom third.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -195,117 +195,283 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
-/// Everything the analysis reads, gathered once.
-pub struct Inputs<'a> {
-    pub scope: &'a Scope,
-    pub bank: &'a Bank,
-    pub sched: &'a Scheduler,
-    pub now: DateTime<Utc>,
-    /// Attempts of the scope's learners, oldest first per learner.
-    pub attempts: &'a HashMap<LearnerId, Vec<Attempt>>,
-    pub states: &'a HashMap<LearnerId, HashMap<String, SrsState>>,
+/// One learner's answers, boiled down to what the whole-cohort statistics need once every
+/// learner has been read (their ability is known only then). Indexes are into the analysis's
+/// item and question lists.
+struct LearnerDigest {
+    id: LearnerId,
+    /// First in-range answer per item: right or not, sorted by item.
+    first_items: Vec<(u32, bool)>,
+    /// First in-range answer per question: right or not, in the order first answered.
+    first_qs: Vec<(u32, bool)>,
+    /// Answers per question and option.
+    chosen: Vec<(u32, u8, u32)>,
 }
 
-/// Computes the report.
-pub fn analyse(inp: &Inputs) -> Report {
-    let scope = inp.scope;
-    let in_range = |a: &Attempt| {
-        let d = a.at.date_naive();
-        scope.from.is_none_or(|f| d >= f) && scope.to.is_none_or(|t| d <= t)
-    };
-    let item_ids: Vec<String> = scope
-        .standards
-        .iter()
-        .flat_map(|s| inp.bank.items_of(s).iter().cloned())
-        .collect();
-    let item_set: BTreeSet<&str> = item_ids.iter().map(String::as_str).collect();
+/// Whole-question running totals.
+#[derive(Default, Clone)]
+struct QuestionTotals {
+    answers: usize,
+    correct: usize,
+    /// Answers per option.
+    options: Vec<usize>,
+}
 
-    // First exposure per learner and item / question, and all answers.
-    let mut first_item: HashMap<(LearnerId, &str), bool> = HashMap::new();
-    let mut first_q: HashMap<(LearnerId, &str), &Attempt> = HashMap::new();
-    let mut all_item: HashMap<&str, (usize, usize, BTreeSet<LearnerId>)> = HashMap::new();
-    let mut all_q: HashMap<&str, Vec<&Attempt>> = HashMap::new();
-    for l in &scope.learners {
-        for a in inp.attempts.get(&l.id).map_or(&[][..], Vec::as_slice) {
-            if !in_range(a) || !item_set.contains(a.item.as_str()) {
-                continue;
+/// The analysis, fed one learner at a time ([`Analysis::add`]), so a report over many
+/// learners with long histories holds compact digests, not every answer.
+pub struct Analysis<'a> {
+    scope: &'a Scope,
+    bank: &'a Bank,
+    sched: &'a Scheduler,
+    now: DateTime<Utc>,
+    /// Items of the scope's standards present in the bank, in report order.
+    items: Vec<&'a str>,
+    item_index: HashMap<&'a str, u32>,
+    /// Questions of those items, in report order, with their item's index.
+    questions: Vec<(&'a str, u32)>,
+    question_index: HashMap<&'a str, u32>,
+    /// Per item: answers, right answers, learners who answered.
+    item_totals: Vec<(usize, usize, usize)>,
+    /// Per item: learners secure, learners with it as a leech.
+    item_status: Vec<(usize, usize)>,
+    question_totals: Vec<QuestionTotals>,
+    digests: Vec<LearnerDigest>,
+    matrix: Vec<MatrixRow>,
+}
+
+impl<'a> Analysis<'a> {
+    pub fn new(scope: &'a Scope, bank: &'a Bank, sched: &'a Scheduler, now: DateTime<Utc>) -> Self {
+        let items: Vec<&str> = scope
+            .standards
+            .iter()
+            .flat_map(|s| bank.items_of(s).iter().map(String::as_str))
+            .filter(|id| bank.item(id).is_some())
+            .collect();
+        let item_index = items
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (*id, i as u32))
+            .collect();
+        let mut questions = Vec::new();
+        for (i, id) in items.iter().enumerate() {
+            for q in bank.questions_of(id) {
+                if bank.question(q).is_some() {
+                    questions.push((q.as_str(), i as u32));
+                }
             }
-            first_item
-                .entry((l.id, a.item.as_str()))
-                .or_insert(a.correct);
-            first_q.entry((l.id, a.question.as_str())).or_insert(a);
-            let e = all_item.entry(a.item.as_str()).or_default();
-            e.0 += 1;
-            e.1 += usize::from(a.correct);
-            e.2.insert(l.id);
-            all_q.entry(a.question.as_str()).or_default().push(a);
+        }
+        let question_index = questions
+            .iter()
+            .enumerate()
+            .map(|(n, (q, _))| (*q, n as u32))
+            .collect();
+        let question_totals = questions
+            .iter()
+            .map(|(q, _)| QuestionTotals {
+                options: vec![0; bank.question(q).map_or(0, |q| q.options.len())],
+                ..QuestionTotals::default()
+            })
+            .collect();
+        Analysis {
+            scope,
+            bank,
+            sched,
+            now,
+            item_totals: vec![(0, 0, 0); items.len()],
+            item_status: vec![(0, 0); items.len()],
+            items,
+            item_index,
+            questions,
+            question_index,
+            question_totals,
+            digests: Vec::with_capacity(scope.learners.len()),
+            matrix: Vec::with_capacity(scope.learners.len()),
         }
     }
-    // Ability: each learner's mean first-exposure score, and their per-item scores.
-    let mut per_learner: HashMap<LearnerId, (f64, usize)> = HashMap::new();
-    for (&(l, _), &c) in &first_item {
-        let e = per_learner.entry(l).or_default();
-        e.0 += f64::from(u8::from(c));
-        e.1 += 1;
-    }
-    let rest = |l: LearnerId, own: f64| -> Option<f64> {
-        let (sum, n) = per_learner.get(&l)?;
-        (*n > 1).then(|| (sum - own) / (*n as f64 - 1.0))
-    };
-    let mut ranked: Vec<(f64, LearnerId)> = per_learner
-        .iter()
-        .map(|(&l, &(s, n))| (s / n as f64, l))
-        .collect();
-    ranked.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let third = ranked.len() / 3;
-    let bottom: BTreeSet<LearnerId> = ranked.iter().take(third).map(|r| r.1).collect();
-    let top: BTreeSet<LearnerId> = ranked.iter().rev().take(third).map(|r| r.1).collect();
 
-    let mut questions = Vec::new();
-    let mut flags_by_item: HashMap<String, (usize, usize)> = HashMap::new();
-    for id in &item_ids {
-        for qid in inp.bank.questions_of(id) {
-            let Some(q) = inp.bank.question(qid) else {
+    /// Reads one learner (in the scope's order): their attempts, oldest first, and their
+    /// scheduling state per item.
+    pub fn add(
+        &mut self,
+        learner: &Learner,
+        attempts: &[Attempt],
+        states: &HashMap<String, SrsState>,
+    ) {
+        let scope = self.scope;
+        let in_range = |a: &Attempt| {
+            let d = a.at.date_naive();
+            scope.from.is_none_or(|f| d >= f) && scope.to.is_none_or(|t| d <= t)
+        };
+        let mut first_items: BTreeMap<u32, bool> = BTreeMap::new();
+        let mut first_qs: Vec<(u32, bool)> = Vec::new();
+        let mut seen_q: std::collections::HashSet<u32> = std::collections::HashSet::new();
+        let mut chosen: BTreeMap<(u32, u8), u32> = BTreeMap::new();
+        let mut answered_items: std::collections::HashSet<u32> = std::collections::HashSet::new();
+        for a in attempts {
+            if !in_range(a) {
+                continue;
+            }
+            let Some(&item) = self.item_index.get(a.item.as_str()) else {
                 continue;
             };
-            let answers = all_q.get(qid.as_str()).map_or(&[][..], Vec::as_slice);
-            let firsts: Vec<&Attempt> = scope
-                .learners
-                .iter()
-                .filter_map(|l| first_q.get(&(l.id, qid.as_str())).copied())
-                .collect();
-            let pairs: Vec<(f64, f64)> = firsts
-                .iter()
-                .filter_map(|a| {
-                    let own = f64::from(u8::from(
-                        first_item
-                            .get(&(a.learner, a.item.as_str()))
-                            .copied()
-                            .unwrap_or(a.correct),
-                    ));
-                    rest(a.learner, own).map(|r| (f64::from(u8::from(a.correct)), r))
-                })
-                .collect();
-            let disc = pearson(&pairs).map(|r| round1(100.0 * r));
-            let facility =
-                pct(firsts.iter().filter(|a| a.correct).count(), firsts.len()).map(round1);
-            let share_in = |group: &BTreeSet<LearnerId>, opt: usize| {
-                let g: Vec<&&Attempt> = answers
-                    .iter()
-                    .filter(|a| group.contains(&a.learner))
-                    .collect();
-                pct(g.iter().filter(|a| a.option == opt).count(), g.len()).map(round1)
+            first_items.entry(item).or_insert(a.correct);
+            let t = &mut self.item_totals[item as usize];
+            t.0 += 1;
+            t.1 += usize::from(a.correct);
+            if answered_items.insert(item) {
+                t.2 += 1;
+            }
+            let Some(&q) = self.question_index.get(a.question.as_str()) else {
+                continue;
+            };
+            if seen_q.insert(q) {
+                first_qs.push((q, a.correct));
+            }
+            let qt = &mut self.question_totals[q as usize];
+            qt.answers += 1;
+            qt.correct += usize::from(a.correct);
+            if let Some(n) = qt.options.get_mut(a.option) {
+                *n += 1;
+            }
+            *chosen.entry((q, a.option.min(255) as u8)).or_default() += 1;
+        }
+        let mut row = MatrixRow {
+            learner: learner.name.clone(),
+            cells: Vec::with_capacity(self.items.len()),
+            recall: Vec::with_capacity(self.items.len()),
+        };
+        for (i, id) in self.items.iter().enumerate() {
+            let st = states.get(*id);
+            let status = match st {
+                None => Status::NotStarted,
+                Some(s) if s.leech => Status::Leech,
+                Some(s) if self.sched.mastered(s, self.now) => Status::Secure,
+                Some(_) => Status::Learning,
+            };
+            self.item_status[i].0 += usize::from(status == Status::Secure);
+            self.item_status[i].1 += usize::from(status == Status::Leech);
+            row.cells.push(status);
+            row.recall.push(
+                st.map(|s| round1(100.0 * f64::from(self.sched.retrievability(s, self.now)))),
+            );
+        }
+        self.matrix.push(row);
+        self.digests.push(LearnerDigest {
+            id: learner.id,
+            first_items: first_items.into_iter().collect(),
+            first_qs,
+            chosen: chosen.into_iter().map(|((q, o), n)| (q, o, n)).collect(),
+        });
+    }
+
+    /// The report, once every learner has been added.
+    pub fn finish(self) -> Report {
+        let scope = self.scope;
+        // Ability: each learner's mean first-exposure score.
+        let ability: Vec<Option<(f64, usize)>> = self
+            .digests
+            .iter()
+            .map(|d| {
+                let n = d.first_items.len();
+                (n > 0).then(|| (d.first_items.iter().filter(|f| f.1).count() as f64, n))
+            })
+            .collect();
+        let rest = |k: usize, own: f64| -> Option<f64> {
+            let (sum, n) = ability[k]?;
+            (n > 1).then(|| (sum - own) / (n as f64 - 1.0))
+        };
+        let mut ranked: Vec<(f64, LearnerId, usize)> = ability
+            .iter()
+            .enumerate()
+            .filter_map(|(k, a)| a.map(|(s, n)| (s / n as f64, self.digests[k].id, k)))
+            .collect();
+        ranked.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let third = ranked.len() / 3;
+        // 1: bottom third, 2: top third.
+        let mut group = vec![0u8; self.digests.len()];
+        for r in ranked.iter().take(third) {
+            group[r.2] = 1;
+        }
+        for r in ranked.iter().rev().take(third) {
+            group[r.2] = 2;
+        }
+        let first_item_of = |k: usize, item: u32| -> Option<bool> {
+            let f = &self.digests[k].first_items;
+            f.binary_search_by_key(&item, |x| x.0).ok().map(|i| f[i].1)
+        };
+
+        // Per question: first exposures (facility, discrimination) and the thirds' choices.
+        let nq = self.questions.len();
+        let mut q_firsts = vec![(0usize, 0usize); nq];
+        let mut q_pairs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); nq];
+        // Per question and option: answers from the bottom and top thirds; and their totals.
+        let mut q_groups: Vec<[Vec<usize>; 2]> = self
+            .question_totals
+            .iter()
+            .map(|t| [vec![0; t.options.len()], vec![0; t.options.len()]])
+            .collect();
+        let mut q_group_totals = vec![[0usize; 2]; nq];
+        // Per item: first exposures and pairs.
+        let ni = self.items.len();
+        let mut i_firsts = vec![(0usize, 0usize); ni];
+        let mut i_pairs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); ni];
+        for (k, d) in self.digests.iter().enumerate() {
+            for &(q, correct) in &d.first_qs {
+                let item = self.questions[q as usize].1;
+                let f = &mut q_firsts[q as usize];
+                f.0 += 1;
+                f.1 += usize::from(correct);
+                let own = f64::from(u8::from(first_item_of(k, item).unwrap_or(correct)));
+                if let Some(r) = rest(k, own) {
+                    q_pairs[q as usize].push((f64::from(u8::from(correct)), r));
+                }
+            }
+            if group[k] > 0 {
+                let g = usize::from(group[k] - 1);
+                for &(q, o, n) in &d.chosen {
+                    q_group_totals[q as usize][g] += n as usize;
+                    if let Some(c) = q_groups[q as usize][g].get_mut(usize::from(o)) {
+                        *c += n as usize;
+                    }
+                }
+            }
+            for &(item, correct) in &d.first_items {
+                let f = &mut i_firsts[item as usize];
+                f.0 += 1;
+                f.1 += usize::from(correct);
+                let own = f64::from(u8::from(correct));
+                if let Some(r) = rest(k, own) {
+                    i_pairs[item as usize].push((own, r));
+                }
+            }
+        }
+
+        let mut questions = Vec::with_capacity(nq);
+        let mut flags_by_item = vec![(0usize, 0usize); ni];
+        for (n, &(qid, item)) in self.questions.iter().enumerate() {
+            let Some(q) = self.bank.question(qid) else {
+                continue;
+            };
+            let totals = &self.question_totals[n];
+            let disc = pearson(&q_pairs[n]).map(|r| round1(100.0 * r));
+            let facility = pct(q_firsts[n].1, q_firsts[n].0).map(round1);
+            let share_in = |g: usize, opt: usize| {
+                pct(
+                    q_groups[n][g].get(opt).copied().unwrap_or(0),
+                    q_group_totals[n][g],
+                )
+                .map(round1)
             };
             let options: Vec<OptionStat> = q
                 .options
                 .iter()
                 .enumerate()
                 .map(|(i, text)| {
-                    let chosen = answers.iter().filter(|a| a.option == i).count();
-                    let share = pct(chosen, answers.len()).unwrap_or(0.0);
-                    let (top_share, bottom_share) = (share_in(&top, i), share_in(&bottom, i));
+                    let chosen = totals.options.get(i).copied().unwrap_or(0);
+                    let share = pct(chosen, totals.answers).unwrap_or(0.0);
+                    let (top_share, bottom_share) = (share_in(1, i), share_in(0, i));
                     let key = i == q.answer;
-                    let flag = if key || answers.is_empty() {
+                    let flag = if key || totals.answers == 0 {
                         None
                     } else if matches!((top_share, bottom_share), (Some(t), Some(b)) if t > b) {
                         Some("possible key error".to_string())
@@ -326,7 +492,7 @@ pub fn analyse(inp: &Inputs) -> Report {
                     }
                 })
                 .collect();
-            let e = flags_by_item.entry(id.clone()).or_default();
+            let e = &mut flags_by_item[item as usize];
             e.0 += options
                 .iter()
                 .filter(|o| o.flag.as_deref() == Some("non-functioning"))
@@ -336,123 +502,355 @@ pub fn analyse(inp: &Inputs) -> Report {
                 .filter(|o| o.flag.as_deref() == Some("possible key error"))
                 .count();
             questions.push(QuestionRow {
-                id: qid.clone(),
-                item: id.clone(),
+                id: qid.to_string(),
+                item: self.items[item as usize].to_string(),
                 qtype: q.qtype.name().to_string(),
                 stem: q.stem.clone(),
-                learners: firsts.len(),
-                attempts: answers.len(),
+                learners: q_firsts[n].0,
+                attempts: totals.answers,
                 facility,
                 facility_band: facility.map(facility_band),
-                correct_rate: pct(answers.iter().filter(|a| a.correct).count(), answers.len())
-                    .map(round1),
+                correct_rate: pct(totals.correct, totals.answers).map(round1),
                 discrimination: disc,
                 discrimination_band: disc.map(discrimination_band),
                 options,
             });
         }
-    }
 
-    let mut items = Vec::new();
-    let mut matrix: Vec<MatrixRow> = scope
-        .learners
-        .iter()
-        .map(|l| MatrixRow {
-            learner: l.name.clone(),
-            cells: Vec::with_capacity(item_ids.len()),
-            recall: Vec::with_capacity(item_ids.len()),
-        })
-        .collect();
-    for id in &item_ids {
-        let Some(item) = inp.bank.item(id) else {
-            continue;
-        };
-        let firsts: Vec<(LearnerId, bool)> = scope
-            .learners
+        let mut items = Vec::with_capacity(ni);
+        for (i, id) in self.items.iter().enumerate() {
+            let Some(item) = self.bank.item(id) else {
+                continue;
+            };
+            let disc = pearson(&i_pairs[i]).map(|r| round1(100.0 * r));
+            let first = pct(i_firsts[i].1, i_firsts[i].0).map(round1);
+            let (attempts, right, who) = self.item_totals[i];
+            let (mastered, leeches) = self.item_status[i];
+            let (nf, ke) = flags_by_item[i];
+            items.push(ItemRow {
+                standard: id.split('/').next().unwrap_or("").to_string(),
+                id: id.to_string(),
+                code: format!("{}{}", item.kind.letter(), item.number),
+                kind: item.kind.name().to_string(),
+                text: item.text.clone(),
+                learners: who,
+                attempts,
+                first_try_correct: first,
+                facility_band: first.map(facility_band),
+                correct_rate: pct(right, attempts).map(round1),
+                discrimination: disc,
+                discrimination_band: disc.map(discrimination_band),
+                mastered,
+                leeches,
+                non_functioning: nf,
+                possible_key_errors: ke,
+            });
+        }
+
+        let mut by_std: BTreeMap<&str, Vec<&ItemRow>> = BTreeMap::new();
+        for it in &items {
+            by_std.entry(it.standard.as_str()).or_default().push(it);
+        }
+        let standards = scope
+            .standards
             .iter()
-            .filter_map(|l| first_item.get(&(l.id, id.as_str())).map(|c| (l.id, *c)))
-            .collect();
-        let pairs: Vec<(f64, f64)> = firsts
-            .iter()
-            .filter_map(|&(l, c)| {
-                let own = f64::from(u8::from(c));
-                rest(l, own).map(|r| (own, r))
+            .map(|code| {
+                let rows = by_std.get(code.as_str()).cloned().unwrap_or_default();
+                let answered: Vec<f64> = rows.iter().filter_map(|r| r.first_try_correct).collect();
+                let pairs = rows.len() * scope.learners.len();
+                StandardSummary {
+                    code: code.clone(),
+                    title: self
+                        .bank
+                        .standard(code)
+                        .map(|f| f.standard.title.clone())
+                        .unwrap_or_default(),
+                    items: rows.len(),
+                    facility: (!answered.is_empty())
+                        .then(|| round1(answered.iter().sum::<f64>() / answered.len() as f64)),
+                    mastery: pct(rows.iter().map(|r| r.mastered).sum(), pairs).map_or(0.0, round1),
+                }
             })
             .collect();
-        let disc = pearson(&pairs).map(|r| round1(100.0 * r));
-        let first = pct(firsts.iter().filter(|f| f.1).count(), firsts.len()).map(round1);
-        let (attempts, right, who) = all_item.get(id.as_str()).cloned().unwrap_or_default();
-        let (mut mastered, mut leeches) = (0, 0);
-        for (row, l) in matrix.iter_mut().zip(&scope.learners) {
-            let st = inp.states.get(&l.id).and_then(|m| m.get(id));
-            let status = match st {
-                None => Status::NotStarted,
-                Some(s) if s.leech => Status::Leech,
-                Some(s) if inp.sched.mastered(s, inp.now) => Status::Secure,
-                Some(_) => Status::Learning,
-            };
-            mastered += usize::from(status == Status::Secure);
-            leeches += usize::from(status == Status::Leech);
-            row.cells.push(status);
-            row.recall
-                .push(st.map(|s| round1(100.0 * f64::from(inp.sched.retrievability(s, inp.now)))));
+        Report {
+            scope: scope.name.clone(),
+            generated: self.now,
+            from: scope.from,
+            to: scope.to,
+            learners: scope.learners.len(),
+            standards,
+            items,
+            questions,
+            matrix: self.matrix,
         }
-        let (nf, ke) = flags_by_item.get(id).copied().unwrap_or_default();
-        items.push(ItemRow {
-            standard: id.split('/').next().unwrap_or("").to_string(),
-            id: id.clone(),
-            code: format!("{}{}", item.kind.letter(), item.number),
-            kind: item.kind.name().to_string(),
-            text: item.text.clone(),
-            learners: who.len(),
-            attempts,
-            first_try_correct: first,
-            facility_band: first.map(facility_band),
-            correct_rate: pct(right, attempts).map(round1),
-            discrimination: disc,
-            discrimination_band: disc.map(discrimination_band),
-            mastered,
-            leeches,
-            non_functioning: nf,
-            possible_key_errors: ke,
-        });
+    }
+}
+
+#[cfg(test)]
+mod reference {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// Everything the in-memory reference analysis reads (tests compare [`Analysis`] with it).
+    pub(crate) struct Inputs<'a> {
+        pub scope: &'a Scope,
+        pub bank: &'a Bank,
+        pub sched: &'a Scheduler,
+        pub now: DateTime<Utc>,
+        /// Attempts of the scope's learners, oldest first per learner.
+        pub attempts: &'a HashMap<LearnerId, Vec<Attempt>>,
+        pub states: &'a HashMap<LearnerId, HashMap<String, SrsState>>,
     }
 
-    let mut by_std: BTreeMap<&str, Vec<&ItemRow>> = BTreeMap::new();
-    for it in &items {
-        by_std.entry(it.standard.as_str()).or_default().push(it);
-    }
-    let standards = scope
-        .standards
-        .iter()
-        .map(|code| {
-            let rows = by_std.get(code.as_str()).cloned().unwrap_or_default();
-            let answered: Vec<f64> = rows.iter().filter_map(|r| r.first_try_correct).collect();
-            let pairs = rows.len() * scope.learners.len();
-            StandardSummary {
-                code: code.clone(),
-                title: inp
-                    .bank
-                    .standard(code)
-                    .map(|f| f.standard.title.clone())
-                    .unwrap_or_default(),
-                items: rows.len(),
-                facility: (!answered.is_empty())
-                    .then(|| round1(answered.iter().sum::<f64>() / answered.len() as f64)),
-                mastery: pct(rows.iter().map(|r| r.mastered).sum(), pairs).map_or(0.0, round1),
+    /// The report computed with every answer in memory: the reference [`Analysis`] must match.
+    pub(crate) fn analyse(inp: &Inputs) -> Report {
+        let scope = inp.scope;
+        let in_range = |a: &Attempt| {
+            let d = a.at.date_naive();
+            scope.from.is_none_or(|f| d >= f) && scope.to.is_none_or(|t| d <= t)
+        };
+        let item_ids: Vec<String> = scope
+            .standards
+            .iter()
+            .flat_map(|s| inp.bank.items_of(s).iter().cloned())
+            .collect();
+        let item_set: BTreeSet<&str> = item_ids.iter().map(String::as_str).collect();
+
+        // First exposure per learner and item / question, and all answers.
+        let mut first_item: HashMap<(LearnerId, &str), bool> = HashMap::new();
+        let mut first_q: HashMap<(LearnerId, &str), &Attempt> = HashMap::new();
+        let mut all_item: HashMap<&str, (usize, usize, BTreeSet<LearnerId>)> = HashMap::new();
+        let mut all_q: HashMap<&str, Vec<&Attempt>> = HashMap::new();
+        for l in &scope.learners {
+            for a in inp.attempts.get(&l.id).map_or(&[][..], Vec::as_slice) {
+                if !in_range(a) || !item_set.contains(a.item.as_str()) {
+                    continue;
+                }
+                first_item
+                    .entry((l.id, a.item.as_str()))
+                    .or_insert(a.correct);
+                first_q.entry((l.id, a.question.as_str())).or_insert(a);
+                let e = all_item.entry(a.item.as_str()).or_default();
+                e.0 += 1;
+                e.1 += usize::from(a.correct);
+                e.2.insert(l.id);
+                all_q.entry(a.question.as_str()).or_default().push(a);
             }
-        })
-        .collect();
-    Report {
-        scope: scope.name.clone(),
-        generated: inp.now,
-        from: scope.from,
-        to: scope.to,
-        learners: scope.learners.len(),
-        standards,
-        items,
-        questions,
-        matrix,
+        }
+        // Ability: each learner's mean first-exposure score, and their per-item scores.
+        let mut per_learner: HashMap<LearnerId, (f64, usize)> = HashMap::new();
+        for (&(l, _), &c) in &first_item {
+            let e = per_learner.entry(l).or_default();
+            e.0 += f64::from(u8::from(c));
+            e.1 += 1;
+        }
+        let rest = |l: LearnerId, own: f64| -> Option<f64> {
+            let (sum, n) = per_learner.get(&l)?;
+            (*n > 1).then(|| (sum - own) / (*n as f64 - 1.0))
+        };
+        let mut ranked: Vec<(f64, LearnerId)> = per_learner
+            .iter()
+            .map(|(&l, &(s, n))| (s / n as f64, l))
+            .collect();
+        ranked.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let third = ranked.len() / 3;
+        let bottom: BTreeSet<LearnerId> = ranked.iter().take(third).map(|r| r.1).collect();
+        let top: BTreeSet<LearnerId> = ranked.iter().rev().take(third).map(|r| r.1).collect();
+
+        let mut questions = Vec::new();
+        let mut flags_by_item: HashMap<String, (usize, usize)> = HashMap::new();
+        for id in &item_ids {
+            for qid in inp.bank.questions_of(id) {
+                let Some(q) = inp.bank.question(qid) else {
+                    continue;
+                };
+                let answers = all_q.get(qid.as_str()).map_or(&[][..], Vec::as_slice);
+                let firsts: Vec<&Attempt> = scope
+                    .learners
+                    .iter()
+                    .filter_map(|l| first_q.get(&(l.id, qid.as_str())).copied())
+                    .collect();
+                let pairs: Vec<(f64, f64)> = firsts
+                    .iter()
+                    .filter_map(|a| {
+                        let own = f64::from(u8::from(
+                            first_item
+                                .get(&(a.learner, a.item.as_str()))
+                                .copied()
+                                .unwrap_or(a.correct),
+                        ));
+                        rest(a.learner, own).map(|r| (f64::from(u8::from(a.correct)), r))
+                    })
+                    .collect();
+                let disc = pearson(&pairs).map(|r| round1(100.0 * r));
+                let facility =
+                    pct(firsts.iter().filter(|a| a.correct).count(), firsts.len()).map(round1);
+                let share_in = |group: &BTreeSet<LearnerId>, opt: usize| {
+                    let g: Vec<&&Attempt> = answers
+                        .iter()
+                        .filter(|a| group.contains(&a.learner))
+                        .collect();
+                    pct(g.iter().filter(|a| a.option == opt).count(), g.len()).map(round1)
+                };
+                let options: Vec<OptionStat> = q
+                    .options
+                    .iter()
+                    .enumerate()
+                    .map(|(i, text)| {
+                        let chosen = answers.iter().filter(|a| a.option == i).count();
+                        let share = pct(chosen, answers.len()).unwrap_or(0.0);
+                        let (top_share, bottom_share) = (share_in(&top, i), share_in(&bottom, i));
+                        let key = i == q.answer;
+                        let flag = if key || answers.is_empty() {
+                            None
+                        } else if matches!((top_share, bottom_share), (Some(t), Some(b)) if t > b) {
+                            Some("possible key error".to_string())
+                        } else if share < 5.0 {
+                            Some("non-functioning".to_string())
+                        } else {
+                            None
+                        };
+                        OptionStat {
+                            letter: crate::engine::letter(i),
+                            text: text.clone(),
+                            key,
+                            chosen,
+                            share: round1(share),
+                            top_share,
+                            bottom_share,
+                            flag,
+                        }
+                    })
+                    .collect();
+                let e = flags_by_item.entry(id.clone()).or_default();
+                e.0 += options
+                    .iter()
+                    .filter(|o| o.flag.as_deref() == Some("non-functioning"))
+                    .count();
+                e.1 += options
+                    .iter()
+                    .filter(|o| o.flag.as_deref() == Some("possible key error"))
+                    .count();
+                questions.push(QuestionRow {
+                    id: qid.clone(),
+                    item: id.clone(),
+                    qtype: q.qtype.name().to_string(),
+                    stem: q.stem.clone(),
+                    learners: firsts.len(),
+                    attempts: answers.len(),
+                    facility,
+                    facility_band: facility.map(facility_band),
+                    correct_rate: pct(answers.iter().filter(|a| a.correct).count(), answers.len())
+                        .map(round1),
+                    discrimination: disc,
+                    discrimination_band: disc.map(discrimination_band),
+                    options,
+                });
+            }
+        }
+
+        let mut items = Vec::new();
+        let mut matrix: Vec<MatrixRow> = scope
+            .learners
+            .iter()
+            .map(|l| MatrixRow {
+                learner: l.name.clone(),
+                cells: Vec::with_capacity(item_ids.len()),
+                recall: Vec::with_capacity(item_ids.len()),
+            })
+            .collect();
+        for id in &item_ids {
+            let Some(item) = inp.bank.item(id) else {
+                continue;
+            };
+            let firsts: Vec<(LearnerId, bool)> = scope
+                .learners
+                .iter()
+                .filter_map(|l| first_item.get(&(l.id, id.as_str())).map(|c| (l.id, *c)))
+                .collect();
+            let pairs: Vec<(f64, f64)> = firsts
+                .iter()
+                .filter_map(|&(l, c)| {
+                    let own = f64::from(u8::from(c));
+                    rest(l, own).map(|r| (own, r))
+                })
+                .collect();
+            let disc = pearson(&pairs).map(|r| round1(100.0 * r));
+            let first = pct(firsts.iter().filter(|f| f.1).count(), firsts.len()).map(round1);
+            let (attempts, right, who) = all_item.get(id.as_str()).cloned().unwrap_or_default();
+            let (mut mastered, mut leeches) = (0, 0);
+            for (row, l) in matrix.iter_mut().zip(&scope.learners) {
+                let st = inp.states.get(&l.id).and_then(|m| m.get(id));
+                let status = match st {
+                    None => Status::NotStarted,
+                    Some(s) if s.leech => Status::Leech,
+                    Some(s) if inp.sched.mastered(s, inp.now) => Status::Secure,
+                    Some(_) => Status::Learning,
+                };
+                mastered += usize::from(status == Status::Secure);
+                leeches += usize::from(status == Status::Leech);
+                row.cells.push(status);
+                row.recall.push(
+                    st.map(|s| round1(100.0 * f64::from(inp.sched.retrievability(s, inp.now)))),
+                );
+            }
+            let (nf, ke) = flags_by_item.get(id).copied().unwrap_or_default();
+            items.push(ItemRow {
+                standard: id.split('/').next().unwrap_or("").to_string(),
+                id: id.clone(),
+                code: format!("{}{}", item.kind.letter(), item.number),
+                kind: item.kind.name().to_string(),
+                text: item.text.clone(),
+                learners: who.len(),
+                attempts,
+                first_try_correct: first,
+                facility_band: first.map(facility_band),
+                correct_rate: pct(right, attempts).map(round1),
+                discrimination: disc,
+                discrimination_band: disc.map(discrimination_band),
+                mastered,
+                leeches,
+                non_functioning: nf,
+                possible_key_errors: ke,
+            });
+        }
+
+        let mut by_std: BTreeMap<&str, Vec<&ItemRow>> = BTreeMap::new();
+        for it in &items {
+            by_std.entry(it.standard.as_str()).or_default().push(it);
+        }
+        let standards = scope
+            .standards
+            .iter()
+            .map(|code| {
+                let rows = by_std.get(code.as_str()).cloned().unwrap_or_default();
+                let answered: Vec<f64> = rows.iter().filter_map(|r| r.first_try_correct).collect();
+                let pairs = rows.len() * scope.learners.len();
+                StandardSummary {
+                    code: code.clone(),
+                    title: inp
+                        .bank
+                        .standard(code)
+                        .map(|f| f.standard.title.clone())
+                        .unwrap_or_default(),
+                    items: rows.len(),
+                    facility: (!answered.is_empty())
+                        .then(|| round1(answered.iter().sum::<f64>() / answered.len() as f64)),
+                    mastery: pct(rows.iter().map(|r| r.mastered).sum(), pairs).map_or(0.0, round1),
+                }
+            })
+            .collect();
+        Report {
+            scope: scope.name.clone(),
+            generated: inp.now,
+            from: scope.from,
+            to: scope.to,
+            learners: scope.learners.len(),
+            standards,
+            items,
+            questions,
+            matrix,
+        }
     }
 }
 
@@ -471,6 +869,120 @@ mod tests {
             "no variance"
         );
         assert!(pearson(&[(1.0, 0.5)]).is_none());
+    }
+
+    /// The streaming analysis gives exactly the report the all-in-memory one gives, on a
+    /// random cohort: answers in and out of the date range, unknown questions, several
+    /// standards, learners with no answers, scheduling states of every kind.
+    #[test]
+    fn streaming_matches_the_in_memory_reference() {
+        use rand::{Rng, SeedableRng};
+        let bank =
+            Bank::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("question-bank"))
+                .unwrap();
+        let sched = Scheduler::new(crate::srs::Config::default());
+        let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
+        let standards = vec!["HSCCLD222".to_string(), "HSCCLD352".to_string()];
+        let items: Vec<&String> = standards.iter().flat_map(|s| bank.items_of(s)).collect();
+        let mut learners = Vec::new();
+        let mut attempts = HashMap::new();
+        let mut states = HashMap::new();
+        for id in 1..=60u64 {
+            learners.push(Learner {
+                id,
+                name: format!("L{id}"),
+                accounts: vec![],
+                standards: standards.clone(),
+                cohorts: vec![],
+                settings: Default::default(),
+                created: now,
+                inactive: false,
+            });
+            let skill: f64 = rng.random();
+            let mut v = Vec::new();
+            for n in 0..rng.random_range(0..80) {
+                let item = items[rng.random_range(0..items.len())];
+                let qs = bank.questions_of(item);
+                let question = if rng.random_bool(0.05) {
+                    "gone/question".to_string()
+                } else {
+                    qs[rng.random_range(0..qs.len())].clone()
+                };
+                let answer = bank.question(&question).map_or(0, |q| q.answer);
+                let correct = rng.random_bool(skill);
+                let option = if correct {
+                    answer
+                } else {
+                    (answer + rng.random_range(1..4)) % 4
+                };
+                v.push(Attempt {
+                    learner: id,
+                    item: item.clone(),
+                    question,
+                    option,
+                    correct,
+                    response_ms: 1000,
+                    platform: "test".into(),
+                    at: now - chrono::Duration::days(90) + chrono::Duration::hours(n * 20),
+                    delivery: format!("{id:016x}-{n:016x}"),
+                    mode: crate::store::Mode::Daily,
+                });
+            }
+            attempts.insert(id, v);
+            let mut st = HashMap::new();
+            for item in items.iter().take(rng.random_range(0..30)) {
+                st.insert(
+                    (*item).clone(),
+                    SrsState {
+                        stability: rng.random_range(0.5..30.0),
+                        difficulty: 5.0,
+                        due: now.date_naive(),
+                        last_review: now - chrono::Duration::days(rng.random_range(0..20)),
+                        reps: 2,
+                        lapses: 0,
+                        last_correct: rng.random_bool(0.7),
+                        leech: rng.random_bool(0.05),
+                        last_question: None,
+                        last_delivery: None,
+                    },
+                );
+            }
+            states.insert(id, st);
+        }
+        for (from, to) in [(None, None), (Some(-60), Some(-10))] {
+            let day = |d: Option<i64>| d.map(|d| (now + chrono::Duration::days(d)).date_naive());
+            let scope = Scope {
+                name: "test".into(),
+                learners: learners.clone(),
+                standards: standards.clone(),
+                from: day(from),
+                to: day(to),
+            };
+            let want = reference::analyse(&reference::Inputs {
+                scope: &scope,
+                bank: &bank,
+                sched: &sched,
+                now,
+                attempts: &attempts,
+                states: &states,
+            });
+            let mut a = Analysis::new(&scope, &bank, &sched, now);
+            for l in &scope.learners {
+                a.add(l, &attempts[&l.id], &states[&l.id]);
+            }
+            let got = a.finish();
+            assert_eq!(
+                serde_json::to_value(&got).unwrap(),
+                serde_json::to_value(&want).unwrap()
+            );
+            assert!(got.items.iter().any(|i| i.discrimination.is_some()));
+            assert!(
+                got.questions
+                    .iter()
+                    .any(|q| q.options.iter().any(|o| o.top_share.is_some()))
+            );
+        }
     }
 
     #[test]

@@ -135,20 +135,15 @@ pub fn report(engine: &Engine, scope: &Scope, progress: bool) -> Result<Report, 
     } else {
         ProgressBar::hidden()
     };
-    let mut attempts = HashMap::new();
-    let mut states = HashMap::new();
+    // One learner at a time: a large scope's answers never sit in memory all at once.
+    let mut analysis = analysis::Analysis::new(scope, &engine.bank, &engine.sched, engine.now());
     for l in &scope.learners {
-        attempts.insert(l.id, engine.store.attempts(l.id)?);
-        states.insert(l.id, engine.store.srs_all(l.id)?.into_iter().collect());
+        let attempts = engine.store.attempts(l.id)?;
+        let states: HashMap<String, crate::store::SrsState> =
+            engine.store.srs_all(l.id)?.into_iter().collect();
+        analysis.add(l, &attempts, &states);
         bar.inc(1);
     }
     bar.finish_and_clear();
-    Ok(analysis::analyse(&analysis::Inputs {
-        scope,
-        bank: &engine.bank,
-        sched: &engine.sched,
-        now: engine.now(),
-        attempts: &attempts,
-        states: &states,
-    }))
+    Ok(analysis.finish())
 }
