@@ -258,7 +258,7 @@ impl Engine {
             return self.text("not-an-option", &json!({"count": q.options.len()}));
         }
         let correct = option == q.answer;
-        let recorded = self.record(learner, platform, delivery, option, correct)?;
+        let recorded = self.record(learner, platform, &d, option, correct)?;
         match recorded {
             Recorded::Duplicate { delivery } => {
                 let a = delivery.answered.as_ref();
@@ -305,13 +305,11 @@ impl Engine {
         &self,
         learner: &Learner,
         platform: &str,
-        delivery: &str,
+        d: &Delivery,
         option: usize,
         correct: bool,
     ) -> Result<Recorded> {
-        let Some(d) = self.store.delivery(delivery)? else {
-            return Err(crate::store::StoreError::NotFound(format!("question {delivery}")).into());
-        };
+        let delivery = d.id.as_str();
         let now = self.now();
         let today = self.today(learner);
         let rest = learner.settings.rest_days.clone();

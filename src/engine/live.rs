@@ -60,9 +60,8 @@ impl Engine {
             learner = self.store.join_cohort(learner.id, cohort)?;
             joined = true;
         }
-        let id = self.store.keyed_delivery_id(learner.id, key);
-        self.store.open_delivery(&Delivery {
-            id: id.clone(),
+        let d = Delivery {
+            id: self.store.keyed_delivery_id(learner.id, key),
             learner: learner.id,
             question: q.id.clone(),
             item: q.item.clone(),
@@ -70,9 +69,10 @@ impl Engine {
             mode: Mode::Cohort,
             answered: None,
             closed: false,
-        })?;
+        };
+        self.store.open_delivery(&d)?;
         let correct = option == q.answer;
-        let recorded = self.record(&learner, who.platform, &id, option, correct)?;
+        let recorded = self.record(&learner, who.platform, &d, option, correct)?;
         self.store.durable()?;
         Ok(match recorded {
             Recorded::New { .. } => LiveRecorded::New { correct, joined },

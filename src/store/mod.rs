@@ -80,6 +80,15 @@ fn delivery_key(id: &str) -> Option<Vec<u8>> {
     Some(lkind(l, K_DELIVERY, &seq.to_be_bytes()))
 }
 
+/// The key of the attempt that answers the delivery at `dkey` (same learner and sequence).
+fn attempt_key_of(dkey: &[u8]) -> Vec<u8> {
+    let mut k = dkey.to_vec();
+    if let Some(kind) = k.get_mut(8) {
+        *kind = K_ATTEMPT;
+    }
+    k
+}
+
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("cannot open the database at {path}: {message}")]
@@ -602,11 +611,33 @@ impl Store {
             .transpose()
     }
 
+    /// A delivery, with its answer if it has one (the answer is its attempt, stored apart).
     pub fn delivery(&self, id: &str) -> Result<Option<Delivery>> {
         let Some(key) = delivery_key(id) else {
             return Ok(None);
         };
-        self.inner.ldata.get(key)?.map(|v| dec(&v)).transpose()
+        let Some(v) = self.inner.ldata.get(&key)? else {
+            return Ok(None);
+        };
+        let mut d: Delivery = dec(&v)?;
+        self.fill_answer(&key, &mut d)?;
+        Ok(Some(d))
+    }
+
+    /// Sets `answered` from the delivery's attempt, if there is one. (Schema 2 wrote the
+    /// answer into the delivery record as well; such records already carry it.)
+    fn fill_answer(&self, dkey: &[u8], d: &mut Delivery) -> Result<()> {
+        if d.answered.is_none()
+            && let Some(a) = self.inner.ldata.get(attempt_key_of(dkey))?
+        {
+            let a: Attempt = dec(&a)?;
+            d.answered = Some(Answered {
+                option: a.option,
+                correct: a.correct,
+                at: a.at,
+            });
+        }
+        Ok(())
     }
 
     /// A fresh delivery id for a learner.
@@ -642,7 +673,12 @@ impl Store {
     }
 
     /// Replaces the learner's session (closing the open question of the old one, which can then
-    /// no longer be answered) and opens `first`, in one step.
+    /// no longer be answered) and opens `first`.
+    ///
+    /// Single-key writes, in an order a crash cannot hurt (see [`Store::record_answer`] for why
+    /// not a batch): the new picks (indexes past the new session's total are never read, so
+    /// old ones need no removal), the first question, the session (the switch), then the old
+    /// open question closed.
     pub fn start_session(
         &self,
         session: Option<&Session>,
@@ -651,50 +687,40 @@ impl Store {
         first: Option<&Delivery>,
     ) -> Result<()> {
         let _g = self.lock(learner);
-        let mut batch = sled::Batch::default();
-        if let Some(old) = self.session(learner)?
-            && let Some(mut d) = old
-                .current
-                .as_deref()
-                .map(|c| self.delivery(c))
-                .transpose()?
-                .flatten()
-            && d.answered.is_none()
-            && !d.closed
-        {
-            d.closed = true;
-            if let Some(k) = delivery_key(&d.id) {
-                batch.insert(k, enc(&d));
-            }
-        }
-        match session {
-            Some(s) => batch.insert(lkind(learner, K_SESSION, &[]), enc(s)),
-            None => batch.remove(lkind(learner, K_SESSION, &[])),
-        }
-        // The old session's picks go, the new ones come.
-        for k in self
-            .inner
-            .ldata
-            .scan_prefix(lkind(learner, K_PICK, &[]))
-            .keys()
-        {
-            batch.remove(k?);
-        }
+        let ldata = &self.inner.ldata;
+        let old = self
+            .session(learner)?
+            .and_then(|s| s.current)
+            .map(|c| self.delivery(&c))
+            .transpose()?
+            .flatten();
         for (n, p) in picks.iter().enumerate() {
-            batch.insert(lkind(learner, K_PICK, &(n as u32).to_be_bytes()), enc(p));
+            ldata.insert(lkind(learner, K_PICK, &(n as u32).to_be_bytes()), enc(p))?;
         }
         if let Some(d) = first {
             let k = delivery_key(&d.id)
                 .ok_or_else(|| StoreError::Corrupt(format!("delivery id {}", d.id)))?;
-            batch.insert(k, enc(d));
+            ldata.insert(k, enc(d))?;
         }
-        self.inner.ldata.apply_batch(batch)?;
+        match session {
+            Some(s) => ldata.insert(lkind(learner, K_SESSION, &[]), enc(s))?,
+            None => ldata.remove(lkind(learner, K_SESSION, &[]))?,
+        };
+        if let Some(mut d) = old
+            && d.answered.is_none()
+            && !d.closed
+            && first.is_none_or(|f| f.id != d.id)
+        {
+            d.closed = true;
+            if let Some(k) = delivery_key(&d.id) {
+                ldata.insert(k, enc(&d))?;
+            }
+        }
         Ok(())
     }
 
-    /// Records an answer: attempt, scheduling state, session and next question, and the
-    /// delivery marked answered, under the learner's lock. Answering a delivery twice records
-    /// it once.
+    /// Records an answer: scheduling state, session and next question, then the attempt,
+    /// under the learner's lock. Answering a delivery twice records it once.
     ///
     /// The writes are single-key inserts, not one `apply_batch`: sled 0.34 takes a global
     /// write lock for a batch, and every flush holds that lock's read side through its fsync,
@@ -702,13 +728,13 @@ impl Store {
     /// durable two-key batches/s against 50k four-insert answers/s, 16 writers). Atomicity
     /// comes from the order and from idempotence instead; an answer is acknowledged only after
     /// a flush that covers all of them, and until then a crash may keep any subset:
-    /// - the attempt is keyed by its delivery, so writing it again replaces it (never two);
     /// - the scheduling state remembers the delivery it last reviewed, so a retry does not
     ///   review the item twice;
     /// - the next question and the session come next (an orphaned next question is never
     ///   shown; a session moved on without its answer leaves the delivery answerable);
-    /// - the delivery marked answered is written last: it is the commit point that turns a
-    ///   retry into a "duplicate".
+    /// - the attempt is written last, keyed by its delivery: it is the commit point that makes
+    ///   the delivery answered and turns a retry into a "duplicate", and there can never be
+    ///   two.
     pub fn record_answer(&self, plan: &AnswerPlan) -> Result<Recorded> {
         let not_found = || StoreError::NotFound(format!("question {}", plan.delivery));
         let dkey = delivery_key(plan.delivery).ok_or_else(not_found)?;
@@ -717,6 +743,7 @@ impl Store {
         let _g = self.lock(learner);
         let ldata = &self.inner.ldata;
         let mut d: Delivery = dec(&ldata.get(&dkey)?.ok_or_else(not_found)?)?;
+        self.fill_answer(&dkey, &mut d)?;
         if d.answered.is_some() {
             return Ok(Recorded::Duplicate { delivery: d });
         }
@@ -735,8 +762,6 @@ impl Store {
             delivery: d.id.clone(),
             mode: d.mode,
         };
-        // The attempt's key is the delivery's sequence number (the rest of its key).
-        ldata.insert(lkind(learner, K_ATTEMPT, &dkey[9..]), enc(&attempt))?;
         let old = self.srs(learner, &d.item)?;
         let new_srs = match old {
             // A retry after a crash that kept this review: do not review the item twice.
@@ -774,12 +799,8 @@ impl Store {
                 None => ldata.remove(lkind(learner, K_SESSION, &[]))?,
             };
         }
-        d.answered = Some(Answered {
-            option: plan.option,
-            correct: plan.correct,
-            at: plan.now,
-        });
-        ldata.insert(dkey, enc(&d))?;
+        // The commit point.
+        ldata.insert(attempt_key_of(&dkey), enc(&attempt))?;
         Ok(Recorded::New {
             attempt: Box::new(attempt),
             srs: new_srs,
@@ -1069,18 +1090,20 @@ mod tests {
             store.record_answer(&plan(1)).unwrap(),
             Recorded::New { .. }
         ));
-        // The crash lost only the commit point: the delivery is unanswered again.
+        // The crash lost only the commit point, the attempt: the delivery is unanswered again
+        // (the scheduling state, next question and session were kept).
         store
             .inner
             .ldata
-            .insert(delivery_key(&d.id).unwrap(), enc(&d))
+            .remove(attempt_key_of(&delivery_key(&d.id).unwrap()))
             .unwrap();
+        assert!(store.delivery(&d.id).unwrap().unwrap().answered.is_none());
         assert!(matches!(
             store.record_answer(&plan(2)).unwrap(),
             Recorded::New { .. }
         ));
         let attempts = store.attempts(l.id).unwrap();
-        assert_eq!(attempts.len(), 1, "replaced, not doubled");
+        assert_eq!(attempts.len(), 1, "one attempt, not two");
         assert_eq!(attempts[0].option, 2);
         assert_eq!(reviews.get(), 1, "the item is reviewed once");
         assert_eq!(store.srs(l.id, "X/K1").unwrap().unwrap().reps, 1);
