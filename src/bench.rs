@@ -334,28 +334,16 @@ fn plan_all(f: &Fixture, db: &Path) -> Result<Value> {
 fn planning(f: &Fixture, dir: &Path, n: usize) -> Result<Value> {
     let db = dir.join(format!("plan-{n}"));
     let setup = fill_planning(f, &db, n)?;
-    let exe = std::env::current_exe()?;
-    if exe.file_stem().and_then(|s| s.to_str()) != Some("ksbquiz") {
-        // Called from another program (an example, a test): plan here, peak shared.
-        reset_peak();
-        let mut v = plan_all(f, &db)?;
-        v["setup_seconds"] = json!(setup);
-        v["peak_mb"] = json!(peak_mb());
-        v["peak_in_process"] = json!(true);
-        return Ok(v);
-    }
-    let out = std::process::Command::new(exe)
-        .arg("--db")
-        .arg(&db)
-        .arg("bench-plan")
-        .output()?;
-    if !out.status.success() {
-        anyhow::bail!(
-            "the planning process failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let mut v: Value = serde_json::from_slice(&out.stdout)?;
+    let mut v = match in_child(&db, "bench-plan")? {
+        Some(v) => v,
+        None => {
+            reset_peak();
+            let mut v = plan_all(f, &db)?;
+            v["peak_mb"] = json!(peak_mb());
+            v["peak_in_process"] = json!(true);
+            v
+        }
+    };
     v["setup_seconds"] = json!(setup);
     Ok(v)
 }
@@ -412,9 +400,10 @@ fn bank_build(project: &Project, f: &Fixture) -> Result<Value> {
 }
 
 /// A per-item export over `n` learners in one cohort with `days` of history.
-fn export(f: &Fixture, dir: &Path, n: usize, days: usize) -> Result<Value> {
-    let clock = Arc::new(ManualClock::new(start()));
-    let e = engine(f, &dir.join("export"), clock, 10)?;
+/// Fills a database with a cohort of `n` learners, each with `days` days of answers on one
+/// standard; returns the answers written and the seconds it took.
+fn fill_export(f: &Fixture, db: &Path, n: usize, days: usize) -> Result<(usize, f64)> {
+    let store = Store::open(db)?;
     let now = start();
     let std_code = "HSCCLD352".to_string();
     let items = f.bank.items_of(&std_code).to_vec();
@@ -425,14 +414,13 @@ fn export(f: &Fixture, dir: &Path, n: usize, days: usize) -> Result<Value> {
         standards: vec![std_code.clone()],
         created: now,
     };
-    e.store.create_cohort(&cohort)?;
+    store.create_cohort(&cohort)?;
     let fill = Instant::now();
     let mut answers = 0usize;
     for i in 0..n {
         let (l, _) =
-            e.store
-                .learner_for_account(&format!("bench:{i}"), &format!("Learner {i}"), now)?;
-        e.store.join_cohort(l.id, "BENCH1")?;
+            store.learner_for_account(&format!("bench:{i}"), &format!("Learner {i}"), now)?;
+        store.join_cohort(l.id, "BENCH1")?;
         let mut batch = Vec::with_capacity(days);
         for d in 0..days {
             let item = &items[(i + d * 3) % items.len()];
@@ -454,18 +442,74 @@ fn export(f: &Fixture, dir: &Path, n: usize, days: usize) -> Result<Value> {
             });
         }
         answers += batch.len();
-        e.store.import_attempts(&batch)?;
+        store.import_attempts(&batch)?;
     }
-    let filled = fill.elapsed();
-    reset_peak();
+    store.durable()?;
+    Ok((answers, fill.elapsed().as_secs_f64()))
+}
+
+/// The per-item report of the bench cohort in the database at `db`, as CSV.
+fn export_all(f: &Fixture, db: &Path) -> Result<Value> {
+    let e = engine(f, db, Arc::new(ManualClock::new(start())), 10)?;
     let t = Instant::now();
     let scope = crate::export::cohort_scope(&e, "BENCH1", None, None, None)?;
     let report = crate::export::report(&e, &scope, false)?;
     let csv = crate::export::write::csv(&crate::export::write::views(&report)[0])?;
     Ok(
-        json!({"learners": n, "answers": answers, "seconds": t.elapsed().as_secs_f64(), "peak_mb": peak_mb(),
-              "csv_bytes": csv.len(), "setup_seconds": filled.as_secs_f64()}),
+        json!({"learners": scope.learners.len(), "seconds": t.elapsed().as_secs_f64(), "csv_bytes": csv.len()}),
     )
+}
+
+/// Runs a benchmark phase (`bench-plan`, `bench-export`) over `db` in a process of its own, so
+/// the peak memory it reports is the phase's alone (a process's peak never goes down). None
+/// when this program is not ksbquiz (an example or a test calling the benchmark).
+fn in_child(db: &Path, phase: &str) -> Result<Option<Value>> {
+    let exe = std::env::current_exe()?;
+    if exe.file_stem().and_then(|s| s.to_str()) != Some("ksbquiz") {
+        return Ok(None);
+    }
+    let out = std::process::Command::new(exe)
+        .arg("--db")
+        .arg(db)
+        .arg(phase)
+        .output()?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "the {phase} process failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(Some(serde_json::from_slice(&out.stdout)?))
+}
+
+fn export(f: &Fixture, dir: &Path, n: usize, days: usize) -> Result<Value> {
+    let db = dir.join("export");
+    let (answers, setup) = fill_export(f, &db, n, days)?;
+    let mut v = match in_child(&db, "bench-export")? {
+        Some(v) => v,
+        None => {
+            reset_peak();
+            let mut v = export_all(f, &db)?;
+            v["peak_mb"] = json!(peak_mb());
+            v["peak_in_process"] = json!(true);
+            v
+        }
+    };
+    v["answers"] = json!(answers);
+    v["setup_seconds"] = json!(setup);
+    Ok(v)
+}
+
+/// `ksbquiz bench-export`: the bench cohort's report from the database at `db`, with this
+/// process's peak memory.
+pub fn export_process(project: &Project, db: &Path) -> Result<Value> {
+    let f = Fixture {
+        bank: Arc::new(Bank::load(&project.bank())?),
+        prompts: Arc::new(Prompts::load(&project.prompts())?),
+    };
+    let mut v = export_all(&f, db)?;
+    v["peak_mb"] = json!(peak_mb());
+    Ok(v)
 }
 
 /// The daily push through the fake Bot API with Telegram's limits enforced by the throttle.

@@ -67,6 +67,10 @@ enum Command {
     /// this process's peak memory).
     #[command(hide = true)]
     BenchPlan,
+    /// Benchmark phase: the bench cohort's per-item report (prints JSON with this process's
+    /// peak memory).
+    #[command(hide = true)]
+    BenchExport,
     /// Run the bots configured (Telegram with TELEGRAM_BOT_TOKEN, Discord with DISCORD_TOKEN,
     /// or ksbquiz.toml) over one store.
     Serve,
@@ -184,6 +188,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Bank(cmd)) => bank_cmd(&project, cmd),
         Some(Command::Play { name }) => play(&project, &db, &name),
         Some(Command::Serve) => serve(&project, &db),
+        Some(Command::BenchExport) => {
+            let v = ksbquiz::bench::export_process(&project, &db)?;
+            println!("{v}");
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::BenchPlan) => {
             let v = ksbquiz::bench::plan_process(&project, &db)?;
             println!("{v}");
