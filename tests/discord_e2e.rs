@@ -648,5 +648,58 @@ async fn practice_stats_and_linking_with_telegram() {
     .await;
     assert!(private(&st));
     assert!(!content(&st).is_empty());
+
+    // /mydata: her record as a private file; /forget asks first, then deletes everything.
+    let md = ask(
+        &fake,
+        slash(8, ROOM, learner(ANN, "Ann"), "mydata", json!([])),
+    )
+    .await;
+    assert_eq!(md.files.len(), 1, "the data file is attached");
+    assert!(md.files[0].1.contains("\"attempts\""), "{}", md.files[0].1);
+    assert!(
+        md.body["data"]["flags"].as_u64().unwrap_or(0) & 64 != 0,
+        "private: {}",
+        md.body
+    );
+    let ask_first = ask(
+        &fake,
+        slash(9, ROOM, learner(ANN, "Ann"), "forget", json!([])),
+    )
+    .await;
+    assert!(
+        content(&ask_first).contains("can't be undone"),
+        "{}",
+        content(&ask_first)
+    );
+    assert!(engine.store.learner(tg.id).unwrap().is_some());
+    let gone = ask(
+        &fake,
+        slash(
+            10,
+            ROOM,
+            learner(ANN, "Ann"),
+            "forget",
+            json!([{"type": 5, "name": "confirm", "value": true}]),
+        ),
+    )
+    .await;
+    assert!(private(&gone));
+    assert!(engine.store.learner(tg.id).unwrap().is_none());
+    assert!(engine.store.attempts(tg.id).unwrap().is_empty());
+    // Asking for the data of someone never seen creates nothing.
+    let never = ask(
+        &fake,
+        slash(11, ROOM, learner(BEN + 100, "Cy"), "mydata", json!([])),
+    )
+    .await;
+    assert!(never.files.is_empty());
+    assert!(
+        engine
+            .store
+            .learner_by_account(&format!("discord:{}", BEN + 100))
+            .unwrap()
+            .is_none()
+    );
     bot.stop().await;
 }

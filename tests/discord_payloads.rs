@@ -201,6 +201,13 @@ fn sub_commands_and_learner_commands() {
             r#"[{"name": "code", "type": 3, "value": "123456"}]"#,
             Action::Engine(Input::Link(Some("123456".into()))),
         ),
+        ("mydata", "[]", Action::Engine(Input::MyData)),
+        ("forget", "[]", Action::Engine(Input::Forget)),
+        (
+            "forget",
+            r#"[{"name": "confirm", "type": 5, "value": true}]"#,
+            Action::Engine(Input::ForgetConfirm),
+        ),
         ("dance", "[]", Action::Unknown("/dance".into())),
     ];
     for (name, options, want) in cases {
@@ -338,7 +345,9 @@ fn registered_commands_follow_discords_rules() {
         .iter()
         .filter_map(|c| c["name"].as_str())
         .collect();
-    for want in ["quiz", "cohort", "practice", "stats", "export", "link"] {
+    for want in [
+        "quiz", "cohort", "practice", "stats", "export", "link", "mydata", "forget",
+    ] {
         assert!(names.contains(&want), "{want}");
     }
 }

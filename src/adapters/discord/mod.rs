@@ -194,8 +194,12 @@ impl App {
                 platform: "discord",
             };
             // Discord users start by using a command: no separate /start step.
+            // (Except to see or delete one's data: nothing is created just to show it.)
             if engine.store.learner_by_account(&account)?.is_none()
-                && !matches!(input, Input::Link(Some(_)))
+                && !matches!(
+                    input,
+                    Input::Link(Some(_)) | Input::MyData | Input::Forget | Input::ForgetConfirm
+                )
             {
                 engine.handle(who, Input::Start { code: None })?;
             }

@@ -101,6 +101,10 @@ pub fn commands_json() -> serde_json::Value {
         ]},
         {"name": "link", "description": "Use Telegram and Discord with one record", "type": 1, "options": [
             string("code", "The code /link gave you on the other app (leave empty to get one)", false)
+        ]},
+        {"name": "mydata", "description": "See everything stored about you (sent only to you)", "type": 1},
+        {"name": "forget", "description": "Delete everything stored about you", "type": 1, "options": [
+            {"type": 5, "name": "confirm", "description": "True to delete now (it can't be undone)", "required": false}
         ]}
     ])
 }
@@ -176,6 +180,9 @@ fn command_action(c: &CommandInteraction) -> Action {
         "stats" => Action::Engine(Input::Stats),
         "export" => Action::Export(str_opt(opts, "cohort").unwrap_or_default()),
         "link" => Action::Engine(Input::Link(str_opt(opts, "code").filter(|s| !s.is_empty()))),
+        "mydata" => Action::Engine(Input::MyData),
+        "forget" if bool_opt(opts, "confirm") == Some(true) => Action::Engine(Input::ForgetConfirm),
+        "forget" => Action::Engine(Input::Forget),
         _ => unknown(),
     }
 }
