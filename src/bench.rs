@@ -80,6 +80,25 @@ fn peak_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// Rounds every fractional figure to four significant digits (what a measurement on a shared
+/// machine can claim), so the report reads `0.1832 ms`, not `0.18316400000000002 ms`.
+fn tidy(v: &mut Value) {
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(x) = n.as_f64().filter(|x| *x != 0.0 && x.is_finite()) {
+                let digits = 4 - x.abs().log10().ceil() as i32;
+                let scale = 10f64.powi(digits);
+                if let Some(r) = serde_json::Number::from_f64((x * scale).round() / scale) {
+                    *n = r;
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(tidy),
+        Value::Object(o) => o.values_mut().for_each(tidy),
+        _ => {}
+    }
+}
+
 fn pct(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -693,7 +712,7 @@ pub fn run(project: &Project, sizes: Sizes, progress: &dyn Fn(&str)) -> Result<V
     let tg = push(&f, dir.path(), sizes.push_learners)?;
     progress("discord live clicks");
     let live = live_clicks(&f, dir.path(), sizes.live_clickers)?;
-    Ok(json!({
+    let mut v = json!({
         "machine": {"cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)},
         "answer_recording": {"bytes_per_answer": bytes, "runs": rec},
         "daily_planning": plan,
@@ -701,7 +720,9 @@ pub fn run(project: &Project, sizes: Sizes, progress: &dyn Fn(&str)) -> Result<V
         "export": exp,
         "telegram_push": tg,
         "discord_live_clicks": live,
-    }))
+    });
+    tidy(&mut v);
+    Ok(v)
 }
 
 /// A scratch folder for the benchmark's databases, removed afterwards.
@@ -773,4 +794,18 @@ pub fn storm(project: &Project, db: &Path, learners: usize) -> Result<()> {
             .map_err(|_| anyhow::anyhow!("storm thread panicked"))??;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// Figures are rounded to four significant digits; integers are left alone.
+    #[test]
+    fn tidy_rounds_to_four_significant_digits() {
+        let mut v = serde_json::json!({"a": 0.18316400000000002, "b": [1234.5678, 3], "c": 0.0});
+        super::tidy(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({"a": 0.1832, "b": [1235.0, 3], "c": 0.0})
+        );
+    }
 }
