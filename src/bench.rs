@@ -112,6 +112,16 @@ struct Fixture {
     prompts: Arc<Prompts>,
 }
 
+impl Fixture {
+    /// The project's committed bank and prompts.
+    fn load(project: &Project) -> Result<Self> {
+        Ok(Fixture {
+            bank: Arc::new(Bank::load(&project.bank())?),
+            prompts: Arc::new(Prompts::load(&project.prompts())?),
+        })
+    }
+}
+
 fn engine(f: &Fixture, db: &Path, clock: Arc<ManualClock>, per_day: usize) -> Result<Engine> {
     let store = Store::open(db)?;
     Ok(Engine::new(
@@ -353,29 +363,55 @@ fn plan_all(f: &Fixture, db: &Path) -> Result<Value> {
 fn planning(f: &Fixture, dir: &Path, n: usize) -> Result<Value> {
     let db = dir.join(format!("plan-{n}"));
     let setup = fill_planning(f, &db, n)?;
-    let mut v = match in_child(&db, "bench-plan")? {
-        Some(v) => v,
-        None => {
-            reset_peak();
-            let mut v = plan_all(f, &db)?;
-            v["peak_mb"] = json!(peak_mb());
-            v["peak_in_process"] = json!(true);
-            v
-        }
-    };
+    let mut v = measured(f, &db, Phase::Plan)?;
     v["setup_seconds"] = json!(setup);
     Ok(v)
 }
 
-/// `ksbquiz bench-plan`: plans every learner in the database at `db`; the JSON figures include
-/// this process's peak memory.
-pub fn plan_process(project: &Project, db: &Path) -> Result<Value> {
-    let f = Fixture {
-        bank: Arc::new(Bank::load(&project.bank())?),
-        prompts: Arc::new(Prompts::load(&project.prompts())?),
-    };
-    let mut v = plan_all(&f, db)?;
+/// A benchmark phase that reads a filled database, run in a process of its own when it can
+/// be (see [`measured`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Phase {
+    /// Today's quiz for every learner (`ksbquiz bench-plan`).
+    Plan,
+    /// The bench cohort's per-item report (`ksbquiz bench-export`).
+    Export,
+}
+
+impl Phase {
+    fn command(self) -> &'static str {
+        match self {
+            Phase::Plan => "bench-plan",
+            Phase::Export => "bench-export",
+        }
+    }
+
+    fn run(self, f: &Fixture, db: &Path) -> Result<Value> {
+        match self {
+            Phase::Plan => plan_all(f, db),
+            Phase::Export => export_all(f, db),
+        }
+    }
+}
+
+/// `ksbquiz bench-plan` and `bench-export`: the phase over the database at `db`, with this
+/// process's peak memory.
+pub fn phase_process(project: &Project, db: &Path, phase: Phase) -> Result<Value> {
+    let mut v = phase.run(&Fixture::load(project)?, db)?;
     v["peak_mb"] = json!(peak_mb());
+    Ok(v)
+}
+
+/// A phase's figures with a peak memory that is its own: from a child process, or measured
+/// here (and marked so) when this program is not ksbquiz.
+fn measured(f: &Fixture, db: &Path, phase: Phase) -> Result<Value> {
+    if let Some(v) = in_child(db, phase.command())? {
+        return Ok(v);
+    }
+    reset_peak();
+    let mut v = phase.run(f, db)?;
+    v["peak_mb"] = json!(peak_mb());
+    v["peak_in_process"] = json!(true);
     Ok(v)
 }
 
@@ -479,7 +515,7 @@ fn export_all(f: &Fixture, db: &Path) -> Result<Value> {
     )
 }
 
-/// Runs a benchmark phase (`bench-plan`, `bench-export`) over `db` in a process of its own, so
+/// Runs a benchmark phase's command over `db` in a process of its own, so
 /// the peak memory it reports is the phase's alone (a process's peak never goes down). None
 /// when this program is not ksbquiz (an example or a test calling the benchmark).
 fn in_child(db: &Path, phase: &str) -> Result<Option<Value>> {
@@ -504,30 +540,9 @@ fn in_child(db: &Path, phase: &str) -> Result<Option<Value>> {
 fn export(f: &Fixture, dir: &Path, n: usize, days: usize) -> Result<Value> {
     let db = dir.join("export");
     let (answers, setup) = fill_export(f, &db, n, days)?;
-    let mut v = match in_child(&db, "bench-export")? {
-        Some(v) => v,
-        None => {
-            reset_peak();
-            let mut v = export_all(f, &db)?;
-            v["peak_mb"] = json!(peak_mb());
-            v["peak_in_process"] = json!(true);
-            v
-        }
-    };
+    let mut v = measured(f, &db, Phase::Export)?;
     v["answers"] = json!(answers);
     v["setup_seconds"] = json!(setup);
-    Ok(v)
-}
-
-/// `ksbquiz bench-export`: the bench cohort's report from the database at `db`, with this
-/// process's peak memory.
-pub fn export_process(project: &Project, db: &Path) -> Result<Value> {
-    let f = Fixture {
-        bank: Arc::new(Bank::load(&project.bank())?),
-        prompts: Arc::new(Prompts::load(&project.prompts())?),
-    };
-    let mut v = export_all(&f, db)?;
-    v["peak_mb"] = json!(peak_mb());
     Ok(v)
 }
 
@@ -656,10 +671,7 @@ fn live_clicks(f: &Fixture, dir: &Path, n: usize) -> Result<Value> {
 
 /// Fills a database for the planning benchmark (then `ksbquiz --db DB bench-plan` plans it).
 pub fn planning_only(project: &Project, db: &Path, learners: usize) -> Result<Value> {
-    let f = Fixture {
-        bank: Arc::new(Bank::load(&project.bank())?),
-        prompts: Arc::new(Prompts::load(&project.prompts())?),
-    };
+    let f = Fixture::load(project)?;
     let setup = fill_planning(&f, db, learners)?;
     Ok(json!({"learners": learners, "setup_seconds": setup}))
 }
@@ -667,20 +679,14 @@ pub fn planning_only(project: &Project, db: &Path, learners: usize) -> Result<Va
 /// Only the answer-recording benchmark (for profiling).
 pub fn answers_only(project: &Project, threads: usize, total: usize) -> Result<Value> {
     let dir = tempfile_dir()?;
-    let f = Fixture {
-        bank: Arc::new(Bank::load(&project.bank())?),
-        prompts: Arc::new(Prompts::load(&project.prompts())?),
-    };
+    let f = Fixture::load(project)?;
     answers(&f, dir.path(), threads, total)
 }
 
 /// Runs every benchmark and returns the figures.
 pub fn run(project: &Project, sizes: Sizes, progress: &dyn Fn(&str)) -> Result<Value> {
     let dir = tempfile_dir()?;
-    let f = Fixture {
-        bank: Arc::new(Bank::load(&project.bank())?),
-        prompts: Arc::new(Prompts::load(&project.prompts())?),
-    };
+    let f = Fixture::load(project)?;
     progress("answer recording");
     let bytes = bytes_per_answer(&f, dir.path())?;
     let mut rec = Vec::new();
@@ -751,10 +757,7 @@ impl Drop for TempDir {
 /// the engine has acknowledged an answer (it is durable by then). Runs until killed.
 pub fn storm(project: &Project, db: &Path, learners: usize) -> Result<()> {
     use std::io::Write;
-    let f = Fixture {
-        bank: Arc::new(Bank::load(&project.bank())?),
-        prompts: Arc::new(Prompts::load(&project.prompts())?),
-    };
+    let f = Fixture::load(project)?;
     let e = Arc::new(engine(&f, db, Arc::new(ManualClock::new(start())), 20)?);
     let out = Arc::new(std::sync::Mutex::new(std::io::stdout()));
     let handles: Vec<_> = (0..learners)

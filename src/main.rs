@@ -189,12 +189,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Play { name }) => play(&project, &db, &name),
         Some(Command::Serve) => serve(&project, &db),
         Some(Command::BenchExport) => {
-            let v = ksbquiz::bench::export_process(&project, &db)?;
+            let v = ksbquiz::bench::phase_process(&project, &db, ksbquiz::bench::Phase::Export)?;
             println!("{v}");
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::BenchPlan) => {
-            let v = ksbquiz::bench::plan_process(&project, &db)?;
+            let v = ksbquiz::bench::phase_process(&project, &db, ksbquiz::bench::Phase::Plan)?;
             println!("{v}");
             Ok(ExitCode::SUCCESS)
         }

@@ -195,6 +195,89 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
+/// Where a learner stands on an item, from its scheduling state.
+fn status_of(sched: &Scheduler, st: Option<&SrsState>, now: DateTime<Utc>) -> Status {
+    match st {
+        None => Status::NotStarted,
+        Some(s) if s.leech => Status::Leech,
+        Some(s) if sched.mastered(s, now) => Status::Secure,
+        Some(_) => Status::Learning,
+    }
+}
+
+/// Option `i` of a question: chosen `chosen` times of `answers`, and by these shares of the
+/// top and bottom thirds' answers; flagged as a possible key error (a distractor the strong
+/// choose more than the weak) or non-functioning (under 5%).
+fn option_stat(
+    q: &crate::bank::Question,
+    i: usize,
+    chosen: usize,
+    answers: usize,
+    top_share: Option<f64>,
+    bottom_share: Option<f64>,
+) -> OptionStat {
+    let share = pct(chosen, answers).unwrap_or(0.0);
+    let key = i == q.answer;
+    let flag = if key || answers == 0 {
+        None
+    } else if matches!((top_share, bottom_share), (Some(t), Some(b)) if t > b) {
+        Some("possible key error".to_string())
+    } else if share < 5.0 {
+        Some("non-functioning".to_string())
+    } else {
+        None
+    };
+    OptionStat {
+        letter: crate::engine::letter(i),
+        text: q.options.get(i).cloned().unwrap_or_default(),
+        key,
+        chosen,
+        share: round1(share),
+        top_share,
+        bottom_share,
+        flag,
+    }
+}
+
+/// Options flagged non-functioning, and possible key errors.
+fn flag_counts(options: &[OptionStat]) -> (usize, usize) {
+    let count = |f: &str| {
+        options
+            .iter()
+            .filter(|o| o.flag.as_deref() == Some(f))
+            .count()
+    };
+    (count("non-functioning"), count("possible key error"))
+}
+
+/// One summary per standard of the scope, from its items' rows.
+fn standard_summaries(scope: &Scope, bank: &Bank, items: &[ItemRow]) -> Vec<StandardSummary> {
+    let mut by_std: BTreeMap<&str, Vec<&ItemRow>> = BTreeMap::new();
+    for it in items {
+        by_std.entry(it.standard.as_str()).or_default().push(it);
+    }
+    scope
+        .standards
+        .iter()
+        .map(|code| {
+            let rows = by_std.get(code.as_str()).cloned().unwrap_or_default();
+            let answered: Vec<f64> = rows.iter().filter_map(|r| r.first_try_correct).collect();
+            let pairs = rows.len() * scope.learners.len();
+            StandardSummary {
+                code: code.clone(),
+                title: bank
+                    .standard(code)
+                    .map(|f| f.standard.title.clone())
+                    .unwrap_or_default(),
+                items: rows.len(),
+                facility: (!answered.is_empty())
+                    .then(|| round1(answered.iter().sum::<f64>() / answered.len() as f64)),
+                mastery: pct(rows.iter().map(|r| r.mastered).sum(), pairs).map_or(0.0, round1),
+            }
+        })
+        .collect()
+}
+
 /// One learner's answers, boiled down to what the whole-cohort statistics need once every
 /// learner has been read (their ability is known only then). Indexes are into the analysis's
 /// item and question lists.
@@ -342,12 +425,7 @@ impl<'a> Analysis<'a> {
         };
         for (i, id) in self.items.iter().enumerate() {
             let st = states.get(*id);
-            let status = match st {
-                None => Status::NotStarted,
-                Some(s) if s.leech => Status::Leech,
-                Some(s) if self.sched.mastered(s, self.now) => Status::Secure,
-                Some(_) => Status::Learning,
-            };
+            let status = status_of(self.sched, st, self.now);
             self.item_status[i].0 += usize::from(status == Status::Secure);
             self.item_status[i].1 += usize::from(status == Status::Leech);
             row.cells.push(status);
@@ -462,45 +540,17 @@ impl<'a> Analysis<'a> {
                 )
                 .map(round1)
             };
-            let options: Vec<OptionStat> = q
-                .options
-                .iter()
-                .enumerate()
-                .map(|(i, text)| {
+            let options: Vec<OptionStat> = (0..q.options.len())
+                .map(|i| {
                     let chosen = totals.options.get(i).copied().unwrap_or(0);
-                    let share = pct(chosen, totals.answers).unwrap_or(0.0);
                     let (top_share, bottom_share) = (share_in(1, i), share_in(0, i));
-                    let key = i == q.answer;
-                    let flag = if key || totals.answers == 0 {
-                        None
-                    } else if matches!((top_share, bottom_share), (Some(t), Some(b)) if t > b) {
-                        Some("possible key error".to_string())
-                    } else if share < 5.0 {
-                        Some("non-functioning".to_string())
-                    } else {
-                        None
-                    };
-                    OptionStat {
-                        letter: crate::engine::letter(i),
-                        text: text.clone(),
-                        key,
-                        chosen,
-                        share: round1(share),
-                        top_share,
-                        bottom_share,
-                        flag,
-                    }
+                    option_stat(q, i, chosen, totals.answers, top_share, bottom_share)
                 })
                 .collect();
             let e = &mut flags_by_item[item as usize];
-            e.0 += options
-                .iter()
-                .filter(|o| o.flag.as_deref() == Some("non-functioning"))
-                .count();
-            e.1 += options
-                .iter()
-                .filter(|o| o.flag.as_deref() == Some("possible key error"))
-                .count();
+            let (nf, ke) = flag_counts(&options);
+            e.0 += nf;
+            e.1 += ke;
             questions.push(QuestionRow {
                 id: qid.to_string(),
                 item: self.items[item as usize].to_string(),
@@ -547,31 +597,7 @@ impl<'a> Analysis<'a> {
             });
         }
 
-        let mut by_std: BTreeMap<&str, Vec<&ItemRow>> = BTreeMap::new();
-        for it in &items {
-            by_std.entry(it.standard.as_str()).or_default().push(it);
-        }
-        let standards = scope
-            .standards
-            .iter()
-            .map(|code| {
-                let rows = by_std.get(code.as_str()).cloned().unwrap_or_default();
-                let answered: Vec<f64> = rows.iter().filter_map(|r| r.first_try_correct).collect();
-                let pairs = rows.len() * scope.learners.len();
-                StandardSummary {
-                    code: code.clone(),
-                    title: self
-                        .bank
-                        .standard(code)
-                        .map(|f| f.standard.title.clone())
-                        .unwrap_or_default(),
-                    items: rows.len(),
-                    facility: (!answered.is_empty())
-                        .then(|| round1(answered.iter().sum::<f64>() / answered.len() as f64)),
-                    mastery: pct(rows.iter().map(|r| r.mastered).sum(), pairs).map_or(0.0, round1),
-                }
-            })
-            .collect();
+        let standards = standard_summaries(scope, self.bank, &items);
         Report {
             scope: scope.name.clone(),
             generated: self.now,
@@ -692,45 +718,17 @@ mod reference {
                         .collect();
                     pct(g.iter().filter(|a| a.option == opt).count(), g.len()).map(round1)
                 };
-                let options: Vec<OptionStat> = q
-                    .options
-                    .iter()
-                    .enumerate()
-                    .map(|(i, text)| {
+                let options: Vec<OptionStat> = (0..q.options.len())
+                    .map(|i| {
                         let chosen = answers.iter().filter(|a| a.option == i).count();
-                        let share = pct(chosen, answers.len()).unwrap_or(0.0);
                         let (top_share, bottom_share) = (share_in(&top, i), share_in(&bottom, i));
-                        let key = i == q.answer;
-                        let flag = if key || answers.is_empty() {
-                            None
-                        } else if matches!((top_share, bottom_share), (Some(t), Some(b)) if t > b) {
-                            Some("possible key error".to_string())
-                        } else if share < 5.0 {
-                            Some("non-functioning".to_string())
-                        } else {
-                            None
-                        };
-                        OptionStat {
-                            letter: crate::engine::letter(i),
-                            text: text.clone(),
-                            key,
-                            chosen,
-                            share: round1(share),
-                            top_share,
-                            bottom_share,
-                            flag,
-                        }
+                        option_stat(q, i, chosen, answers.len(), top_share, bottom_share)
                     })
                     .collect();
                 let e = flags_by_item.entry(id.clone()).or_default();
-                e.0 += options
-                    .iter()
-                    .filter(|o| o.flag.as_deref() == Some("non-functioning"))
-                    .count();
-                e.1 += options
-                    .iter()
-                    .filter(|o| o.flag.as_deref() == Some("possible key error"))
-                    .count();
+                let (nf, ke) = flag_counts(&options);
+                e.0 += nf;
+                e.1 += ke;
                 questions.push(QuestionRow {
                     id: qid.clone(),
                     item: id.clone(),
@@ -781,12 +779,7 @@ mod reference {
             let (mut mastered, mut leeches) = (0, 0);
             for (row, l) in matrix.iter_mut().zip(&scope.learners) {
                 let st = inp.states.get(&l.id).and_then(|m| m.get(id));
-                let status = match st {
-                    None => Status::NotStarted,
-                    Some(s) if s.leech => Status::Leech,
-                    Some(s) if inp.sched.mastered(s, inp.now) => Status::Secure,
-                    Some(_) => Status::Learning,
-                };
+                let status = status_of(inp.sched, st, inp.now);
                 mastered += usize::from(status == Status::Secure);
                 leeches += usize::from(status == Status::Leech);
                 row.cells.push(status);
@@ -815,31 +808,7 @@ mod reference {
             });
         }
 
-        let mut by_std: BTreeMap<&str, Vec<&ItemRow>> = BTreeMap::new();
-        for it in &items {
-            by_std.entry(it.standard.as_str()).or_default().push(it);
-        }
-        let standards = scope
-            .standards
-            .iter()
-            .map(|code| {
-                let rows = by_std.get(code.as_str()).cloned().unwrap_or_default();
-                let answered: Vec<f64> = rows.iter().filter_map(|r| r.first_try_correct).collect();
-                let pairs = rows.len() * scope.learners.len();
-                StandardSummary {
-                    code: code.clone(),
-                    title: inp
-                        .bank
-                        .standard(code)
-                        .map(|f| f.standard.title.clone())
-                        .unwrap_or_default(),
-                    items: rows.len(),
-                    facility: (!answered.is_empty())
-                        .then(|| round1(answered.iter().sum::<f64>() / answered.len() as f64)),
-                    mastery: pct(rows.iter().map(|r| r.mastered).sum(), pairs).map_or(0.0, round1),
-                }
-            })
-            .collect();
+        let standards = standard_summaries(scope, inp.bank, &items);
         Report {
             scope: scope.name.clone(),
             generated: inp.now,

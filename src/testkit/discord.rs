@@ -4,7 +4,6 @@
 //! injects). serenity is pointed at it with `DISCORD_API_URL`; the gateway address is what
 //! `GET /api/v10/gateway` returns, as with the real Discord.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -45,9 +44,8 @@ struct Inner {
 
 /// The fake, running on 127.0.0.1.
 pub struct FakeDiscord {
-    addr: SocketAddr,
+    server: super::Server,
     state: Arc<Mutex<Inner>>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
     gateway: tokio::task::JoinHandle<()>,
 }
 
@@ -243,27 +241,16 @@ impl FakeDiscord {
         let app = Router::new()
             .fallback(handle)
             .with_state((state.clone(), gw_url));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = rx.await;
-                })
-                .await;
-        });
         Ok(FakeDiscord {
-            addr,
+            server: super::Server::start(app).await?,
             state,
-            stop: Some(tx),
             gateway,
         })
     }
 
     /// The base URL to give the bot (`DISCORD_API_URL`).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.url()
     }
 
     /// The server's roles (`GET /guilds/{id}/roles`).
@@ -323,9 +310,6 @@ impl FakeDiscord {
 
 impl Drop for FakeDiscord {
     fn drop(&mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
         self.gateway.abort();
     }
 }

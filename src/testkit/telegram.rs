@@ -7,7 +7,6 @@
 //! Failed calls are not recorded as sent: `sent()` is what a user would have received.
 
 use std::collections::{HashSet, VecDeque};
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -59,9 +58,8 @@ struct Inner {
 
 /// The running fake server.
 pub struct FakeTelegram {
-    pub addr: SocketAddr,
+    server: super::Server,
     state: Arc<Mutex<Inner>>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 fn user(id: i64, name: &str) -> Value {
@@ -280,26 +278,15 @@ impl FakeTelegram {
         let app = Router::new()
             .route("/{bot}/{method}", post(handle))
             .with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = rx.await;
-                })
-                .await;
-        });
         Ok(FakeTelegram {
-            addr,
+            server: super::Server::start(app).await?,
             state,
-            stop: Some(tx),
         })
     }
 
     /// The base URL to give the bot (`TELEGRAM_API_URL`).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.url()
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
@@ -395,14 +382,6 @@ impl FakeTelegram {
                 return false;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
-
-impl Drop for FakeTelegram {
-    fn drop(&mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
         }
     }
 }

@@ -29,7 +29,7 @@ pub struct Running {
 }
 
 impl Running {
-    fn quiz(&self) -> std::sync::MutexGuard<'_, LiveQuiz> {
+    pub(crate) fn quiz(&self) -> std::sync::MutexGuard<'_, LiveQuiz> {
         self.quiz.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -243,12 +243,7 @@ pub async fn stop(app: &App, c: &CommandInteraction, a: &Asker) {
     if !app.is_tutor(a).await {
         return app.refuse_not_tutor(c.id, &c.token).await;
     }
-    let running = app
-        .quizzes
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(&a.channel)
-        .cloned();
+    let running = app.running_in(a.channel);
     let name = match running {
         Some(r) => {
             r.stop.notify_one();
@@ -270,12 +265,7 @@ fn leaderboard_text(app: &App, q: &LiveQuiz, after: Option<usize>) -> String {
 
 /// `/quiz leaderboard`: the running quiz's, or the last one's in this channel.
 pub async fn leaderboard(app: &App, c: &CommandInteraction, a: &Asker) {
-    let running = app
-        .quizzes
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(&a.channel)
-        .cloned();
+    let running = app.running_in(a.channel);
     let text = match running {
         Some(r) => {
             let q = r.quiz();
@@ -310,13 +300,7 @@ pub async fn click(
     index: usize,
     option: usize,
 ) {
-    let running = app
-        .quizzes
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(&a.channel)
-        .cloned()
-        .filter(|r| r.quiz().id == quiz);
+    let running = app.running_in(a.channel).filter(|r| r.quiz().id == quiz);
     let Some(r) = running else {
         let text = app.say("ack-closed", json!({}));
         return app.respond_text(c.id, &c.token, text, true).await;
@@ -356,6 +340,12 @@ pub async fn click(
                 )
             })
             .await;
+            // Not recorded: the click is taken back so the learner can click again.
+            let failed = |e: &dyn std::fmt::Display| {
+                tracing::error!(error = %e, "could not record a live answer");
+                r.quiz().unclick(&account, index);
+                app.say("ack-failed", json!({}))
+            };
             match recorded {
                 Ok(Ok(LiveRecorded::New { joined, .. })) => app.say(
                     "ack-locked",
@@ -365,16 +355,8 @@ pub async fn click(
                     app.say("ack-already", json!({"letter": letter(option)}))
                 }
                 Ok(Ok(LiveRecorded::UnknownQuestion)) => app.say("ack-closed", json!({})),
-                Ok(Err(e)) => {
-                    tracing::error!(error = %e, "could not record a live answer");
-                    r.quiz().unclick(&account, index);
-                    app.say("ack-failed", json!({}))
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "could not record a live answer");
-                    r.quiz().unclick(&account, index);
-                    app.say("ack-failed", json!({}))
-                }
+                Ok(Err(e)) => failed(&e),
+                Err(e) => failed(&e),
             }
         }
         ClickOutcome::AlreadyAnswered { option } => {

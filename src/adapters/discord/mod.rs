@@ -95,20 +95,18 @@ pub(crate) fn buttons(ids: Vec<String>) -> Vec<CreateActionRow> {
 }
 
 impl App {
-    /// A copy of the quiz running in a channel, if any.
-    pub fn quizzes_in(&self, channel: u64) -> Option<crate::live::LiveQuiz> {
-        let running = self
-            .quizzes
+    /// The quiz running in a channel, if any.
+    pub(crate) fn running_in(&self, channel: u64) -> Option<Arc<live::Running>> {
+        self.quizzes
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(&channel)
-            .cloned()?;
-        let quiz = running
-            .quiz
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        Some(quiz)
+            .cloned()
+    }
+
+    /// A copy of the quiz running in a channel, if any.
+    pub fn quizzes_in(&self, channel: u64) -> Option<crate::live::LiveQuiz> {
+        Some(self.running_in(channel)?.quiz().clone())
     }
 
     /// Renders `prompts/discord/<name>.hbs`.

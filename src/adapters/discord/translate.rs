@@ -109,31 +109,13 @@ pub fn commands_json() -> serde_json::Value {
     ])
 }
 
+/// The value of the option called `name` (read with serenity's `as_str`, `as_i64`...).
+fn opt<'a>(opts: &'a [CommandDataOption], name: &str) -> Option<&'a CommandDataOptionValue> {
+    opts.iter().find(|o| o.name == name).map(|o| &o.value)
+}
+
 fn str_opt(opts: &[CommandDataOption], name: &str) -> Option<String> {
-    opts.iter()
-        .find(|o| o.name == name)
-        .and_then(|o| match &o.value {
-            CommandDataOptionValue::String(s) => Some(s.trim().to_string()),
-            _ => None,
-        })
-}
-
-fn int_opt(opts: &[CommandDataOption], name: &str) -> Option<i64> {
-    opts.iter()
-        .find(|o| o.name == name)
-        .and_then(|o| match o.value {
-            CommandDataOptionValue::Integer(n) => Some(n),
-            _ => None,
-        })
-}
-
-fn bool_opt(opts: &[CommandDataOption], name: &str) -> Option<bool> {
-    opts.iter()
-        .find(|o| o.name == name)
-        .and_then(|o| match o.value {
-            CommandDataOptionValue::Boolean(b) => Some(b),
-            _ => None,
-        })
+    opt(opts, name)?.as_str().map(|s| s.trim().to_string())
 }
 
 /// The sub-command and its options (`/quiz start ...`).
@@ -153,9 +135,9 @@ fn command_action(c: &CommandInteraction) -> Action {
                 cohort: str_opt(o, "cohort"),
                 standard: str_opt(o, "standard"),
                 items: str_opt(o, "items"),
-                questions: int_opt(o, "questions"),
-                seconds: int_opt(o, "seconds"),
-                streak_bonus: bool_opt(o, "streak_bonus"),
+                questions: opt(o, "questions").and_then(|v| v.as_i64()),
+                seconds: opt(o, "seconds").and_then(|v| v.as_i64()),
+                streak_bonus: opt(o, "streak_bonus").and_then(|v| v.as_bool()),
             }),
             Some(("stop", _)) => Action::QuizStop,
             Some(("leaderboard", _)) => Action::QuizLeaderboard,
@@ -181,7 +163,9 @@ fn command_action(c: &CommandInteraction) -> Action {
         "export" => Action::Export(str_opt(opts, "cohort").unwrap_or_default()),
         "link" => Action::Engine(Input::Link(str_opt(opts, "code").filter(|s| !s.is_empty()))),
         "mydata" => Action::Engine(Input::MyData),
-        "forget" if bool_opt(opts, "confirm") == Some(true) => Action::Engine(Input::ForgetConfirm),
+        "forget" if opt(opts, "confirm").and_then(|v| v.as_bool()) == Some(true) => {
+            Action::Engine(Input::ForgetConfirm)
+        }
         "forget" => Action::Engine(Input::Forget),
         _ => unknown(),
     }
