@@ -64,6 +64,27 @@ fn slash(id: u64, channel: u64, member: Value, name: &str, options: Value) -> Va
     payload::command(id, GUILD, channel, member, name, options)
 }
 
+fn cohort_create(id: u64, member: Value, name: &str, standards: &str) -> Value {
+    slash(
+        id,
+        ROOM,
+        member,
+        "cohort",
+        json!([{"type": 1, "name": "create", "options": [
+            {"type": 3, "name": "name", "value": name},
+            {"type": 3, "name": "standards", "value": standards}]}]),
+    )
+}
+
+/// The learner a Discord user became.
+fn learner_of(engine: &Engine, user: u64) -> ksbquiz::store::Learner {
+    engine
+        .store
+        .learner_by_account(&format!("discord:{user}"))
+        .unwrap()
+        .expect("a learner for the Discord user")
+}
+
 fn quiz_start(id: u64, channel: u64, member: Value, opts: Value) -> Value {
     slash(
         id,
@@ -171,23 +192,11 @@ async fn a_tutor_runs_a_live_quiz_through_serenity() {
     // The tutor creates a cohort; the reply is private and carries the join code.
     let created = ask(
         &fake,
-        slash(
-            1,
-            ROOM,
-            tutor(),
-            "cohort",
-            json!([{"type": 1, "name": "create", "options": [
-                {"type": 3, "name": "name", "value": "Tuesday group"},
-                {"type": 3, "name": "standards", "value": "HSCCLD222"}]}]),
-        ),
+        cohort_create(1, tutor(), "Tuesday group", "HSCCLD222"),
     )
     .await;
     assert!(private(&created));
-    let tutor_learner = engine
-        .store
-        .learner_by_account(&format!("discord:{TUTOR}"))
-        .unwrap()
-        .unwrap();
+    let tutor_learner = learner_of(&engine, TUTOR);
     let cohort = engine
         .store
         .cohorts()
@@ -341,11 +350,7 @@ async fn a_tutor_runs_a_live_quiz_through_serenity() {
 
     // The answers are in each learner's record and schedule, once each; both joined the cohort.
     for (id, right_answer) in [(ANN, true), (BEN, false)] {
-        let l = engine
-            .store
-            .learner_by_account(&format!("discord:{id}"))
-            .unwrap()
-            .unwrap();
+        let l = learner_of(&engine, id);
         let attempts = engine.store.attempts(l.id).unwrap();
         assert_eq!(attempts.len(), 1, "one attempt for {id}");
         assert_eq!(attempts[0].correct, right_answer);
@@ -431,15 +436,7 @@ async fn quizzes_run_in_two_channels_and_a_restart_ends_them_cleanly() {
     let by_role = || payload::member(TUTOR, "Tess Tutor", 0, &[ROLE_TUTOR]);
     ask(
         &fake,
-        slash(
-            1,
-            ROOM,
-            by_role(),
-            "cohort",
-            json!([{"type": 1, "name": "create", "options": [
-                {"type": 3, "name": "name", "value": "Group"},
-                {"type": 3, "name": "standards", "value": "HSCCLD222 HSCCLD352"}]}]),
-        ),
+        cohort_create(1, by_role(), "Group", "HSCCLD222 HSCCLD352"),
     )
     .await;
     for (id, room, std) in [(2, ROOM, "HSCCLD222"), (3, OTHER_ROOM, "HSCCLD352")] {
@@ -494,11 +491,7 @@ async fn quizzes_run_in_two_channels_and_a_restart_ends_them_cleanly() {
         && c.path == format!("/channels/{ROOM}/messages/{q1_msg}")
         && button_ids(c).is_empty()));
     // Ann's answer is kept; a click on the dead quiz's button is told it closed.
-    let ann = engine
-        .store
-        .learner_by_account(&format!("discord:{ANN}"))
-        .unwrap()
-        .unwrap();
+    let ann = learner_of(&engine, ANN);
     assert_eq!(engine.store.attempts(ann.id).unwrap().len(), 1);
     let stale = ask(
         &fake,
@@ -572,11 +565,7 @@ async fn practice_stats_and_linking_with_telegram() {
         .learner_by_account("telegram:555")
         .unwrap()
         .unwrap();
-    let dc = engine
-        .store
-        .learner_by_account(&format!("discord:{ANN}"))
-        .unwrap()
-        .unwrap();
+    let dc = learner_of(&engine, ANN);
     assert_eq!(tg.id, dc.id, "one learner, one history");
     // The code is single-use.
     let reuse = ask(

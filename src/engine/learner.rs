@@ -243,7 +243,9 @@ impl Engine {
         delivery: &str,
         option: usize,
     ) -> Result<Vec<Out>> {
-        let Some(d) = self.store.delivery(delivery)? else {
+        // Who it went to and which question; whether it is answered is settled by
+        // `record_answer` under the learner's lock.
+        let Some(d) = self.store.sent(delivery)? else {
             return self.text("unknown-question", &json!({}));
         };
         if d.learner != learner.id {

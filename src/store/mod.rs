@@ -616,12 +616,20 @@ impl Store {
         let Some(key) = delivery_key(id) else {
             return Ok(None);
         };
-        let Some(v) = self.inner.ldata.get(&key)? else {
+        let Some(mut d) = self.sent(id)? else {
             return Ok(None);
         };
-        let mut d: Delivery = dec(&v)?;
         self.fill_answer(&key, &mut d)?;
         Ok(Some(d))
+    }
+
+    /// A delivery as it was sent (to whom, which question), without looking up its answer:
+    /// for checks before [`Store::record_answer`], which reads it again under the lock.
+    pub fn sent(&self, id: &str) -> Result<Option<Delivery>> {
+        let Some(key) = delivery_key(id) else {
+            return Ok(None);
+        };
+        self.inner.ldata.get(key)?.map(|v| dec(&v)).transpose()
     }
 
     /// Sets `answered` from the delivery's attempt, if there is one. (Schema 2 wrote the
