@@ -214,8 +214,8 @@ fn answers(f: &Fixture, dir: &Path, threads: usize, total: usize) -> Result<Valu
     }))
 }
 
-/// Bytes one answer writes: attempt, scheduling state, next delivery, session (measured on a
-/// real answer).
+/// Bytes one answer writes: attempt, scheduling state, and the session with its next question
+/// inside (measured on a real answer).
 fn bytes_per_answer(f: &Fixture, dir: &Path) -> Result<usize> {
     let e = engine(
         f,
@@ -268,8 +268,9 @@ fn bytes_per_answer(f: &Fixture, dir: &Path) -> Result<usize> {
         leech: false,
         last_question: Some(d.question.clone()),
         last_delivery: Some(d.id.clone()),
+        last_option: None,
     };
-    Ok(size(&attempt) + size(&srs) + size(&d) + size(&s))
+    Ok(size(&attempt) + size(&srs) + size(&s))
 }
 
 fn size<T: serde::Serialize>(v: &T) -> usize {
@@ -317,6 +318,7 @@ fn fill_planning(f: &Fixture, db: &Path, n: usize) -> Result<f64> {
                 leech: false,
                 last_question: None,
                 last_delivery: None,
+                last_option: None,
             };
             store.put_srs(l.id, item, &st)?;
         }

@@ -141,6 +141,7 @@ fn setting_rest_days_spreads_work_already_due_on_them() {
             leech: false,
             last_question: None,
             last_delivery: None,
+            last_option: None,
         };
         e.store.put_srs(id, item, &s).unwrap();
     }

@@ -298,7 +298,10 @@ fn schema_1_migrates_its_four_trees_into_the_learner_tree() {
         db.flush().unwrap();
     }
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(
+        store.schema_version().unwrap(),
+        ksbquiz::store::SCHEMA_VERSION
+    );
     let a = store.attempts(5).unwrap();
     assert_eq!((a.len(), a[0].option), (1, 2));
     assert_eq!(store.srs(5, "HSCCLD222/K1").unwrap().unwrap().reps, 1);

@@ -12,6 +12,14 @@ use crate::srs::PlanInput;
 use crate::standards::ItemKind;
 use crate::store::{AnswerPlan, Delivery, Learner, Mode, Pick, Recorded, Session, SrsState};
 
+/// Why an answer was refused.
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    NotYours,
+    NotAnOption(usize),
+    Retired,
+}
+
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 impl Engine {
@@ -182,6 +190,7 @@ impl Engine {
             current: Some(d.id.clone()),
             correct: 0,
             answered: 0,
+            open: Some(d.clone()),
         };
         self.store
             .start_session(Some(&session), &queue, learner.id, Some(&d))?;
@@ -243,25 +252,33 @@ impl Engine {
         delivery: &str,
         option: usize,
     ) -> Result<Vec<Out>> {
-        // Who it went to and which question; whether it is answered is settled by
-        // `record_answer` under the learner's lock.
-        let Some(d) = self.store.sent(delivery)? else {
-            return self.text("unknown-question", &json!({}));
+        // Whose question and which, and whether it is answered, are settled by `record_answer`
+        // under the learner's lock; `grade` says why an answer is refused.
+        let refused = std::cell::Cell::new(Refusal::NotYours);
+        let grade = |d: &Delivery| {
+            let refusal = if d.learner != learner.id {
+                Refusal::NotYours
+            } else {
+                match self.bank.question(&d.question) {
+                    None => Refusal::Retired,
+                    Some(q) if option < q.options.len() => return Some(option == q.answer),
+                    Some(q) => Refusal::NotAnOption(q.options.len()),
+                }
+            };
+            refused.set(refusal);
+            None
         };
-        if d.learner != learner.id {
-            return self.text("not-yours", &json!({}));
-        }
-        let Some(q) = self.bank.question(&d.question).cloned() else {
-            // The bank was rebuilt without this question: close it and move on.
-            self.store.start_session(None, &[], learner.id, None)?;
-            return self.text("retired", &json!({}));
-        };
-        if option >= q.options.len() {
-            return self.text("not-an-option", &json!({"count": q.options.len()}));
-        }
-        let correct = option == q.answer;
-        let recorded = self.record(learner, platform, &d, option, correct)?;
-        match recorded {
+        match self.record(learner, platform, delivery, option, &grade)? {
+            Recorded::Unknown => self.text("unknown-question", &json!({})),
+            Recorded::Refused { .. } => match refused.get() {
+                Refusal::NotYours => self.text("not-yours", &json!({})),
+                Refusal::NotAnOption(count) => self.text("not-an-option", &json!({"count": count})),
+                Refusal::Retired => {
+                    // The bank was rebuilt without this question: close it and move on.
+                    self.store.start_session(None, &[], learner.id, None)?;
+                    self.text("retired", &json!({}))
+                }
+            },
             Recorded::Duplicate { delivery } => {
                 let a = delivery.answered.as_ref();
                 self.text(
@@ -271,20 +288,26 @@ impl Engine {
             }
             Recorded::Closed { .. } => self.text("closed", &json!({})),
             Recorded::New {
-                srs, session, next, ..
+                attempt,
+                srs,
+                session,
+                next,
             } => {
                 // Tell the learner only once the answer is on disk.
                 self.store.durable()?;
+                let Some(q) = self.bank.question(&attempt.question) else {
+                    return self.text("retired", &json!({}));
+                };
                 let item = self.bank.item(&q.item);
                 let mut out = self.text(
                     "feedback",
                     &json!({
-                        "correct": correct,
+                        "correct": attempt.correct,
                         "letter": letter(q.answer),
                         "answer": q.options[q.answer],
                         "explanation": q.explanation,
                         "item": q.item,
-                        "item_text": item.map(|i| i.text.clone()),
+                        "item_text": item.map(|i| i.text.as_str()),
                         "leech": srs.as_ref().is_some_and(|s| s.leech),
                     }),
                 )?;
@@ -301,20 +324,23 @@ impl Engine {
         }
     }
 
-    /// Records an answer to a delivery in one atomic step: the attempt, the item's new
-    /// scheduling state (daily and cohort quizzes), and the session's next question.
+    /// Records an answer to a delivery in one crash-safe step (see [`Store::record_answer`]):
+    /// the item's new scheduling state (daily and cohort quizzes; practice only notes the
+    /// variant asked), the attempt, and the session's next question. `grade` says whether the
+    /// answer is right for the delivery as stored, or refuses it.
+    ///
+    /// [`Store::record_answer`]: crate::store::Store::record_answer
     pub(super) fn record(
         &self,
         learner: &Learner,
         platform: &str,
-        d: &Delivery,
+        delivery: &str,
         option: usize,
-        correct: bool,
+        grade: &dyn Fn(&Delivery) -> Option<bool>,
     ) -> Result<Recorded> {
-        let delivery = d.id.as_str();
         let now = self.now();
         let today = self.today(learner);
-        let rest = learner.settings.rest_days.clone();
+        let rest = &learner.settings.rest_days;
         // The learner's due-date histogram, read only if the scheduler has days to choose from.
         let load: std::cell::OnceCell<BTreeMap<NaiveDate, usize>> = std::cell::OnceCell::new();
         let store = &self.store;
@@ -331,49 +357,47 @@ impl Engine {
             .copied()
             .unwrap_or(0)
         };
-        // Daily quizzes and tutors' live quizzes feed spaced repetition; extra practice does not.
-        let scheduled = matches!(d.mode, Mode::Daily | Mode::Cohort);
-        let question_id = d.question.clone();
-        let schedule = |old: Option<SrsState>| {
-            if !scheduled {
-                return None;
-            }
-            let mut s = self
-                .sched
-                .review(old.as_ref(), correct, now, today, &rest, &load_of);
-            s.last_question = Some(question_id.clone());
+        let schedule = |d: &Delivery, old: Option<SrsState>, correct: bool| {
+            // Daily quizzes and tutors' live quizzes feed spaced repetition; extra practice
+            // does not, but notes the variant so the next time asks another.
+            let mut s = if matches!(d.mode, Mode::Daily | Mode::Cohort) {
+                self.sched
+                    .review(old.as_ref(), correct, now, today, rest, &load_of)
+            } else {
+                old?
+            };
+            s.last_question = Some(d.question.clone());
             Some(s)
         };
-        let advance = |session: Option<Session>, next_id: &str, next_pick: Option<Pick>| {
-            let Some(mut s) = session else {
-                return (None, None);
+        let advance =
+            |session: Option<Session>, next_id: &str, next_pick: Option<Pick>, correct: bool| {
+                let Some(mut s) = session else {
+                    return (None, None);
+                };
+                s.answered += 1;
+                s.correct += u32::from(correct);
+                s.pos += 1;
+                let next = next_pick.map(|p| Delivery {
+                    id: next_id.to_string(),
+                    learner: s.learner,
+                    question: p.question,
+                    item: p.item,
+                    sent: now,
+                    mode: s.mode,
+                    answered: None,
+                    closed: false,
+                });
+                (Some(s), next)
             };
-            s.answered += 1;
-            s.correct += u32::from(correct);
-            s.pos += 1;
-            let next = next_pick.map(|p| Delivery {
-                id: next_id.to_string(),
-                learner: s.learner,
-                question: p.question,
-                item: p.item,
-                sent: now,
-                mode: s.mode,
-                answered: None,
-                closed: false,
-            });
-            s.current = next.as_ref().map(|n| n.id.clone());
-            (Some(s), next)
-        };
-        let recorded = self.store.record_answer(&AnswerPlan {
+        Ok(self.store.record_answer(&AnswerPlan {
             delivery,
             option,
-            correct,
             platform,
             now,
+            grade: &grade,
             schedule: &schedule,
             advance: &advance,
-        })?;
-        Ok(recorded)
+        })?)
     }
 
     pub(super) fn stats(&self, learner: &Learner) -> Result<Vec<Out>> {

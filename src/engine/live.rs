@@ -71,12 +71,17 @@ impl Engine {
             closed: false,
         };
         self.store.open_delivery(&d)?;
-        let correct = option == q.answer;
-        let recorded = self.record(&learner, who.platform, &d, option, correct)?;
+        let right = option == q.answer;
+        let recorded = self.record(&learner, who.platform, &d.id, option, &|_| Some(right))?;
         self.store.durable()?;
         Ok(match recorded {
-            Recorded::New { .. } => LiveRecorded::New { correct, joined },
+            Recorded::New { attempt, .. } => LiveRecorded::New {
+                correct: attempt.correct,
+                joined,
+            },
             Recorded::Duplicate { .. } | Recorded::Closed { .. } => LiveRecorded::Duplicate,
+            // Opened just above, for this learner: neither can happen.
+            Recorded::Refused { .. } | Recorded::Unknown => LiveRecorded::UnknownQuestion,
         })
     }
 

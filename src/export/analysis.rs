@@ -914,6 +914,7 @@ mod tests {
                         leech: rng.random_bool(0.05),
                         last_question: None,
                         last_delivery: None,
+                        last_option: None,
                     },
                 );
             }

@@ -135,6 +135,7 @@ impl Scheduler {
             leech: lapses >= self.config.leech_threshold,
             last_question: old.and_then(|s| s.last_question.clone()),
             last_delivery: None,
+            last_option: None,
         }
     }
 }

@@ -8,18 +8,20 @@
 //! Trees: `meta` (schema version), `learners`, `accounts` (platform account -> learner),
 //! `cohorts`, `members` (cohort code, learner -> ()), `ldata` (everything a learner's answers
 //! touch, under the learner's 8-byte prefix and a kind byte: `a` attempts by their delivery's
-//! sequence, append-only; `s` FSRS state by item; `d` deliveries, the questions sent, by sequence; `q`
-//! the open quiz and `p` its planned questions by index), `settings` (name -> value), `polls` (a platform's poll id -> delivery),
+//! sequence, append-only; `s` FSRS state by item; `q` the open quiz, with the question now open
+//! inside it; `p` its planned questions by index; `d` deliveries that live outside a session, by
+//! sequence: a live quiz's questions, and a question closed unanswered when its quiz was
+//! replaced), `settings` (name -> value), `polls` (a platform's poll id -> delivery),
 //! `prompted` (learner -> last daily prompt).
 //!
-//! Atomicity without sled transactions or batches: a learner's answer is a few single-key
-//! inserts into the `ldata` tree, in an order that makes a crash at any point harmless, while
+//! Atomicity without sled transactions or batches: a learner's answer is three single-key
+//! inserts into the `ldata` tree (scheduling state, attempt, session), in an order that makes a crash at any point harmless, while
 //! holding that learner's lock (one of 256 stripes), so learners never wait on each other (see
 //! [`Store::record_answer`]). sled 0.34's transactions and `apply_batch` both take a global
 //! write lock, and every flush holds its read side through the fsync, so batched writers queue
 //! behind each flush: schema 1 used transactions and did not scale past one core, and one
 //! `apply_batch` per answer capped group commit at about 8k answers/s whatever the number of
-//! writers. Rarer multi-key changes (starting a quiz, forgetting a learner) still use a batch.
+//! writers. Forgetting a learner, which is rare, still uses a batch.
 //! Attempts are keyed by their delivery's sequence, so an answer can never be stored twice.
 //!
 //! Durability: [`Store::durable`] waits for a flush by a single committer thread that batches
@@ -48,7 +50,10 @@ pub use model::*;
 pub const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Schema version this build writes. Older stores are migrated on open; newer are refused.
-pub const SCHEMA_VERSION: u32 = 2;
+/// Schema 3 keeps a session's open question inside the session record; it reads schema 2's
+/// separate records as they are, so the step from 2 needs no rewrite, but a schema-2 build
+/// would not find those questions, so it must refuse a schema-3 store.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Kind bytes in the `ldata` tree.
 const K_ATTEMPT: u8 = b'a';
@@ -151,7 +156,8 @@ fn member_key(code: &str, id: LearnerId) -> Vec<u8> {
 #[derive(Debug, Clone)]
 pub enum Recorded {
     /// First answer to this delivery: recorded with the new scheduling state; `next` is the
-    /// next question opened in the same step, if the session goes on.
+    /// next question opened in the same step, if the session goes on. The attempt says which
+    /// answer counted (after a crash and a retry, the one the schedule was made from).
     New {
         attempt: Box<Attempt>,
         srs: Option<SrsState>,
@@ -162,23 +168,31 @@ pub enum Recorded {
     Duplicate { delivery: Delivery },
     /// The delivery's quiz ended before this answer came: nothing recorded.
     Closed { delivery: Delivery },
+    /// The plan's `grade` refused the answer (not the asker's question, say): nothing recorded.
+    Refused { delivery: Delivery },
+    /// No such delivery.
+    Unknown,
 }
 
-/// Moves a session on after an answer: the session now, a fresh delivery id and the next
-/// planned question (if any) in; the session after and the next question to open out.
+/// Moves a session on after an answer: the session now, a fresh delivery id, the next planned
+/// question (if any) and whether the answer was right in; the session after and the next
+/// question to open out.
 pub type Advance<'a> =
-    dyn Fn(Option<Session>, &str, Option<Pick>) -> (Option<Session>, Option<Delivery>) + 'a;
+    dyn Fn(Option<Session>, &str, Option<Pick>, bool) -> (Option<Session>, Option<Delivery>) + 'a;
 
 /// How the engine wants one answer recorded: the store supplies the current records, the
 /// closures say what to write.
 pub struct AnswerPlan<'a> {
     pub delivery: &'a str,
     pub option: usize,
-    pub correct: bool,
     pub platform: &'a str,
     pub now: DateTime<Utc>,
-    /// New scheduling state from the old one (None: the item is not scheduled, e.g. practice).
-    pub schedule: &'a dyn Fn(Option<SrsState>) -> Option<SrsState>,
+    /// Whether `option` is right for the delivery as stored; `None` refuses the answer (not the
+    /// asker's question, no such option...) and nothing is recorded.
+    pub grade: &'a dyn Fn(&Delivery) -> Option<bool>,
+    /// New scheduling state for the delivery's item from the old one and whether the answer
+    /// was right (None: nothing to write, e.g. practice of an item not yet studied).
+    pub schedule: &'a dyn Fn(&Delivery, Option<SrsState>, bool) -> Option<SrsState>,
     /// The session after this answer, and the next question to open, from the session now.
     /// Receives a fresh delivery id to use for the next question.
     pub advance: &'a Advance<'a>,
@@ -612,40 +626,63 @@ impl Store {
     }
 
     /// A delivery, with its answer if it has one (the answer is its attempt, stored apart).
+    ///
+    /// Where it lives: the question a session has open is inside the session record; one
+    /// closed unanswered (its quiz replaced) or a live quiz's question has a record of its own;
+    /// an answered one that has neither is told by its attempt.
     pub fn delivery(&self, id: &str) -> Result<Option<Delivery>> {
-        let Some(key) = delivery_key(id) else {
+        let Some(dkey) = delivery_key(id) else {
             return Ok(None);
         };
-        let Some(mut d) = self.sent(id)? else {
-            return Ok(None);
-        };
-        self.fill_answer(&key, &mut d)?;
-        Ok(Some(d))
+        let session = self.session(learner_of(&dkey))?;
+        self.find_delivery(&dkey, id, session.as_ref())
     }
 
-    /// A delivery as it was sent (to whom, which question), without looking up its answer:
-    /// for checks before [`Store::record_answer`], which reads it again under the lock.
-    pub fn sent(&self, id: &str) -> Result<Option<Delivery>> {
-        let Some(key) = delivery_key(id) else {
-            return Ok(None);
+    /// [`Store::delivery`] with the learner's session already read.
+    fn find_delivery(
+        &self,
+        dkey: &[u8],
+        id: &str,
+        session: Option<&Session>,
+    ) -> Result<Option<Delivery>> {
+        let attempt = self
+            .inner
+            .ldata
+            .get(attempt_key_of(dkey))?
+            .map(|a| dec::<Attempt>(&a))
+            .transpose()?;
+        let open = session
+            .filter(|s| s.current.as_deref() == Some(id))
+            .and_then(|s| s.open.clone());
+        let mut d = match open {
+            Some(d) => d,
+            None => match self.inner.ldata.get(dkey)? {
+                Some(v) => dec(&v)?,
+                None => match &attempt {
+                    Some(a) => Delivery {
+                        id: id.to_string(),
+                        learner: a.learner,
+                        question: a.question.clone(),
+                        item: a.item.clone(),
+                        sent: a.at - chrono::Duration::milliseconds(a.response_ms as i64),
+                        mode: a.mode,
+                        answered: None,
+                        closed: false,
+                    },
+                    None => return Ok(None),
+                },
+            },
         };
-        self.inner.ldata.get(key)?.map(|v| dec(&v)).transpose()
-    }
-
-    /// Sets `answered` from the delivery's attempt, if there is one. (Schema 2 wrote the
-    /// answer into the delivery record as well; such records already carry it.)
-    fn fill_answer(&self, dkey: &[u8], d: &mut Delivery) -> Result<()> {
         if d.answered.is_none()
-            && let Some(a) = self.inner.ldata.get(attempt_key_of(dkey))?
+            && let Some(a) = attempt
         {
-            let a: Attempt = dec(&a)?;
             d.answered = Some(Answered {
                 option: a.option,
                 correct: a.correct,
                 at: a.at,
             });
         }
-        Ok(())
+        Ok(Some(d))
     }
 
     /// A fresh delivery id for a learner.
@@ -668,7 +705,8 @@ impl Store {
         )
     }
 
-    /// Opens a delivery unless one with its id exists; true when it was opened now.
+    /// Opens a delivery outside any session (a live quiz's question) unless one with its id
+    /// exists; true when it was opened now.
     pub fn open_delivery(&self, d: &Delivery) -> Result<bool> {
         let k = delivery_key(&d.id)
             .ok_or_else(|| StoreError::Corrupt(format!("delivery id {}", d.id)))?;
@@ -681,12 +719,12 @@ impl Store {
     }
 
     /// Replaces the learner's session (closing the open question of the old one, which can then
-    /// no longer be answered) and opens `first`.
+    /// no longer be answered) and opens `first` inside it.
     ///
     /// Single-key writes, in an order a crash cannot hurt (see [`Store::record_answer`] for why
     /// not a batch): the new picks (indexes past the new session's total are never read, so
-    /// old ones need no removal), the first question, the session (the switch), then the old
-    /// open question closed.
+    /// old ones need no removal), the old open question closed in a record of its own, then
+    /// the new session with its first question (the switch).
     pub fn start_session(
         &self,
         session: Option<&Session>,
@@ -696,24 +734,17 @@ impl Store {
     ) -> Result<()> {
         let _g = self.lock(learner);
         let ldata = &self.inner.ldata;
-        let old = self
-            .session(learner)?
-            .and_then(|s| s.current)
-            .map(|c| self.delivery(&c))
-            .transpose()?
-            .flatten();
+        let before = self.session(learner)?;
+        let old = match before.as_ref().and_then(|s| s.current.clone()) {
+            Some(c) => match delivery_key(&c) {
+                Some(k) => self.find_delivery(&k, &c, before.as_ref())?,
+                None => None,
+            },
+            None => None,
+        };
         for (n, p) in picks.iter().enumerate() {
             ldata.insert(lkind(learner, K_PICK, &(n as u32).to_be_bytes()), enc(p))?;
         }
-        if let Some(d) = first {
-            let k = delivery_key(&d.id)
-                .ok_or_else(|| StoreError::Corrupt(format!("delivery id {}", d.id)))?;
-            ldata.insert(k, enc(d))?;
-        }
-        match session {
-            Some(s) => ldata.insert(lkind(learner, K_SESSION, &[]), enc(s))?,
-            None => ldata.remove(lkind(learner, K_SESSION, &[]))?,
-        };
         if let Some(mut d) = old
             && d.answered.is_none()
             && !d.closed
@@ -724,97 +755,138 @@ impl Store {
                 ldata.insert(k, enc(&d))?;
             }
         }
+        match session {
+            Some(s) => {
+                let mut s = s.clone();
+                s.current = first.map(|f| f.id.clone());
+                s.open = first.cloned();
+                ldata.insert(lkind(learner, K_SESSION, &[]), enc(&s))?
+            }
+            None => ldata.remove(lkind(learner, K_SESSION, &[]))?,
+        };
         Ok(())
     }
 
-    /// Records an answer: scheduling state, session and next question, then the attempt,
-    /// under the learner's lock. Answering a delivery twice records it once.
+    /// Records an answer under the learner's lock: the scheduling state, then the attempt
+    /// (the commit point), then the session moved on with its next question. Answering a
+    /// delivery twice records it once.
     ///
     /// The writes are single-key inserts, not one `apply_batch`: sled 0.34 takes a global
     /// write lock for a batch, and every flush holds that lock's read side through its fsync,
     /// so batched writers queue behind each flush and group commit collapses (measured: 11k
     /// durable two-key batches/s against 50k four-insert answers/s, 16 writers). Atomicity
     /// comes from the order and from idempotence instead; an answer is acknowledged only after
-    /// a flush that covers all of them, and until then a crash may keep any subset:
-    /// - the scheduling state remembers the delivery it last reviewed, so a retry does not
-    ///   review the item twice;
-    /// - the next question and the session come next (an orphaned next question is never
-    ///   shown; a session moved on without its answer leaves the delivery answerable);
-    /// - the attempt is written last, keyed by its delivery: it is the commit point that makes
-    ///   the delivery answered and turns a retry into a "duplicate", and there can never be
-    ///   two.
+    /// a flush that covers all of them, and until then a crash may keep any prefix of them:
+    /// - the scheduling state remembers the delivery it reviewed and the option chosen, so a
+    ///   retry records that same answer (attempt and schedule agree) and reviews once;
+    /// - the attempt, keyed by its delivery, is the commit point: it makes the delivery
+    ///   answered and turns a retry into a "duplicate"; there can never be two;
+    /// - the session, with the next question inside it, comes last: a retry that finds the
+    ///   attempt but the session still on this question moves the session on then.
     pub fn record_answer(&self, plan: &AnswerPlan) -> Result<Recorded> {
-        let not_found = || StoreError::NotFound(format!("question {}", plan.delivery));
-        let dkey = delivery_key(plan.delivery).ok_or_else(not_found)?;
+        let Some(dkey) = delivery_key(plan.delivery) else {
+            return Ok(Recorded::Unknown);
+        };
         let learner = learner_of(&dkey);
         let next_seq = self.inner.db.generate_id()?;
         let _g = self.lock(learner);
         let ldata = &self.inner.ldata;
-        let mut d: Delivery = dec(&ldata.get(&dkey)?.ok_or_else(not_found)?)?;
-        self.fill_answer(&dkey, &mut d)?;
-        if d.answered.is_some() {
+        let session = self.session(learner)?;
+        let Some(d) = self.find_delivery(&dkey, plan.delivery, session.as_ref())? else {
+            return Ok(Recorded::Unknown);
+        };
+        let in_session = session
+            .as_ref()
+            .is_some_and(|s| s.current.as_deref() == Some(plan.delivery));
+        if let Some(a) = &d.answered {
+            if in_session {
+                // The answer was committed but a crash lost the session's move: make it now.
+                self.advance_session(plan, learner, session, next_seq, a.correct)?;
+            }
             return Ok(Recorded::Duplicate { delivery: d });
         }
         if d.closed {
             return Ok(Recorded::Closed { delivery: d });
         }
+        let old = self.srs(learner, &d.item)?;
+        let (option, correct, new_srs) = match old {
+            // A retry after a crash that kept this review: record the answer it was made from.
+            Some(s) if s.last_delivery.as_deref() == Some(plan.delivery) => (
+                s.last_option.unwrap_or(plan.option),
+                s.last_correct,
+                Some(s),
+            ),
+            old => {
+                let Some(correct) = (plan.grade)(&d) else {
+                    return Ok(Recorded::Refused { delivery: d });
+                };
+                let new = (plan.schedule)(&d, old, correct).map(|mut s| {
+                    s.last_delivery = Some(d.id.clone());
+                    s.last_option = Some(plan.option);
+                    s
+                });
+                if let Some(s) = &new {
+                    ldata.insert(lkind(learner, K_SRS, d.item.as_bytes()), enc(s))?;
+                }
+                (plan.option, correct, new)
+            }
+        };
         let attempt = Attempt {
             learner: d.learner,
             item: d.item.clone(),
             question: d.question.clone(),
-            option: plan.option,
-            correct: plan.correct,
+            option,
+            correct,
             response_ms: (plan.now - d.sent).num_milliseconds().max(0) as u64,
             platform: plan.platform.to_string(),
             at: plan.now,
             delivery: d.id.clone(),
             mode: d.mode,
         };
-        let old = self.srs(learner, &d.item)?;
-        let new_srs = match old {
-            // A retry after a crash that kept this review: do not review the item twice.
-            Some(s) if s.last_delivery.as_deref() == Some(plan.delivery) => Some(s),
-            old => (plan.schedule)(old).map(|mut s| {
-                s.last_delivery = Some(d.id.clone());
-                s
-            }),
-        };
-        if let Some(s) = &new_srs {
-            ldata.insert(lkind(learner, K_SRS, d.item.as_bytes()), enc(s))?;
-        }
-        let session = self
-            .session(learner)?
-            .filter(|s| s.current.as_deref() == Some(plan.delivery));
-        let in_session = session.is_some();
-        let next_id = format!("{}{:016x}", delivery_prefix(learner), next_seq);
-        let (session, next) = match session {
-            Some(sess) => {
-                let next_pick = self
-                    .pick(learner, sess.pos + 1)?
-                    .filter(|_| sess.pos + 1 < sess.total);
-                (plan.advance)(Some(sess), &next_id, next_pick)
-            }
-            None => (None, None),
-        };
-        if let Some(n) = &next {
-            let k = delivery_key(&n.id)
-                .ok_or_else(|| StoreError::Corrupt(format!("delivery id {}", n.id)))?;
-            ldata.insert(k, enc(n))?;
-        }
-        if in_session {
-            match &session {
-                Some(s) => ldata.insert(lkind(learner, K_SESSION, &[]), enc(s))?,
-                None => ldata.remove(lkind(learner, K_SESSION, &[]))?,
-            };
-        }
         // The commit point.
         ldata.insert(attempt_key_of(&dkey), enc(&attempt))?;
+        let (session, next) = if in_session {
+            self.advance_session(plan, learner, session, next_seq, correct)?
+        } else {
+            (None, None)
+        };
         Ok(Recorded::New {
             attempt: Box::new(attempt),
             srs: new_srs,
             session,
             next,
         })
+    }
+
+    /// Moves the session on past its open question, opening the next planned one inside it
+    /// (or ending the session after the last).
+    fn advance_session(
+        &self,
+        plan: &AnswerPlan,
+        learner: LearnerId,
+        session: Option<Session>,
+        next_seq: u64,
+        correct: bool,
+    ) -> Result<(Option<Session>, Option<Delivery>)> {
+        let Some(sess) = session else {
+            return Ok((None, None));
+        };
+        let next_pick = self
+            .pick(learner, sess.pos + 1)?
+            .filter(|_| sess.pos + 1 < sess.total);
+        let next_id = format!("{}{:016x}", delivery_prefix(learner), next_seq);
+        let (session, next) = (plan.advance)(Some(sess), &next_id, next_pick, correct);
+        let session = session.map(|mut s| {
+            s.current = next.as_ref().map(|n| n.id.clone());
+            s.open = next.clone();
+            s
+        });
+        let key = lkind(learner, K_SESSION, &[]);
+        match &session {
+            Some(s) => self.inner.ldata.insert(key, enc(s))?,
+            None => self.inner.ldata.remove(key)?,
+        };
+        Ok((session, next))
     }
 
     // ---- attempts ---------------------------------------------------------------------
@@ -1048,28 +1120,32 @@ fn describe_sled(e: &sled::Error) -> String {
 mod tests {
     use super::*;
 
-    /// A crash after some of an answer's writes (before the commit point, the delivery marked
-    /// answered, and so before any acknowledgement) and the answer sent again: one attempt,
-    /// one review.
-    #[test]
-    fn a_retry_after_a_partial_answer_records_it_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("db")).unwrap();
-        let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
-        let (l, _) = store.learner_for_account("test:1", "T", now).unwrap();
-        let d = Delivery {
-            id: store.new_delivery_id(l.id).unwrap(),
-            learner: l.id,
+    fn delivery_for(store: &Store, l: LearnerId, now: DateTime<Utc>) -> Delivery {
+        Delivery {
+            id: store.new_delivery_id(l).unwrap(),
+            learner: l,
             question: "X/K1/scenario-1".into(),
             item: "X/K1".into(),
             sent: now,
             mode: Mode::Daily,
             answered: None,
             closed: false,
-        };
+        }
+    }
+
+    /// A crash after the scheduling state but before the commit point (the attempt, so before
+    /// any acknowledgement), and the answer sent again with another option: one attempt, one
+    /// review, and the attempt is the answer the review was made from.
+    #[test]
+    fn a_retry_after_a_partial_answer_records_the_reviewed_answer_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
+        let (l, _) = store.learner_for_account("test:1", "T", now).unwrap();
+        let d = delivery_for(&store, l.id, now);
         assert!(store.open_delivery(&d).unwrap());
         let reviews = std::cell::Cell::new(0);
-        let schedule = |old: Option<SrsState>| {
+        let schedule = |_: &Delivery, old: Option<SrsState>, correct: bool| {
             reviews.set(reviews.get() + 1);
             Some(SrsState {
                 stability: 1.0,
@@ -1078,19 +1154,23 @@ mod tests {
                 last_review: now,
                 reps: old.map_or(0, |s| s.reps) + 1,
                 lapses: 0,
-                last_correct: true,
+                last_correct: correct,
                 leech: false,
                 last_question: None,
                 last_delivery: None,
+                last_option: None,
             })
         };
-        let advance = |s: Option<Session>, _: &str, _: Option<Pick>| (s, None);
+        let advance = |s: Option<Session>, _: &str, _: Option<Pick>, _: bool| (s, None);
+        let refuse = |_: &Delivery| None;
+        // Option 1 is the key.
+        let (right, wrong) = (|_: &Delivery| Some(true), |_: &Delivery| Some(false));
         let plan = |option| AnswerPlan {
             delivery: &d.id,
             option,
-            correct: option == 1,
             platform: "test",
             now,
+            grade: if option == 1 { &right } else { &wrong },
             schedule: &schedule,
             advance: &advance,
         };
@@ -1098,26 +1178,227 @@ mod tests {
             store.record_answer(&plan(1)).unwrap(),
             Recorded::New { .. }
         ));
-        // The crash lost only the commit point, the attempt: the delivery is unanswered again
-        // (the scheduling state, next question and session were kept).
+        // The crash lost the commit point, the attempt: the delivery is unanswered again
+        // (the scheduling state was kept).
         store
             .inner
             .ldata
             .remove(attempt_key_of(&delivery_key(&d.id).unwrap()))
             .unwrap();
         assert!(store.delivery(&d.id).unwrap().unwrap().answered.is_none());
-        assert!(matches!(
-            store.record_answer(&plan(2)).unwrap(),
-            Recorded::New { .. }
-        ));
+        let Recorded::New { attempt, .. } = store.record_answer(&plan(2)).unwrap() else {
+            panic!("the retry is recorded");
+        };
+        assert_eq!((attempt.option, attempt.correct), (1, true));
         let attempts = store.attempts(l.id).unwrap();
         assert_eq!(attempts.len(), 1, "one attempt, not two");
-        assert_eq!(attempts[0].option, 2);
+        assert_eq!((attempts[0].option, attempts[0].correct), (1, true));
         assert_eq!(reviews.get(), 1, "the item is reviewed once");
-        assert_eq!(store.srs(l.id, "X/K1").unwrap().unwrap().reps, 1);
+        let srs = store.srs(l.id, "X/K1").unwrap().unwrap();
+        assert_eq!((srs.reps, srs.last_correct), (1, true));
         // And now it is committed: a third send is a duplicate.
         assert!(matches!(
             store.record_answer(&plan(3)).unwrap(),
+            Recorded::Duplicate { .. }
+        ));
+        // A refused answer records nothing.
+        let d2 = delivery_for(&store, l.id, now);
+        assert!(store.open_delivery(&d2).unwrap());
+        let refused = AnswerPlan {
+            delivery: &d2.id,
+            grade: &refuse,
+            ..plan(0)
+        };
+        assert!(matches!(
+            store.record_answer(&refused).unwrap(),
+            Recorded::Refused { .. }
+        ));
+        assert!(store.delivery(&d2.id).unwrap().unwrap().answered.is_none());
+        assert_eq!(store.attempts(l.id).unwrap().len(), 1);
+    }
+
+    /// A session's open question lives inside the session; answering it moves the session on
+    /// to the next, and a crash after the commit point but before the session's move is
+    /// repaired by the retry, which is a duplicate.
+    #[test]
+    fn a_session_moves_on_once_even_when_its_move_was_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
+        let (l, _) = store.learner_for_account("test:1", "T", now).unwrap();
+        let first = delivery_for(&store, l.id, now);
+        let picks: Vec<Pick> = (1..=3)
+            .map(|n| Pick {
+                item: format!("X/K{n}"),
+                question: format!("X/K{n}/scenario-1"),
+            })
+            .collect();
+        let session = Session {
+            learner: l.id,
+            mode: Mode::Daily,
+            day: now.date_naive(),
+            total: 3,
+            pos: 0,
+            current: None,
+            correct: 0,
+            answered: 0,
+            open: None,
+        };
+        store
+            .start_session(Some(&session), &picks, l.id, Some(&first))
+            .unwrap();
+        let stored = store.session(l.id).unwrap().unwrap();
+        assert_eq!(stored.current.as_deref(), Some(first.id.as_str()));
+        assert_eq!(stored.open.as_ref(), Some(&first));
+        assert!(
+            !store
+                .inner
+                .ldata
+                .contains_key(delivery_key(&first.id).unwrap())
+                .unwrap(),
+            "the open question has no record of its own"
+        );
+        let schedule = |_: &Delivery, _: Option<SrsState>, _: bool| None;
+        let advance = |s: Option<Session>, id: &str, p: Option<Pick>, correct: bool| {
+            let mut s = s.unwrap();
+            s.pos += 1;
+            s.answered += 1;
+            s.correct += u32::from(correct);
+            let next = p.map(|p| Delivery {
+                id: id.to_string(),
+                learner: s.learner,
+                question: p.question,
+                item: p.item,
+                sent: now,
+                mode: s.mode,
+                answered: None,
+                closed: false,
+            });
+            (Some(s), next)
+        };
+        let right = |_: &Delivery| Some(true);
+        let plan = |delivery| AnswerPlan {
+            delivery,
+            option: 0,
+            platform: "test",
+            now,
+            grade: &right,
+            schedule: &schedule,
+            advance: &advance,
+        };
+        // The crash kept the attempt but lost the session's move.
+        let before = store
+            .inner
+            .ldata
+            .get(lkind(l.id, K_SESSION, &[]))
+            .unwrap()
+            .unwrap();
+        let Recorded::New {
+            next: Some(second), ..
+        } = store.record_answer(&plan(&first.id)).unwrap()
+        else {
+            panic!("answered, with a next question");
+        };
+        assert_eq!(second.item, "X/K2");
+        store
+            .inner
+            .ldata
+            .insert(lkind(l.id, K_SESSION, &[]), before)
+            .unwrap();
+        assert!(matches!(
+            store.record_answer(&plan(&first.id)).unwrap(),
+            Recorded::Duplicate { .. }
+        ));
+        let s = store.session(l.id).unwrap().unwrap();
+        assert_eq!((s.pos, s.answered, s.correct), (1, 1, 1), "moved on once");
+        let open = s.open.unwrap();
+        assert_eq!(open.item, "X/K2");
+        // The answered question is still found, from its attempt.
+        let answered = store.delivery(&first.id).unwrap().unwrap();
+        assert_eq!(answered.item, "X/K1");
+        assert!(answered.answered.is_some());
+        // Replacing the session closes its open question in a record of its own.
+        store.start_session(None, &[], l.id, None).unwrap();
+        let closed = store.delivery(&open.id).unwrap().unwrap();
+        assert!(closed.closed && closed.answered.is_none());
+        assert!(matches!(
+            store.record_answer(&plan(&open.id)).unwrap(),
+            Recorded::Closed { .. }
+        ));
+        assert_eq!(store.attempts(l.id).unwrap().len(), 1);
+    }
+
+    /// A schema-2 session keeps its open question in a record of its own: it is found and
+    /// answered as before, and the session moves on in the schema-3 layout.
+    #[test]
+    fn a_schema_2_session_is_answered_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
+        let (l, _) = store.learner_for_account("test:1", "T", now).unwrap();
+        let first = delivery_for(&store, l.id, now);
+        let ldata = &store.inner.ldata;
+        ldata
+            .insert(delivery_key(&first.id).unwrap(), enc(&first))
+            .unwrap();
+        let old = serde_json::json!({"learner": l.id, "mode": "daily", "day": "2026-11-23",
+            "total": 2, "pos": 0, "current": first.id, "correct": 0, "answered": 0});
+        ldata
+            .insert(
+                lkind(l.id, K_SESSION, &[]),
+                serde_json::to_vec(&old).unwrap(),
+            )
+            .unwrap();
+        let pick = Pick {
+            item: "X/K2".into(),
+            question: "X/K2/scenario-1".into(),
+        };
+        ldata
+            .insert(lkind(l.id, K_PICK, &1u32.to_be_bytes()), enc(&pick))
+            .unwrap();
+        assert_eq!(store.delivery(&first.id).unwrap(), Some(first.clone()));
+        let right = |_: &Delivery| Some(true);
+        let schedule = |_: &Delivery, _: Option<SrsState>, _: bool| None;
+        let advance = |s: Option<Session>, id: &str, p: Option<Pick>, _: bool| {
+            let mut s = s.unwrap();
+            s.pos += 1;
+            let next = p.map(|p| Delivery {
+                id: id.to_string(),
+                learner: s.learner,
+                question: p.question,
+                item: p.item,
+                sent: now,
+                mode: s.mode,
+                answered: None,
+                closed: false,
+            });
+            (Some(s), next)
+        };
+        let plan = AnswerPlan {
+            delivery: &first.id,
+            option: 0,
+            platform: "test",
+            now,
+            grade: &right,
+            schedule: &schedule,
+            advance: &advance,
+        };
+        assert!(matches!(
+            store.record_answer(&plan).unwrap(),
+            Recorded::New { .. }
+        ));
+        let s = store.session(l.id).unwrap().unwrap();
+        assert_eq!(s.open.as_ref().map(|d| d.item.as_str()), Some("X/K2"));
+        assert!(
+            store
+                .delivery(&first.id)
+                .unwrap()
+                .unwrap()
+                .answered
+                .is_some()
+        );
+        assert!(matches!(
+            store.record_answer(&plan).unwrap(),
             Recorded::Duplicate { .. }
         ));
     }

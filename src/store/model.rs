@@ -114,6 +114,10 @@ pub struct SrsState {
     /// The delivery whose answer made this state (so a retried answer is not reviewed twice).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_delivery: Option<String>,
+    /// The option chosen in that answer: a retry after a crash records the answer this state
+    /// was made from, so the attempt and the schedule always agree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_option: Option<usize>,
 }
 
 /// A question sent to a learner and waiting for (or holding) its answer.
@@ -163,6 +167,11 @@ pub struct Session {
     pub current: Option<String>,
     pub correct: u32,
     pub answered: u32,
+    /// The question now open, kept in the session so that an answer writes one record for
+    /// both (schema 3). Older sessions have `None` here and the open question in a record of
+    /// its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open: Option<Delivery>,
 }
 
 /// The state of a learner's daily prompt: marked `sent: false` before the platform is asked to
