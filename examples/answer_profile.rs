@@ -1,12 +1,21 @@
-//! Profiling aid: the answer-recording benchmark alone (`threads` and `answers` as arguments).
+//! Profiling aid: the answer-recording benchmark alone (`threads` and `answers` as arguments),
+//! then the raw sled ceiling of the same size and durability, and their ratio.
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let threads = args.next().and_then(|a| a.parse().ok()).unwrap_or(1);
     let total = args.next().and_then(|a| a.parse().ok()).unwrap_or(500);
+    let bytes = args.next().and_then(|a| a.parse().ok()).unwrap_or(792);
     let project = ksbquiz::project::Project::new(env!("CARGO_MANIFEST_DIR"));
-    println!(
-        "{}",
-        ksbquiz::bench::answers_only(&project, threads, total)?
-    );
+    let ours = ksbquiz::bench::answers_only(&project, threads, total)?;
+    let dir = tempfile::tempdir()?;
+    let (raw, _) = ksbquiz::store::raw_durable_inserts(
+        &dir.path().join("raw"),
+        threads,
+        total / threads,
+        bytes,
+    )?;
+    let rate = ours["per_second"].as_f64().unwrap_or(0.0);
+    println!("{ours}");
+    println!("raw {raw:.0}/s, ratio {:.2}", rate / raw);
     Ok(())
 }

@@ -329,3 +329,233 @@ fn cohorts_join_by_code_and_tutors_see_only_their_own() {
     assert!(refused.contains("only cohorts you created"), "{refused}");
     assert!(!refused.contains("Test:"));
 }
+
+/// Answers every question of the quiz or practice round that `out` opened; returns the
+/// questions asked, in order, and the last reply.
+fn answer_all(
+    e: &ksbquiz::engine::Engine,
+    w: ksbquiz::engine::Who,
+    mut out: Vec<Out>,
+    right: bool,
+) -> (Vec<String>, Vec<Out>) {
+    let mut asked = Vec::new();
+    while let Some(q) = common::question(&out) {
+        let d = e.store.delivery(&q.delivery).unwrap().unwrap();
+        asked.push(d.question);
+        let option = if right { q.answer } else { (q.answer + 1) % 4 };
+        out = e
+            .handle(
+                w,
+                Input::Answer {
+                    delivery: q.delivery,
+                    option,
+                },
+            )
+            .unwrap();
+    }
+    (asked, out)
+}
+
+#[test]
+fn a_stray_or_late_forget_confirmation_deletes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, clock) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
+    let w = who("test:1");
+    common::enrolled(&e, w.account, "HSCCLD222");
+    let id = e.store.learner_by_account("test:1").unwrap().unwrap().id;
+    // A confirmation nobody asked for only asks.
+    let out = common::texts(&e.handle(w, command::parse("/forget confirm")).unwrap());
+    assert!(out.contains("/forget confirm"), "{out}");
+    assert!(e.store.learner(id).unwrap().is_some());
+    // One that comes too late asks again.
+    e.handle(w, Input::Forget).unwrap();
+    clock.advance(chrono::Duration::minutes(11));
+    let out = common::texts(&e.handle(w, command::parse("/forget confirm")).unwrap());
+    assert!(out.contains("/forget confirm"), "{out}");
+    assert!(e.store.learner(id).unwrap().is_some());
+    // Asked, then confirmed in time: everything goes, the learner's link codes too.
+    e.handle(w, Input::Link(None)).unwrap();
+    assert_eq!(
+        e.store
+            .settings_under::<serde_json::Value>("link/")
+            .unwrap()
+            .len(),
+        1
+    );
+    e.handle(w, Input::Forget).unwrap();
+    clock.advance(chrono::Duration::minutes(9));
+    let out = common::texts(&e.handle(w, command::parse("/forget confirm")).unwrap());
+    assert!(!out.contains("/forget confirm"), "{out}");
+    assert!(e.store.learner(id).unwrap().is_none());
+    assert!(
+        e.store
+            .settings_under::<serde_json::Value>("link/")
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        e.store
+            .settings_under::<serde_json::Value>("forget/")
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn replacing_todays_quiz_with_practice_buys_no_more_new_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
+    let w = who("test:1");
+    common::enrolled(&e, w.account, "HSCCLD222");
+    let id = e.store.learner_by_account("test:1").unwrap().unwrap().id;
+    // Five new items a day by default: answer two of them...
+    let mut out = e.handle(w, Input::Quiz).unwrap();
+    assert_eq!(e.store.session(id).unwrap().unwrap().total, 5);
+    for _ in 0..2 {
+        let q = common::question(&out).unwrap();
+        out = e
+            .handle(
+                w,
+                Input::Answer {
+                    delivery: q.delivery,
+                    option: q.answer,
+                },
+            )
+            .unwrap();
+    }
+    // ...then practice, which replaces the quiz, then ask for today's quiz again: the three
+    // new items left, not five more.
+    e.handle(w, Input::Practice).unwrap();
+    let out = e.handle(w, Input::Quiz).unwrap();
+    assert!(common::question(&out).is_some());
+    assert_eq!(e.store.session(id).unwrap().unwrap().total, 3);
+    let (asked, _) = answer_all(&e, w, out, true);
+    assert_eq!(asked.len(), 3);
+    assert_eq!(
+        e.store.srs_all(id).unwrap().len(),
+        5,
+        "five items started today"
+    );
+    // With the day's new items used, practice and the quiz again: nothing more is due.
+    e.handle(w, Input::Practice).unwrap();
+    let out = common::texts(&e.handle(w, Input::Quiz).unwrap());
+    assert!(out.contains("Nothing is due"), "{out}");
+    // A learner may take fewer new items a day.
+    let out = common::texts(&e.handle(w, command::parse("/newperday 2")).unwrap());
+    assert!(out.contains("at most 2 of them new"), "{out}");
+    let out = common::texts(&e.handle(w, command::parse("/newperday 99")).unwrap());
+    assert!(out.contains("isn't a number from 0 to 50"), "{out}");
+}
+
+#[test]
+fn practice_rounds_in_a_row_ask_other_variants() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
+    let w = who("test:1");
+    common::enrolled(&e, w.account, "HSCCLD222");
+    let out = e.handle(w, Input::Quiz).unwrap();
+    let (daily, _) = answer_all(&e, w, out, true);
+    let out = e.handle(w, Input::Practice).unwrap();
+    let (first, _) = answer_all(&e, w, out, true);
+    let out = e.handle(w, Input::Practice).unwrap();
+    let (second, _) = answer_all(&e, w, out, true);
+    assert_eq!(first.len(), 5);
+    let item = |q: &String| q.rsplit_once('/').map(|(i, _)| i.to_string()).unwrap();
+    for (a, b) in first.iter().zip(&second) {
+        assert_eq!(item(a), item(b), "the same items, lowest recall first");
+        assert_ne!(a, b, "another variant of {}", item(a));
+    }
+    for q in &first {
+        assert!(
+            !daily.contains(q),
+            "practice does not repeat the variant just asked"
+        );
+    }
+}
+
+#[test]
+fn stats_count_what_the_learner_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, clock) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
+    let w = who("test:1");
+    common::enrolled(&e, w.account, "HSCCLD222");
+    // Day 1: three right, two wrong.
+    let mut out = e.handle(w, Input::Quiz).unwrap();
+    let mut n = 0;
+    while let Some(q) = common::question(&out) {
+        let option = if n < 3 { q.answer } else { (q.answer + 1) % 4 };
+        n += 1;
+        out = e
+            .handle(
+                w,
+                Input::Answer {
+                    delivery: q.delivery,
+                    option,
+                },
+            )
+            .unwrap();
+    }
+    let stats = common::texts(&e.handle(w, Input::Stats).unwrap());
+    assert!(stats.contains("Answered: 5 (3 right)"), "{stats}");
+    assert!(stats.contains("Streak: 1 day."), "{stats}");
+    assert!(stats.contains("3 of 31 items; 5 started"), "{stats}");
+    // The two wrong ones are due tomorrow: day 2, the quiz again, all right.
+    clock.advance(chrono::Duration::days(1));
+    let stats = common::texts(&e.handle(w, Input::Stats).unwrap());
+    assert!(stats.contains("Due today: 2."), "{stats}");
+    let out = e.handle(w, Input::Quiz).unwrap();
+    let (asked, _) = answer_all(&e, w, out, true);
+    assert!(asked.len() >= 2);
+    let stats = common::texts(&e.handle(w, Input::Stats).unwrap());
+    assert!(stats.contains("Streak: 2 days."), "{stats}");
+    assert!(stats.contains("Due today: 0."), "{stats}");
+    // A day missed breaks the streak.
+    clock.advance(chrono::Duration::days(2));
+    let stats = common::texts(&e.handle(w, Input::Stats).unwrap());
+    assert!(stats.contains("Streak: 0 days."), "{stats}");
+}
+
+#[test]
+fn a_strangers_button_press_records_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
+    let w = who("test:1");
+    common::enrolled(&e, w.account, "HSCCLD222");
+    let q = common::question(&e.handle(w, Input::Quiz).unwrap()).unwrap();
+    let stranger = who("test:stranger");
+    let out = common::texts(
+        &e.handle(
+            stranger,
+            Input::Answer {
+                delivery: q.delivery.clone(),
+                option: q.answer,
+            },
+        )
+        .unwrap(),
+    );
+    assert!(out.contains("Send /start"), "{out}");
+    assert_eq!(e.store.learner_count(), 1);
+    // Another learner's press on it is refused and records nothing either.
+    common::enrolled(&e, stranger.account, "HSCCLD222");
+    let out = common::texts(
+        &e.handle(
+            stranger,
+            Input::Answer {
+                delivery: q.delivery.clone(),
+                option: q.answer,
+            },
+        )
+        .unwrap(),
+    );
+    assert!(out.contains("sent to someone else"), "{out}");
+    let id = e.store.learner_by_account("test:1").unwrap().unwrap().id;
+    assert!(e.store.attempts(id).unwrap().is_empty());
+    assert!(
+        e.store
+            .delivery(&q.delivery)
+            .unwrap()
+            .unwrap()
+            .answered
+            .is_none()
+    );
+}

@@ -34,6 +34,7 @@ pub fn parse(text: &str) -> Input {
         "time" => Input::Time(arg.to_string()),
         "timezone" => Input::Timezone(arg.to_string()),
         "perday" => Input::PerDay(arg.to_string()),
+        "newperday" => Input::NewPerDay(arg.to_string()),
         "rest" => Input::RestDays(arg.to_string()),
         "pause" => Input::Pause,
         "resume" => Input::Resume,

@@ -12,6 +12,13 @@ use crate::srs::PlanInput;
 use crate::standards::ItemKind;
 use crate::store::{AnswerPlan, Delivery, Learner, Mode, Pick, Recorded, Session, SrsState};
 
+/// Minutes a `/forget` waits for its confirmation.
+pub const FORGET_MINUTES: i64 = 10;
+
+fn forget_key(id: crate::store::LearnerId) -> String {
+    format!("forget/{id}")
+}
+
 /// Why an answer was refused.
 #[derive(Debug, Clone, Copy)]
 enum Refusal {
@@ -478,7 +485,7 @@ impl Engine {
             .collect();
         self.text(
             "settings",
-            &json!({"time": s.daily_time, "timezone": s.timezone, "per_day": s.per_day,
+            &json!({"time": s.daily_time, "timezone": s.timezone, "per_day": s.per_day, "new_per_day": s.new_per_day,
                     "paused": s.paused, "rest": rest}),
         )
     }
@@ -518,6 +525,16 @@ impl Engine {
                 self.save_settings(&learner)
             }
             _ => self.text("bad-number", &json!({"given": t, "min": 1, "max": 50})),
+        }
+    }
+
+    pub(super) fn set_new_per_day(&self, mut learner: Learner, t: &str) -> Result<Vec<Out>> {
+        match t.trim().parse::<u32>() {
+            Ok(n) if n <= 50 => {
+                learner.settings.new_per_day = n;
+                self.save_settings(&learner)
+            }
+            _ => self.text("bad-number", &json!({"given": t, "min": 0, "max": 50})),
         }
     }
 
@@ -581,7 +598,27 @@ impl Engine {
         Ok(out)
     }
 
-    pub(super) fn forget(&self, learner: &Learner) -> Result<Vec<Out>> {
+    /// `/forget`: asks for a confirmation, which counts for [`FORGET_MINUTES`] minutes.
+    pub(super) fn forget_ask(&self, learner: &Learner) -> Result<Vec<Out>> {
+        self.store
+            .put_setting(&forget_key(learner.id), &self.now())?;
+        self.text("forget-confirm", &json!({"minutes": FORGET_MINUTES}))
+    }
+
+    /// `/forget confirm`: deletes every record of the learner, if they asked just before;
+    /// otherwise asks first (a stray confirmation deletes nothing).
+    pub(super) fn forget_confirm(&self, learner: &Learner) -> Result<Vec<Out>> {
+        let asked: Option<chrono::DateTime<chrono::Utc>> =
+            self.store.setting(&forget_key(learner.id))?;
+        let fresh = asked.is_some_and(|at| {
+            let age = self.now() - at;
+            age >= chrono::Duration::zero() && age <= chrono::Duration::minutes(FORGET_MINUTES)
+        });
+        if !fresh {
+            return self.forget_ask(learner);
+        }
+        self.forget_links(learner.id)?;
+        self.store.remove_setting(&forget_key(learner.id))?;
         self.store.forget(learner.id)?;
         self.text("forgotten", &json!({}))
     }

@@ -85,6 +85,16 @@ impl Engine {
         })
     }
 
+    /// Removes the learner's unused link codes (part of forgetting them).
+    pub(super) fn forget_links(&self, learner: LearnerId) -> Result<()> {
+        for (name, code) in self.store.settings_under::<LinkCode>("link/")? {
+            if code.learner == learner {
+                self.store.remove_setting(&name)?;
+            }
+        }
+        Ok(())
+    }
+
     /// `/link`: a one-time code for this learner's other account.
     pub(super) fn link_start(&self, learner: LearnerId) -> Result<Vec<Out>> {
         let code = {

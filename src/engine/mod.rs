@@ -61,6 +61,8 @@ pub enum Input {
     Time(String),
     Timezone(String),
     PerDay(String),
+    /// New items a day at most.
+    NewPerDay(String),
     RestDays(String),
     Pause,
     Resume,
@@ -248,12 +250,13 @@ impl Engine {
             Input::Time(t) => self.set_time(learner, &t),
             Input::Timezone(t) => self.set_timezone(learner, &t),
             Input::PerDay(t) => self.set_per_day(learner, &t),
+            Input::NewPerDay(t) => self.set_new_per_day(learner, &t),
             Input::RestDays(t) => self.set_rest_days(learner, &t),
             Input::Pause => self.pause(learner, true),
             Input::Resume => self.pause(learner, false),
             Input::MyData => self.my_data(&learner),
-            Input::Forget => self.text("forget-confirm", &json!({})),
-            Input::ForgetConfirm => self.forget(&learner),
+            Input::Forget => self.forget_ask(&learner),
+            Input::ForgetConfirm => self.forget_confirm(&learner),
             Input::Answer { delivery, option } => {
                 self.answer(&learner, who.platform, &delivery, option)
             }

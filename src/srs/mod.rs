@@ -256,9 +256,23 @@ fn interleave<T>(groups: Vec<Vec<T>>) -> Vec<T> {
 impl Scheduler {
     /// The day's quiz: due items first (lowest recall probability first), then new items up
     /// to the learner's cap, each part interleaving the learner's standards; leeches held back.
+    ///
+    /// The caps are for the learner's day, whatever else they did today: items reviewed today
+    /// (in an earlier daily quiz cut short by practice, or a tutor's live quiz) count towards
+    /// `per_day`, and items first seen today towards `new_per_day`, so replacing today's quiz
+    /// never buys more.
     pub fn plan_day(&self, input: &PlanInput, bank: &Bank) -> Vec<Pick> {
         let s = &input.learner.settings;
-        let per_day = s.per_day.max(1) as usize;
+        let tz: chrono_tz::Tz = s.timezone.parse().unwrap_or(chrono_tz::Europe::London);
+        let (mut done_today, mut new_today) = (0usize, 0usize);
+        for st in input.states.values() {
+            if st.last_review.with_timezone(&tz).date_naive() == input.today {
+                done_today += 1;
+                new_today += usize::from(st.reps == 1);
+            }
+        }
+        let per_day = (s.per_day.max(1) as usize).saturating_sub(done_today);
+        let new_per_day = (s.new_per_day as usize).saturating_sub(new_today);
         let mut due: Vec<(f32, usize, &str)> = Vec::new();
         let mut fresh: Vec<Vec<&str>> = Vec::new();
         for (si, code) in input.learner.standards.iter().enumerate() {
@@ -281,9 +295,7 @@ impl Scheduler {
             by_std[*si].push(item);
         }
         let mut items = interleave(by_std);
-        let room = per_day
-            .saturating_sub(items.len())
-            .min(s.new_per_day as usize);
+        let room = per_day.saturating_sub(items.len()).min(new_per_day);
         items.extend(interleave(fresh).into_iter().take(room));
         self.picks(items, input, bank)
     }
