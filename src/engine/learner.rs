@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use serde_json::json;
 
-use super::{Engine, Out, QuestionOut, Result, command, letter};
+use super::{Engine, Out, QuestionOut, Result, Verdict, command, letter};
 use crate::srs::PlanInput;
 use crate::standards::ItemKind;
 use crate::store::{AnswerPlan, Delivery, Learner, Mode, Pick, Recorded, Session, SrsState};
@@ -243,33 +243,51 @@ impl Engine {
         delivery: &str,
         option: usize,
     ) -> Result<Vec<Out>> {
+        Ok(self.answer_verdict(learner, platform, delivery, option)?.1)
+    }
+
+    /// [`Engine::answer`], also saying what became of the answer.
+    pub(super) fn answer_verdict(
+        &self,
+        learner: &Learner,
+        platform: &str,
+        delivery: &str,
+        option: usize,
+    ) -> Result<(Verdict, Vec<Out>)> {
+        let refused = |outs| Ok((Verdict::Refused, outs));
         // Who it went to and which question; whether it is answered is settled by
         // `record_answer` under the learner's lock.
         let Some(d) = self.store.sent(delivery)? else {
-            return self.text("unknown-question", &json!({}));
+            return refused(self.text("unknown-question", &json!({}))?);
         };
         if d.learner != learner.id {
-            return self.text("not-yours", &json!({}));
+            return refused(self.text("not-yours", &json!({}))?);
         }
         let Some(q) = self.bank.question(&d.question).cloned() else {
             // The bank was rebuilt without this question: close it and move on.
             self.store.start_session(None, &[], learner.id, None)?;
-            return self.text("retired", &json!({}));
+            return refused(self.text("retired", &json!({}))?);
         };
         if option >= q.options.len() {
-            return self.text("not-an-option", &json!({"count": q.options.len()}));
+            return refused(self.text("not-an-option", &json!({"count": q.options.len()}))?);
         }
         let correct = option == q.answer;
         let recorded = self.record(learner, platform, &d, option, correct)?;
         match recorded {
             Recorded::Duplicate { delivery } => {
                 let a = delivery.answered.as_ref();
-                self.text(
+                let outs = self.text(
                     "already-answered",
                     &json!({"letter": a.map(|a| letter(a.option)), "correct": a.is_some_and(|a| a.correct)}),
-                )
+                )?;
+                Ok((
+                    Verdict::AlreadyAnswered {
+                        option: a.map(|a| a.option),
+                    },
+                    outs,
+                ))
             }
-            Recorded::Closed { .. } => self.text("closed", &json!({})),
+            Recorded::Closed { .. } => refused(self.text("closed", &json!({}))?),
             Recorded::New {
                 srs, session, next, ..
             } => {
@@ -296,7 +314,7 @@ impl Engine {
                     )?),
                     _ => {}
                 }
-                Ok(out)
+                Ok((Verdict::Recorded { option }, out))
             }
         }
     }
