@@ -3,14 +3,15 @@
 
 mod common;
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ksbquiz::adapters::telegram::{self, daily::DailyPrompts};
 use ksbquiz::config::Secret;
 use ksbquiz::engine::Engine;
 use ksbquiz::store::Prompted;
-use ksbquiz::testkit::telegram::{Call, FakeTelegram, Fault};
+use ksbquiz::testkit::telegram::{Attempt, Call, FakeTelegram, Fault};
 use serde_json::{Value, json};
 
 /// The real bot against the fake, without its daily loop (tests tick it themselves).
@@ -58,11 +59,20 @@ async fn wait_text(fake: &FakeTelegram, chat: i64, needle: &str) -> Call {
 /// An engine whose bank makes HSCCLD352/P1's questions too long for a native poll, so the
 /// first question of the day goes out with buttons and the others as quiz polls.
 fn engine(dir: &std::path::Path) -> (Arc<Engine>, Arc<ksbquiz::engine::ManualClock>) {
+    engine_with_buttons(dir, |item| item == "HSCCLD352/P1")
+}
+
+/// An engine whose bank makes the questions of the items `buttons` picks too long for a
+/// native poll, so they go out as messages with buttons.
+fn engine_with_buttons(
+    dir: &std::path::Path,
+    buttons: impl Fn(&str) -> bool,
+) -> (Arc<Engine>, Arc<ksbquiz::engine::ManualClock>) {
     let (e, clock) = common::engine_at(dir, "2026-11-23T09:00:00Z");
     let mut files = e.bank.files().to_vec();
     for f in &mut files {
         for q in &mut f.questions {
-            if q.item == "HSCCLD352/P1" {
+            if buttons(&q.item) {
                 q.explanation =
                     format!("{} {}", q.explanation, "(a longer explanation) ".repeat(8));
             }
@@ -100,14 +110,33 @@ async fn a_learner_from_start_to_forget() {
         .map(|c| c["command"].as_str().unwrap())
         .collect();
     for c in [
-        "start", "quiz", "practice", "stats", "time", "timezone", "pause", "resume", "mydata",
-        "forget", "help",
+        "start",
+        "standards",
+        "enrol",
+        "join",
+        "quiz",
+        "practice",
+        "stats",
+        "settings",
+        "time",
+        "timezone",
+        "pause",
+        "resume",
+        "mydata",
+        "forget",
+        "help",
     ] {
         assert!(names.contains(&c), "{c} registered: {names:?}");
     }
 
     fake.push_text(ANN, "Ann", "/start");
     wait_text(&fake, ANN, "Welcome, Ann!").await;
+    // /help lists every registered command.
+    fake.push_text(ANN, "Ann", "/help");
+    let help = text_of(&wait_text(&fake, ANN, "Here's what I can do").await);
+    for c in names.iter().filter(|c| **c != "help") {
+        assert!(help.contains(&format!("/{c}")), "/{c} not in /help: {help}");
+    }
     fake.push_text(ANN, "Ann", "/enrol HSCCLD352");
     wait_text(&fake, ANN, "you're now studying HSCCLD352").await;
 
@@ -128,6 +157,15 @@ async fn a_learner_from_start_to_forget() {
     );
 
     // Start from the prompt's button, then answer: buttons for the first question, polls after.
+    // The first poll meets a 429 and then a 500 from Telegram, and still goes out once.
+    let failed_before = fake.failed();
+    fake.inject_on(
+        "sendPoll",
+        [
+            Fault::TooManyRequests { retry_after: 1 },
+            Fault::ServerError,
+        ],
+    );
     fake.push_callback(ANN, "Ann", &prompt.result, "quiz");
     let (mut polls, mut buttons) = (0, 0);
     let mut seen = 0usize;
@@ -191,6 +229,16 @@ async fn a_learner_from_start_to_forget() {
         polls >= 1 && buttons >= 1,
         "polls {polls}, buttons {buttons}"
     );
+    assert_eq!(fake.pending_faults(), 0, "the 429 and the 500 were met");
+    assert!(fake.failed() >= failed_before + 2);
+    let poll_stems: Vec<String> = fake
+        .sent_to(ANN, "sendPoll")
+        .iter()
+        .map(|c| c.body["question"].as_str().unwrap_or("").to_string())
+        .collect();
+    // Five questions in the quiz, each shown once: a question sent twice would have been
+    // answered twice above.
+    assert_eq!(polls + buttons, 5, "polls {poll_stems:#?}");
     wait_text(&fake, ANN, "already answered").await;
     let id = engine
         .store
@@ -203,15 +251,37 @@ async fn a_learner_from_start_to_forget() {
         5,
         "five answers, none doubled"
     );
-    // The button message was edited to show the choice.
+    // The button message was edited to show the choice, once (the double click is not shown).
+    let edits: Vec<String> = fake
+        .calls()
+        .iter()
+        .filter(|c| c.method == "editMessageText")
+        .map(text_of)
+        .collect();
+    assert_eq!(edits.len(), buttons, "{edits:?}");
     assert!(
-        fake.calls()
-            .iter()
-            .any(|c| c.method == "editMessageText" && text_of(c).contains("Your answer: B"))
+        edits.iter().all(|t| t.contains("Your answer: B")),
+        "{edits:?}"
     );
 
     fake.push_text(ANN, "Ann", "/stats");
     wait_text(&fake, ANN, "Your progress").await;
+    // Ann blocks the bot: the 403 on the reply marks her inactive; writing again revives her.
+    fake.block(ANN);
+    fake.push_text(ANN, "Ann", "/stats");
+    let inactive = || {
+        engine
+            .store
+            .learner(id)
+            .unwrap()
+            .is_some_and(|l| l.inactive)
+    };
+    let deadline = std::time::Instant::now() + WAIT;
+    while !inactive() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(inactive(), "a 403 on a reply marks the learner inactive");
+    fake.unblock(ANN);
     fake.push_text(ANN, "Ann", "/mydata");
     assert!(
         fake.wait_for(WAIT, |c| c
@@ -219,6 +289,7 @@ async fn a_learner_from_start_to_forget() {
             .any(|c| c.method == "sendDocument" && c.chat_id == Some(ANN)))
             .await
     );
+    assert!(!inactive(), "a learner who writes again is active");
 
     // Stray input: a photo, a group command, an old button, a closed poll, an edit.
     fake.push_raw("message", json!({"message_id": 9, "date": 1, "chat": {"id": ANN, "type": "private", "first_name": "Ann"},
@@ -262,6 +333,67 @@ fn learners(engine: &Engine, n: i64) {
         engine.store.put_learner(&l).unwrap();
     }
     engine.store.durable().unwrap();
+}
+
+/// The most of `times` in any window of `window`.
+fn most_in_window(mut times: Vec<Instant>, window: Duration) -> usize {
+    times.sort();
+    let mut most = 0;
+    let mut first = 0;
+    for last in 0..times.len() {
+        while times[last] - times[first] >= window {
+            first += 1;
+        }
+        most = most.max(last - first + 1);
+    }
+    most
+}
+
+/// How much later than teloxide's throttle releases them the fake may see calls arrive: the
+/// throttle counts a call when it lets it go, and releases a second's allowance (30) at once;
+/// the HTTP requests of one such burst reach the server spread over a few milliseconds (15 ms
+/// measured on two cores), so the tail of one burst and the head of the next can fall in one
+/// 1-second window at the server. Measured there, 38 to 40 sends fell in a 1-second window.
+const ARRIVAL_SPREAD: Duration = Duration::from_millis(100);
+
+/// Checks Telegram's flood limits on the sending calls the fake received (accepted or
+/// refused: a refused call still counts against the bot): at most 30 a second overall and one
+/// a second per chat, as the throttle releases them, that is over windows of one second less
+/// [`ARRIVAL_SPREAD`] at the server. Returns the most sends seen in a full second at the
+/// server, overall and in one chat.
+fn assert_flood_limits(fake: &FakeTelegram) -> (usize, usize) {
+    let sends: Vec<Attempt> = fake
+        .attempts()
+        .into_iter()
+        .filter(|a| a.method.starts_with("send"))
+        .collect();
+    let second = Duration::from_secs(1);
+    let window = second - ARRIVAL_SPREAD;
+    let times = || sends.iter().map(|a| a.at).collect::<Vec<_>>();
+    let mut by_chat: HashMap<i64, Vec<Instant>> = HashMap::new();
+    for a in &sends {
+        if let Some(c) = a.chat_id {
+            by_chat.entry(c).or_default().push(a.at);
+        }
+    }
+    let most_to_a_chat = |window| {
+        by_chat
+            .iter()
+            .map(|(c, t)| (most_in_window(t.clone(), window), *c))
+            .max()
+            .unwrap_or((0, 0))
+    };
+    let overall = most_in_window(times(), window);
+    assert!(
+        overall <= 30,
+        "{overall} sending calls within {window:?} (limit 30 a second)"
+    );
+    let (per_chat, chat) = most_to_a_chat(window);
+    assert!(
+        per_chat <= 1,
+        "{per_chat} sending calls to chat {chat} within {window:?} (limit 1 a second)"
+    );
+    (most_in_window(times(), second), most_to_a_chat(second).0)
 }
 
 fn prompts_to(fake: &FakeTelegram, chat: i64) -> usize {
@@ -340,6 +472,11 @@ async fn the_daily_push_survives_429_500_drops_and_403_and_delivers_each_prompt_
     assert!(engine.store.learner(id_of(1000)).unwrap().unwrap().inactive);
     // Every fault was met and got past.
     assert!(fake.failed() >= 7);
+    // Within Telegram's flood limits throughout, retries included.
+    let (overall, per_chat) = assert_flood_limits(&fake);
+    eprintln!(
+        "most sending calls in one second at the server: {overall} overall, {per_chat} to one chat"
+    );
     // A restart (a new sender over the same store) sends nothing again today.
     running.stop().await;
     let running = start_bot(&engine, &fake).await;
@@ -369,3 +506,4 @@ async fn stopping_right_after_starting_never_hangs() {
         assert!(stopped.is_ok(), "stop() hung in round {round}");
     }
 }
+
