@@ -507,3 +507,238 @@ async fn stopping_right_after_starting_never_hangs() {
     }
 }
 
+/// The `n`th message with answer buttons sent to `chat` (waiting for it), and its buttons'
+/// callback data.
+async fn button_question(fake: &FakeTelegram, chat: i64, n: usize) -> (Call, Vec<String>) {
+    let buttons = |c: &Call| -> Option<Vec<String>> {
+        let data: Vec<String> = c.body["reply_markup"]["inline_keyboard"][0]
+            .as_array()?
+            .iter()
+            .filter_map(|b| b["callback_data"].as_str().map(str::to_string))
+            .collect();
+        data.first()
+            .is_some_and(|d| d.starts_with("a:"))
+            .then_some(data)
+    };
+    let found = |calls: &[Call]| {
+        calls
+            .iter()
+            .filter(|c| c.chat_id == Some(chat) && c.method == "sendMessage")
+            .filter_map(|c| buttons(c).map(|b| (c.clone(), b)))
+            .nth(n)
+    };
+    assert!(
+        fake.wait_for(WAIT, |c| found(c).is_some()).await,
+        "no question {n} with buttons"
+    );
+    found(&fake.calls()).unwrap()
+}
+
+/// The delivery a button answers (`a:<delivery>:<option>`).
+fn delivery_of(data: &str) -> String {
+    data.split(':').nth(1).unwrap_or_default().to_string()
+}
+
+/// Presses on old or repeated answer buttons: only an answer the engine records is shown on
+/// the question, and the learner is told what became of the others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_and_repeated_answer_buttons_never_show_an_unrecorded_choice() {
+    let fake = FakeTelegram::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _clock) = engine_with_buttons(dir.path(), |_| true);
+    let running = start_bot(&engine, &fake).await;
+    fake.push_text(ANN, "Ann", "/start");
+    wait_text(&fake, ANN, "Welcome, Ann!").await;
+    fake.push_text(ANN, "Ann", "/enrol HSCCLD352");
+    wait_text(&fake, ANN, "you're now studying HSCCLD352").await;
+    fake.push_text(ANN, "Ann", "/quiz");
+    let (q1, b1) = button_question(&fake, ANN, 0).await;
+    let d1 = delivery_of(&b1[1]);
+
+    // A double press, B then A: B is recorded and shown, A is neither.
+    fake.push_callback(ANN, "Ann", &q1.result, &b1[1]);
+    fake.push_callback(ANN, "Ann", &q1.result, &b1[0]);
+    wait_text(&fake, ANN, "You've already answered that one (B").await;
+    let (q2, b2) = button_question(&fake, ANN, 1).await;
+    let d2 = delivery_of(&b2[0]);
+    assert_ne!(d1, d2);
+
+    // Extra practice replaces the daily quiz: the second question's buttons are old now.
+    fake.push_text(ANN, "Ann", "/practice");
+    wait_text(&fake, ANN, "Extra practice").await;
+    button_question(&fake, ANN, 2).await;
+    fake.push_callback(ANN, "Ann", &q2.result, &b2[2]);
+    wait_text(&fake, ANN, "That question is no longer open").await;
+    // A well-formed button for a question the store never sent.
+    let (learner_part, _) = d2.split_once('-').unwrap();
+    let never = format!("a:{learner_part}-0fffffffffffffff:1");
+    fake.push_callback(ANN, "Ann", &q2.result, &never);
+    wait_text(&fake, ANN, "I can't find that question").await;
+
+    assert!(
+        fake.wait_for(WAIT, |c| c
+            .iter()
+            .filter(|c| c.method == "answerCallbackQuery")
+            .count()
+            == 4)
+            .await,
+        "every press answered"
+    );
+    let edits: Vec<Call> = fake
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "editMessageText")
+        .collect();
+    assert_eq!(
+        edits.len(),
+        1,
+        "only the recorded answer is shown: {edits:#?}"
+    );
+    assert_eq!(edits[0].body["message_id"], q1.result["message_id"]);
+    assert!(text_of(&edits[0]).ends_with("Your answer: B"), "{edits:#?}");
+
+    let id = engine
+        .store
+        .learner_by_account(&format!("telegram:{ANN}"))
+        .unwrap()
+        .unwrap()
+        .id;
+    let attempts = engine.store.attempts(id).unwrap();
+    let of = |d: &str| {
+        attempts
+            .iter()
+            .filter(|a| a.delivery == d)
+            .map(|a| a.option)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(of(&d1), vec![1], "one answer to the first question: B");
+    assert!(
+        of(&d2).is_empty(),
+        "nothing recorded for the closed question"
+    );
+    assert_eq!(attempts.len(), 1);
+    running.stop().await;
+}
+
+/// `t.me/<bot>?start=<code>` opens the chat and sends `/start <code>`: the learner joins the
+/// tutor's cohort straight away.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deep_link_start_code_joins_the_cohort() {
+    const TUTOR: i64 = 222;
+    const BEA: i64 = 333;
+    const CAL: i64 = 444;
+    let fake = FakeTelegram::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _clock) = engine(dir.path());
+    let running = start_bot(&engine, &fake).await;
+    fake.push_text(TUTOR, "Tess", "/start");
+    wait_text(&fake, TUTOR, "Welcome, Tess!").await;
+    fake.push_text(TUTOR, "Tess", "/cohort create Tuesday group : HSCCLD352");
+    let created = text_of(&wait_text(&fake, TUTOR, "Learners join with the code").await);
+    let code = created
+        .split("with the code ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    assert_eq!(code.len(), 6, "{created}");
+
+    fake.push_text(BEA, "Bea", &format!("/start {code}"));
+    wait_text(&fake, BEA, "Welcome, Bea!").await;
+    wait_text(&fake, BEA, "You've joined Tuesday group").await;
+    let bea = engine
+        .store
+        .learner_by_account(&format!("telegram:{BEA}"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(bea.cohorts, vec![code.clone()]);
+    assert!(bea.standards.contains(&"HSCCLD352".to_string()));
+    assert!(
+        engine
+            .store
+            .cohort_members(&code)
+            .unwrap()
+            .contains(&bea.id)
+    );
+
+    // A code that is no cohort's welcomes and says so, joining nothing.
+    fake.push_text(CAL, "Cal", "/start ZZZZZZ");
+    wait_text(&fake, CAL, "couldn't find a cohort with the code ZZZZZZ").await;
+    let cal = engine
+        .store
+        .learner_by_account(&format!("telegram:{CAL}"))
+        .unwrap()
+        .unwrap();
+    assert!(cal.cohorts.is_empty());
+    assert_eq!(engine.store.cohort_members(&code).unwrap(), vec![bea.id]);
+    running.stop().await;
+}
+
+/// A push stopped part way (the process dies, the server stops answering) leaves every
+/// prompt Telegram accepted recorded as sent: the next tick sends only the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_stopped_part_way_sends_each_prompt_once_after_restart() {
+    const N: i64 = 60;
+    const BEFORE_HANG: usize = 20;
+    let fake = FakeTelegram::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _clock) = common::engine_at(dir.path(), "2026-11-23T20:30:00Z");
+    let engine = Arc::new(engine);
+    learners(&engine, N);
+    let running = start_bot(&engine, &fake).await;
+    fake.hang_after(BEFORE_HANG);
+    let daily = DailyPrompts::new(running.app.clone());
+    let push = tokio::spawn(async move { daily.tick().await });
+    let prompted = |calls: &[Call]| {
+        calls
+            .iter()
+            .filter(|c| text_of(c).contains("daily quiz is ready"))
+            .count()
+    };
+    assert!(
+        fake.wait_for(WAIT, |c| prompted(c) == BEFORE_HANG).await,
+        "the first prompts go out"
+    );
+    // Give the accepted prompts time to be recorded (they are, at once, when it works), then
+    // kill the push with the rest in flight.
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let recorded = || {
+        engine
+            .store
+            .learners()
+            .filter(|l| {
+                l.as_ref().is_ok_and(|l| {
+                    engine
+                        .store
+                        .prompted(l.id)
+                        .ok()
+                        .flatten()
+                        .is_some_and(|p| p.day == today && p.sent)
+                })
+            })
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while recorded() < BEFORE_HANG && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        !push.is_finished(),
+        "the push is still waiting on the server"
+    );
+    push.abort();
+    assert!(push.await.unwrap_err().is_cancelled());
+    running.stop().await;
+    fake.recover();
+    assert_eq!(prompted(&fake.calls()), BEFORE_HANG);
+
+    // The restart: a new bot over the same store.
+    let running = start_bot(&engine, &fake).await;
+    let report = DailyPrompts::new(running.app.clone()).tick().await.unwrap();
+    eprintln!("after the restart: {report:?}");
+    for chat in 1000..1000 + N {
+        assert_eq!(prompts_to(&fake, chat), 1, "chat {chat}");
+    }
+    assert_eq!(report.sent as i64, N - BEFORE_HANG as i64);
+    running.stop().await;
+}
