@@ -3,14 +3,15 @@
 
 mod common;
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ksbquiz::adapters::telegram::{self, daily::DailyPrompts};
 use ksbquiz::config::Secret;
 use ksbquiz::engine::Engine;
 use ksbquiz::store::Prompted;
-use ksbquiz::testkit::telegram::{Call, FakeTelegram, Fault};
+use ksbquiz::testkit::telegram::{Attempt, Call, FakeTelegram, Fault};
 use serde_json::{Value, json};
 
 /// The real bot against the fake, without its daily loop (tests tick it themselves).
@@ -58,11 +59,20 @@ async fn wait_text(fake: &FakeTelegram, chat: i64, needle: &str) -> Call {
 /// An engine whose bank makes HSCCLD352/P1's questions too long for a native poll, so the
 /// first question of the day goes out with buttons and the others as quiz polls.
 fn engine(dir: &std::path::Path) -> (Arc<Engine>, Arc<ksbquiz::engine::ManualClock>) {
+    engine_with_buttons(dir, |item| item == "HSCCLD352/P1")
+}
+
+/// An engine whose bank makes the questions of the items `buttons` picks too long for a
+/// native poll, so they go out as messages with buttons.
+fn engine_with_buttons(
+    dir: &std::path::Path,
+    buttons: impl Fn(&str) -> bool,
+) -> (Arc<Engine>, Arc<ksbquiz::engine::ManualClock>) {
     let (e, clock) = common::engine_at(dir, "2026-11-23T09:00:00Z");
     let mut files = e.bank.files().to_vec();
     for f in &mut files {
         for q in &mut f.questions {
-            if q.item == "HSCCLD352/P1" {
+            if buttons(&q.item) {
                 q.explanation =
                     format!("{} {}", q.explanation, "(a longer explanation) ".repeat(8));
             }
@@ -100,14 +110,33 @@ async fn a_learner_from_start_to_forget() {
         .map(|c| c["command"].as_str().unwrap())
         .collect();
     for c in [
-        "start", "quiz", "practice", "stats", "time", "timezone", "pause", "resume", "mydata",
-        "forget", "help",
+        "start",
+        "standards",
+        "enrol",
+        "join",
+        "quiz",
+        "practice",
+        "stats",
+        "settings",
+        "time",
+        "timezone",
+        "pause",
+        "resume",
+        "mydata",
+        "forget",
+        "help",
     ] {
         assert!(names.contains(&c), "{c} registered: {names:?}");
     }
 
     fake.push_text(ANN, "Ann", "/start");
     wait_text(&fake, ANN, "Welcome, Ann!").await;
+    // /help lists every registered command.
+    fake.push_text(ANN, "Ann", "/help");
+    let help = text_of(&wait_text(&fake, ANN, "Here's what I can do").await);
+    for c in names.iter().filter(|c| **c != "help") {
+        assert!(help.contains(&format!("/{c}")), "/{c} not in /help: {help}");
+    }
     fake.push_text(ANN, "Ann", "/enrol HSCCLD352");
     wait_text(&fake, ANN, "you're now studying HSCCLD352").await;
 
@@ -128,6 +157,15 @@ async fn a_learner_from_start_to_forget() {
     );
 
     // Start from the prompt's button, then answer: buttons for the first question, polls after.
+    // The first poll meets a 429 and then a 500 from Telegram, and still goes out once.
+    let failed_before = fake.failed();
+    fake.inject_on(
+        "sendPoll",
+        [
+            Fault::TooManyRequests { retry_after: 1 },
+            Fault::ServerError,
+        ],
+    );
     fake.push_callback(ANN, "Ann", &prompt.result, "quiz");
     let (mut polls, mut buttons) = (0, 0);
     let mut seen = 0usize;
@@ -191,6 +229,16 @@ async fn a_learner_from_start_to_forget() {
         polls >= 1 && buttons >= 1,
         "polls {polls}, buttons {buttons}"
     );
+    assert_eq!(fake.pending_faults(), 0, "the 429 and the 500 were met");
+    assert!(fake.failed() >= failed_before + 2);
+    let poll_stems: Vec<String> = fake
+        .sent_to(ANN, "sendPoll")
+        .iter()
+        .map(|c| c.body["question"].as_str().unwrap_or("").to_string())
+        .collect();
+    // Five questions in the quiz, each shown once: a question sent twice would have been
+    // answered twice above.
+    assert_eq!(polls + buttons, 5, "polls {poll_stems:#?}");
     wait_text(&fake, ANN, "already answered").await;
     let id = engine
         .store
@@ -203,15 +251,37 @@ async fn a_learner_from_start_to_forget() {
         5,
         "five answers, none doubled"
     );
-    // The button message was edited to show the choice.
+    // The button message was edited to show the choice, once (the double click is not shown).
+    let edits: Vec<String> = fake
+        .calls()
+        .iter()
+        .filter(|c| c.method == "editMessageText")
+        .map(text_of)
+        .collect();
+    assert_eq!(edits.len(), buttons, "{edits:?}");
     assert!(
-        fake.calls()
-            .iter()
-            .any(|c| c.method == "editMessageText" && text_of(c).contains("Your answer: B"))
+        edits.iter().all(|t| t.contains("Your answer: B")),
+        "{edits:?}"
     );
 
     fake.push_text(ANN, "Ann", "/stats");
     wait_text(&fake, ANN, "Your progress").await;
+    // Ann blocks the bot: the 403 on the reply marks her inactive; writing again revives her.
+    fake.block(ANN);
+    fake.push_text(ANN, "Ann", "/stats");
+    let inactive = || {
+        engine
+            .store
+            .learner(id)
+            .unwrap()
+            .is_some_and(|l| l.inactive)
+    };
+    let deadline = std::time::Instant::now() + WAIT;
+    while !inactive() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(inactive(), "a 403 on a reply marks the learner inactive");
+    fake.unblock(ANN);
     fake.push_text(ANN, "Ann", "/mydata");
     assert!(
         fake.wait_for(WAIT, |c| c
@@ -219,6 +289,7 @@ async fn a_learner_from_start_to_forget() {
             .any(|c| c.method == "sendDocument" && c.chat_id == Some(ANN)))
             .await
     );
+    assert!(!inactive(), "a learner who writes again is active");
 
     // Stray input: a photo, a group command, an old button, a closed poll, an edit.
     fake.push_raw("message", json!({"message_id": 9, "date": 1, "chat": {"id": ANN, "type": "private", "first_name": "Ann"},
@@ -262,6 +333,67 @@ fn learners(engine: &Engine, n: i64) {
         engine.store.put_learner(&l).unwrap();
     }
     engine.store.durable().unwrap();
+}
+
+/// The most of `times` in any window of `window`.
+fn most_in_window(mut times: Vec<Instant>, window: Duration) -> usize {
+    times.sort();
+    let mut most = 0;
+    let mut first = 0;
+    for last in 0..times.len() {
+        while times[last] - times[first] >= window {
+            first += 1;
+        }
+        most = most.max(last - first + 1);
+    }
+    most
+}
+
+/// How much later than teloxide's throttle releases them the fake may see calls arrive: the
+/// throttle counts a call when it lets it go, and releases a second's allowance (30) at once;
+/// the HTTP requests of one such burst reach the server spread over a few milliseconds (15 ms
+/// measured on two cores), so the tail of one burst and the head of the next can fall in one
+/// 1-second window at the server. Measured there, 38 to 40 sends fell in a 1-second window.
+const ARRIVAL_SPREAD: Duration = Duration::from_millis(100);
+
+/// Checks Telegram's flood limits on the sending calls the fake received (accepted or
+/// refused: a refused call still counts against the bot): at most 30 a second overall and one
+/// a second per chat, as the throttle releases them, that is over windows of one second less
+/// [`ARRIVAL_SPREAD`] at the server. Returns the most sends seen in a full second at the
+/// server, overall and in one chat.
+fn assert_flood_limits(fake: &FakeTelegram) -> (usize, usize) {
+    let sends: Vec<Attempt> = fake
+        .attempts()
+        .into_iter()
+        .filter(|a| a.method.starts_with("send"))
+        .collect();
+    let second = Duration::from_secs(1);
+    let window = second - ARRIVAL_SPREAD;
+    let times = || sends.iter().map(|a| a.at).collect::<Vec<_>>();
+    let mut by_chat: HashMap<i64, Vec<Instant>> = HashMap::new();
+    for a in &sends {
+        if let Some(c) = a.chat_id {
+            by_chat.entry(c).or_default().push(a.at);
+        }
+    }
+    let most_to_a_chat = |window| {
+        by_chat
+            .iter()
+            .map(|(c, t)| (most_in_window(t.clone(), window), *c))
+            .max()
+            .unwrap_or((0, 0))
+    };
+    let overall = most_in_window(times(), window);
+    assert!(
+        overall <= 30,
+        "{overall} sending calls within {window:?} (limit 30 a second)"
+    );
+    let (per_chat, chat) = most_to_a_chat(window);
+    assert!(
+        per_chat <= 1,
+        "{per_chat} sending calls to chat {chat} within {window:?} (limit 1 a second)"
+    );
+    (most_in_window(times(), second), most_to_a_chat(second).0)
 }
 
 fn prompts_to(fake: &FakeTelegram, chat: i64) -> usize {
@@ -340,6 +472,11 @@ async fn the_daily_push_survives_429_500_drops_and_403_and_delivers_each_prompt_
     assert!(engine.store.learner(id_of(1000)).unwrap().unwrap().inactive);
     // Every fault was met and got past.
     assert!(fake.failed() >= 7);
+    // Within Telegram's flood limits throughout, retries included.
+    let (overall, per_chat) = assert_flood_limits(&fake);
+    eprintln!(
+        "most sending calls in one second at the server: {overall} overall, {per_chat} to one chat"
+    );
     // A restart (a new sender over the same store) sends nothing again today.
     running.stop().await;
     let running = start_bot(&engine, &fake).await;
@@ -368,4 +505,240 @@ async fn stopping_right_after_starting_never_hangs() {
         let stopped = tokio::time::timeout(Duration::from_secs(30), running.stop()).await;
         assert!(stopped.is_ok(), "stop() hung in round {round}");
     }
+}
+
+/// The `n`th message with answer buttons sent to `chat` (waiting for it), and its buttons'
+/// callback data.
+async fn button_question(fake: &FakeTelegram, chat: i64, n: usize) -> (Call, Vec<String>) {
+    let buttons = |c: &Call| -> Option<Vec<String>> {
+        let data: Vec<String> = c.body["reply_markup"]["inline_keyboard"][0]
+            .as_array()?
+            .iter()
+            .filter_map(|b| b["callback_data"].as_str().map(str::to_string))
+            .collect();
+        data.first()
+            .is_some_and(|d| d.starts_with("a:"))
+            .then_some(data)
+    };
+    let found = |calls: &[Call]| {
+        calls
+            .iter()
+            .filter(|c| c.chat_id == Some(chat) && c.method == "sendMessage")
+            .filter_map(|c| buttons(c).map(|b| (c.clone(), b)))
+            .nth(n)
+    };
+    assert!(
+        fake.wait_for(WAIT, |c| found(c).is_some()).await,
+        "no question {n} with buttons"
+    );
+    found(&fake.calls()).unwrap()
+}
+
+/// The delivery a button answers (`a:<delivery>:<option>`).
+fn delivery_of(data: &str) -> String {
+    data.split(':').nth(1).unwrap_or_default().to_string()
+}
+
+/// Presses on old or repeated answer buttons: only an answer the engine records is shown on
+/// the question, and the learner is told what became of the others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_and_repeated_answer_buttons_never_show_an_unrecorded_choice() {
+    let fake = FakeTelegram::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _clock) = engine_with_buttons(dir.path(), |_| true);
+    let running = start_bot(&engine, &fake).await;
+    fake.push_text(ANN, "Ann", "/start");
+    wait_text(&fake, ANN, "Welcome, Ann!").await;
+    fake.push_text(ANN, "Ann", "/enrol HSCCLD352");
+    wait_text(&fake, ANN, "you're now studying HSCCLD352").await;
+    fake.push_text(ANN, "Ann", "/quiz");
+    let (q1, b1) = button_question(&fake, ANN, 0).await;
+    let d1 = delivery_of(&b1[1]);
+
+    // A double press, B then A: B is recorded and shown, A is neither.
+    fake.push_callback(ANN, "Ann", &q1.result, &b1[1]);
+    fake.push_callback(ANN, "Ann", &q1.result, &b1[0]);
+    wait_text(&fake, ANN, "You've already answered that one (B").await;
+    let (q2, b2) = button_question(&fake, ANN, 1).await;
+    let d2 = delivery_of(&b2[0]);
+    assert_ne!(d1, d2);
+
+    // Extra practice replaces the daily quiz: the second question's buttons are old now.
+    fake.push_text(ANN, "Ann", "/practice");
+    wait_text(&fake, ANN, "Extra practice").await;
+    button_question(&fake, ANN, 2).await;
+    fake.push_callback(ANN, "Ann", &q2.result, &b2[2]);
+    wait_text(&fake, ANN, "That question is no longer open").await;
+    // A well-formed button for a question the store never sent.
+    let (learner_part, _) = d2.split_once('-').unwrap();
+    let never = format!("a:{learner_part}-0fffffffffffffff:1");
+    fake.push_callback(ANN, "Ann", &q2.result, &never);
+    wait_text(&fake, ANN, "I can't find that question").await;
+
+    assert!(
+        fake.wait_for(WAIT, |c| c
+            .iter()
+            .filter(|c| c.method == "answerCallbackQuery")
+            .count()
+            == 4)
+            .await,
+        "every press answered"
+    );
+    let edits: Vec<Call> = fake
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "editMessageText")
+        .collect();
+    assert_eq!(
+        edits.len(),
+        1,
+        "only the recorded answer is shown: {edits:#?}"
+    );
+    assert_eq!(edits[0].body["message_id"], q1.result["message_id"]);
+    assert!(text_of(&edits[0]).ends_with("Your answer: B"), "{edits:#?}");
+
+    let id = engine
+        .store
+        .learner_by_account(&format!("telegram:{ANN}"))
+        .unwrap()
+        .unwrap()
+        .id;
+    let attempts = engine.store.attempts(id).unwrap();
+    let of = |d: &str| {
+        attempts
+            .iter()
+            .filter(|a| a.delivery == d)
+            .map(|a| a.option)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(of(&d1), vec![1], "one answer to the first question: B");
+    assert!(
+        of(&d2).is_empty(),
+        "nothing recorded for the closed question"
+    );
+    assert_eq!(attempts.len(), 1);
+    running.stop().await;
+}
+
+/// `t.me/<bot>?start=<code>` opens the chat and sends `/start <code>`: the learner joins the
+/// tutor's cohort straight away.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deep_link_start_code_joins_the_cohort() {
+    const TUTOR: i64 = 222;
+    const BEA: i64 = 333;
+    const CAL: i64 = 444;
+    let fake = FakeTelegram::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _clock) = engine(dir.path());
+    let running = start_bot(&engine, &fake).await;
+    fake.push_text(TUTOR, "Tess", "/start");
+    wait_text(&fake, TUTOR, "Welcome, Tess!").await;
+    fake.push_text(TUTOR, "Tess", "/cohort create Tuesday group : HSCCLD352");
+    let created = text_of(&wait_text(&fake, TUTOR, "Learners join with the code").await);
+    let code = created
+        .split("with the code ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    assert_eq!(code.len(), 6, "{created}");
+
+    fake.push_text(BEA, "Bea", &format!("/start {code}"));
+    wait_text(&fake, BEA, "Welcome, Bea!").await;
+    wait_text(&fake, BEA, "You've joined Tuesday group").await;
+    let bea = engine
+        .store
+        .learner_by_account(&format!("telegram:{BEA}"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(bea.cohorts, vec![code.clone()]);
+    assert!(bea.standards.contains(&"HSCCLD352".to_string()));
+    assert!(
+        engine
+            .store
+            .cohort_members(&code)
+            .unwrap()
+            .contains(&bea.id)
+    );
+
+    // A code that is no cohort's welcomes and says so, joining nothing.
+    fake.push_text(CAL, "Cal", "/start ZZZZZZ");
+    wait_text(&fake, CAL, "couldn't find a cohort with the code ZZZZZZ").await;
+    let cal = engine
+        .store
+        .learner_by_account(&format!("telegram:{CAL}"))
+        .unwrap()
+        .unwrap();
+    assert!(cal.cohorts.is_empty());
+    assert_eq!(engine.store.cohort_members(&code).unwrap(), vec![bea.id]);
+    running.stop().await;
+}
+
+/// A push stopped part way (the process dies, the server stops answering) leaves every
+/// prompt Telegram accepted recorded as sent: the next tick sends only the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_stopped_part_way_sends_each_prompt_once_after_restart() {
+    const N: i64 = 60;
+    const BEFORE_HANG: usize = 20;
+    let fake = FakeTelegram::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _clock) = common::engine_at(dir.path(), "2026-11-23T20:30:00Z");
+    let engine = Arc::new(engine);
+    learners(&engine, N);
+    let running = start_bot(&engine, &fake).await;
+    fake.hang_after(BEFORE_HANG);
+    let daily = DailyPrompts::new(running.app.clone());
+    let push = tokio::spawn(async move { daily.tick().await });
+    let prompted = |calls: &[Call]| {
+        calls
+            .iter()
+            .filter(|c| text_of(c).contains("daily quiz is ready"))
+            .count()
+    };
+    assert!(
+        fake.wait_for(WAIT, |c| prompted(c) == BEFORE_HANG).await,
+        "the first prompts go out"
+    );
+    // Give the accepted prompts time to be recorded (they are, at once, when it works), then
+    // kill the push with the rest in flight.
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let recorded = || {
+        engine
+            .store
+            .learners()
+            .filter(|l| {
+                l.as_ref().is_ok_and(|l| {
+                    engine
+                        .store
+                        .prompted(l.id)
+                        .ok()
+                        .flatten()
+                        .is_some_and(|p| p.day == today && p.sent)
+                })
+            })
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while recorded() < BEFORE_HANG && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        !push.is_finished(),
+        "the push is still waiting on the server"
+    );
+    push.abort();
+    assert!(push.await.unwrap_err().is_cancelled());
+    running.stop().await;
+    fake.recover();
+    assert_eq!(prompted(&fake.calls()), BEFORE_HANG);
+
+    // The restart: a new bot over the same store.
+    let running = start_bot(&engine, &fake).await;
+    let report = DailyPrompts::new(running.app.clone()).tick().await.unwrap();
+    eprintln!("after the restart: {report:?}");
+    for chat in 1000..1000 + N {
+        assert_eq!(prompts_to(&fake, chat), 1, "chat {chat}");
+    }
+    assert_eq!(report.sent as i64, N - BEFORE_HANG as i64);
+    running.stop().await;
 }

@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use serde_json::json;
 
-use super::{Engine, Out, QuestionOut, Result, command, letter};
+use super::{Engine, Out, QuestionOut, Result, Verdict, command, letter};
 use crate::srs::PlanInput;
 use crate::standards::ItemKind;
 use crate::store::{AnswerPlan, Delivery, Learner, Mode, Pick, Recorded, Session, SrsState};
@@ -259,6 +259,18 @@ impl Engine {
         delivery: &str,
         option: usize,
     ) -> Result<Vec<Out>> {
+        Ok(self.answer_verdict(learner, platform, delivery, option)?.1)
+    }
+
+    /// [`Engine::answer`], also saying what became of the answer.
+    pub(super) fn answer_verdict(
+        &self,
+        learner: &Learner,
+        platform: &str,
+        delivery: &str,
+        option: usize,
+    ) -> Result<(Verdict, Vec<Out>)> {
+        let refused_with = |outs| Ok((Verdict::Refused, outs));
         // Whose question and which, and whether it is answered, are settled by `record_answer`
         // under the learner's lock; `grade` says why an answer is refused.
         let refused = std::cell::Cell::new(Refusal::NotYours);
@@ -276,24 +288,32 @@ impl Engine {
             None
         };
         match self.record(learner, platform, delivery, option, &grade)? {
-            Recorded::Unknown => self.text("unknown-question", &json!({})),
-            Recorded::Refused { .. } => match refused.get() {
-                Refusal::NotYours => self.text("not-yours", &json!({})),
-                Refusal::NotAnOption(count) => self.text("not-an-option", &json!({"count": count})),
+            Recorded::Unknown => refused_with(self.text("unknown-question", &json!({}))?),
+            Recorded::Refused { .. } => refused_with(match refused.get() {
+                Refusal::NotYours => self.text("not-yours", &json!({}))?,
+                Refusal::NotAnOption(count) => {
+                    self.text("not-an-option", &json!({"count": count}))?
+                }
                 Refusal::Retired => {
                     // The bank was rebuilt without this question: close it and move on.
                     self.store.start_session(None, &[], learner.id, None)?;
-                    self.text("retired", &json!({}))
+                    self.text("retired", &json!({}))?
                 }
-            },
+            }),
             Recorded::Duplicate { delivery } => {
                 let a = delivery.answered.as_ref();
-                self.text(
+                let outs = self.text(
                     "already-answered",
                     &json!({"letter": a.map(|a| letter(a.option)), "correct": a.is_some_and(|a| a.correct)}),
-                )
+                )?;
+                Ok((
+                    Verdict::AlreadyAnswered {
+                        option: a.map(|a| a.option),
+                    },
+                    outs,
+                ))
             }
-            Recorded::Closed { .. } => self.text("closed", &json!({})),
+            Recorded::Closed { .. } => refused_with(self.text("closed", &json!({}))?),
             Recorded::New {
                 attempt,
                 srs,
@@ -302,8 +322,11 @@ impl Engine {
             } => {
                 // Tell the learner only once the answer is on disk.
                 self.store.durable()?;
+                let verdict = Verdict::Recorded {
+                    option: attempt.option,
+                };
                 let Some(q) = self.bank.question(&attempt.question) else {
-                    return self.text("retired", &json!({}));
+                    return Ok((verdict, self.text("retired", &json!({}))?));
                 };
                 let item = self.bank.item(&q.item);
                 let mut out = self.text(
@@ -326,7 +349,7 @@ impl Engine {
                     )?),
                     _ => {}
                 }
-                Ok(out)
+                Ok((verdict, out))
             }
         }
     }

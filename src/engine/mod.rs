@@ -113,6 +113,18 @@ pub enum Out {
     },
 }
 
+/// What became of an answer ([`Engine::handle_answer`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Recorded now: the learner's first answer to that delivery.
+    Recorded { option: usize },
+    /// Not recorded: the delivery was answered before; `option` is the answer that counts.
+    AlreadyAnswered { option: Option<usize> },
+    /// Not recorded: the question's quiz ended, or it is unknown, retired, someone else's, or
+    /// not one of its options (or the sender has not started).
+    Refused,
+}
+
 /// Who sent an input.
 #[derive(Debug, Clone, Copy)]
 pub struct Who<'a> {
@@ -269,6 +281,21 @@ impl Engine {
             Input::Link(Some(code)) => self.link_finish(who, &code),
             Input::Text(t) => self.free_text(&learner, who.platform, &t),
             Input::Unknown(t) => self.text("unknown-command", &json!({"command": t})),
+        }
+    }
+
+    /// An answer to a delivered question, like [`Input::Answer`] through [`Engine::handle`],
+    /// also saying whether it was recorded: a front end that shows the learner's choice on
+    /// the question (Telegram edits the message) must show only one that counts.
+    pub fn handle_answer(
+        &self,
+        who: Who,
+        delivery: &str,
+        option: usize,
+    ) -> Result<(Verdict, Vec<Out>)> {
+        match self.store.learner_by_account(who.account)? {
+            Some(l) => self.answer_verdict(&l, who.platform, delivery, option),
+            None => Ok((Verdict::Refused, self.text("not-started", &json!({}))?)),
         }
     }
 

@@ -3,8 +3,9 @@
 //! bodies, answers `{"ok": true, "result": ...}` with Message, Poll and User objects shaped as
 //! the API documents them, serves queued updates to `getUpdates`, and can be told to fail:
 //! 429 with `retry_after`, 5xx, a dropped connection, or 403 "bot was blocked by the user"
-//! for a chat.
-//! Failed calls are not recorded as sent: `sent()` is what a user would have received.
+//! for a chat, or hang (as a server going down does) after a number of messages.
+//! Failed calls are not recorded as sent: `calls()` is what a user would have received, and
+//! `attempts()` every sending call that reached the server, refused or not.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -32,6 +33,15 @@ pub struct Call {
     pub at: Instant,
 }
 
+/// A sending call that reached the fake, whether it was accepted or refused.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub method: String,
+    pub chat_id: Option<i64>,
+    pub accepted: bool,
+    pub at: Instant,
+}
+
 /// A failure to inject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
@@ -50,10 +60,14 @@ struct Inner {
     next_message: i64,
     next_poll: u64,
     calls: Vec<Call>,
-    /// Faults for the next `send*` calls, in order.
-    faults: VecDeque<Fault>,
+    /// Faults for the next sending calls, in order: each for any method (`None`) or one.
+    faults: VecDeque<(Option<String>, Fault)>,
     blocked: HashSet<i64>,
     failed: usize,
+    attempts: Vec<Attempt>,
+    /// Sending calls still accepted before the server hangs.
+    hang_after: Option<usize>,
+    hanging: bool,
 }
 
 /// The running fake server.
@@ -140,6 +154,17 @@ fn chat_of(body: &Value) -> Option<i64> {
     }
 }
 
+/// Counts a sending call the fake refused.
+fn refused(s: &mut Inner, method: &str, chat: Option<i64>) {
+    s.failed += 1;
+    s.attempts.push(Attempt {
+        method: method.to_string(),
+        chat_id: chat,
+        accepted: false,
+        at: Instant::now(),
+    });
+}
+
 async fn handle(
     State(state): State<Arc<Mutex<Inner>>>,
     Path((bot, method)): Path<(String, String)>,
@@ -172,20 +197,51 @@ async fn handle(
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
-    let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+    let reply = {
+        let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+        serve(&mut s, method.clone(), chat, body)
+    };
+    if let Some(reply) = reply {
+        return reply;
+    }
+    // Hanging: no answer until `recover`, then a gateway error; the call was never processed.
+    loop {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+        if !s.hanging {
+            refused(&mut s, &method, chat);
+            return fail(StatusCode::BAD_GATEWAY, "Bad Gateway", None);
+        }
+    }
+}
+
+/// Answers one call other than getUpdates, or `None` if the server is hanging.
+fn serve(s: &mut Inner, method: String, chat: Option<i64>, body: Value) -> Option<Response> {
     let sending = method.starts_with("send") || method == "editMessageText";
     if sending {
+        if s.hang_after == Some(0) {
+            s.hanging = true;
+        }
+        if s.hanging {
+            return None;
+        }
         if chat.is_some_and(|c| s.blocked.contains(&c)) {
-            s.failed += 1;
-            return fail(
+            refused(s, &method, chat);
+            return Some(fail(
                 StatusCode::FORBIDDEN,
                 "Forbidden: bot was blocked by the user",
                 None,
-            );
+            ));
         }
-        if let Some(f) = s.faults.pop_front() {
-            s.failed += 1;
-            return match f {
+        let fault = s
+            .faults
+            .iter()
+            .position(|(m, _)| m.as_ref().is_none_or(|m| *m == method))
+            .and_then(|i| s.faults.remove(i))
+            .map(|(_, f)| f);
+        if let Some(f) = fault {
+            refused(s, &method, chat);
+            return Some(match f {
                 Fault::TooManyRequests { retry_after } => fail(
                     StatusCode::TOO_MANY_REQUESTS,
                     &format!("Too Many Requests: retry after {retry_after}"),
@@ -197,12 +253,23 @@ async fn handle(
                     None,
                 ),
                 Fault::DropConnection => {
-                    drop(s);
-                    // Aborting the handler makes the server close the connection unanswered.
+                    // Aborting the handler makes the server close the connection unanswered
+                    // (the state's lock is poisoned, which every user of it tolerates).
                     std::panic::resume_unwind(Box::new("fake Telegram: dropping the connection"));
                 }
-            };
+            });
         }
+    }
+    if sending {
+        if let Some(n) = s.hang_after.as_mut() {
+            *n = n.saturating_sub(1);
+        }
+        s.attempts.push(Attempt {
+            method: method.clone(),
+            chat_id: chat,
+            accepted: true,
+            at: Instant::now(),
+        });
     }
     let now = 1_790_000_000;
     let result = match method.as_str() {
@@ -268,7 +335,7 @@ async fn handle(
         result: result.clone(),
         at: Instant::now(),
     });
-    axum::Json(json!({"ok": true, "result": result})).into_response()
+    Some(axum::Json(json!({"ok": true, "result": result})).into_response())
 }
 
 impl FakeTelegram {
@@ -361,13 +428,55 @@ impl FakeTelegram {
 
     /// The next sending calls fail with these faults, in order.
     pub fn inject(&self, faults: impl IntoIterator<Item = Fault>) {
-        self.with(|s| s.faults.extend(faults));
+        self.with(|s| s.faults.extend(faults.into_iter().map(|f| (None, f))));
+    }
+
+    /// The next calls of `method` (e.g. `sendPoll`) fail with these faults, in order.
+    pub fn inject_on(&self, method: &str, faults: impl IntoIterator<Item = Fault>) {
+        self.with(|s| {
+            s.faults
+                .extend(faults.into_iter().map(|f| (Some(method.to_string()), f)))
+        });
+    }
+
+    /// Injected faults not met yet.
+    pub fn pending_faults(&self) -> usize {
+        self.with(|s| s.faults.len())
+    }
+
+    /// Every sending call that reached the server, accepted or refused, in order of arrival.
+    pub fn attempts(&self) -> Vec<Attempt> {
+        self.with(|s| s.attempts.clone())
+    }
+
+    /// After `n` more accepted sending calls the server hangs: every further sending call
+    /// waits unanswered (and unprocessed) until [`FakeTelegram::recover`].
+    pub fn hang_after(&self, n: usize) {
+        self.with(|s| {
+            s.hang_after = Some(n);
+            s.hanging = n == 0;
+        });
+    }
+
+    /// Ends a hang: the calls left waiting answer 502, later calls are served normally.
+    pub fn recover(&self) {
+        self.with(|s| {
+            s.hang_after = None;
+            s.hanging = false;
+        });
     }
 
     /// Every sending call to this chat answers 403 (the user blocked the bot).
     pub fn block(&self, chat: i64) {
         self.with(|s| {
             s.blocked.insert(chat);
+        });
+    }
+
+    /// The user unblocked the bot.
+    pub fn unblock(&self, chat: i64) {
+        self.with(|s| {
+            s.blocked.remove(&chat);
         });
     }
 

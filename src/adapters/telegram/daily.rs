@@ -2,11 +2,18 @@
 //!
 //! A tick looks at every Telegram learner: if their local time has passed their daily time
 //! today (time zone and daylight saving by chrono-tz), it is not a rest day, they are not paused,
-//! and today's prompt has not been sent, the prompt goes out. The store records the prompt as
-//! pending before sending and sent after, so a restart neither skips a day (a pending or missed
-//! prompt goes out at the next tick, the same day) nor sends it twice (a sent one is never
-//! resent). Only a crash in the instant between Telegram accepting a message and the store
-//! recording it could repeat one prompt.
+//! and today's prompt has not been sent, the prompt goes out.
+//!
+//! The store records every due prompt as pending, durably, before any is sent; then each
+//! learner's prompt is recorded as sent, durably (group commit), as soon as Telegram has
+//! accepted that one message, independently of the rest of the batch. So a restart never skips
+//! a day (a pending prompt goes out at the next tick, the same day), and a prompt recorded as
+//! sent is never resent. What a crash or an aborted tick can repeat is a prompt whose request
+//! was in flight at that instant (accepted by Telegram, its "sent" record not yet on disk):
+//! at most one per learner, and only among the requests the throttle had let go in the moment
+//! before (it lets at most 30 go a second). Every other prompt of the batch is either recorded
+//! as sent or was never sent. A prompt whose record cannot be written (a store failure, which
+//! the tick returns) is still pending and goes out again at the next tick.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -39,6 +46,14 @@ pub struct DailyPrompts {
     app: Arc<App>,
     /// Prompts sent at once (the throttle queues them to Telegram's limits).
     pub concurrency: usize,
+}
+
+/// What became of one learner's prompt.
+enum Pushed {
+    Sent,
+    Blocked,
+    /// Not sent even after retries: still pending, tried again next tick.
+    Failed,
 }
 
 struct Due {
@@ -100,7 +115,8 @@ impl DailyPrompts {
         Ok((due, nothing))
     }
 
-    /// One pass: sends every prompt due now. Returns what happened.
+    /// One pass: sends every prompt due now, recording each as sent as soon as it is.
+    /// Returns what happened.
     pub async fn tick(&self) -> anyhow::Result<PushReport> {
         let app = self.app.clone();
         let (due, nothing_due) = tokio::task::spawn_blocking(move || Self::collect(&app)).await??;
@@ -109,67 +125,66 @@ impl DailyPrompts {
             nothing_due,
             ..PushReport::default()
         };
-        let results: Vec<(Due, Result<send::Sent, teloxide::RequestError>)> =
-            futures::stream::iter(due)
-                .map(|d| {
-                    let app = self.app.clone();
-                    async move {
-                        let text = app.say("daily-prompt", json!({"count": d.count}));
-                        let button = InlineKeyboardButton::callback(
-                            app.say("start-button", json!({})),
-                            "quiz",
-                        );
-                        let req = app
-                            .bot
-                            .send_message(d.chat, text)
-                            .reply_markup(InlineKeyboardMarkup::new(vec![vec![button]]));
-                        let res = match send::send(&req).await {
-                            Ok(_) => Ok(send::Sent::Delivered),
-                            Err(e) if send::is_blocked(&e) => Ok(send::Sent::Blocked),
-                            Err(e) => Err(e),
-                        };
-                        (d, res)
-                    }
-                })
-                .buffer_unordered(self.concurrency)
-                .collect()
-                .await;
-        let app = self.app.clone();
-        let mut done: Vec<(LearnerId, Prompted, bool)> = Vec::new();
-        for (d, res) in results {
-            match res {
-                Ok(send::Sent::Delivered) => {
-                    report.sent += 1;
-                    done.push((d.learner, d.prompted, false));
-                }
-                Ok(send::Sent::Blocked) => {
-                    report.blocked += 1;
-                    done.push((d.learner, d.prompted, true));
-                }
+        let mut pushes = futures::stream::iter(due)
+            .map(|d| Self::push(self.app.clone(), d))
+            .buffer_unordered(self.concurrency);
+        // A store failure does not stop the other prompts in flight (dropping them could
+        // leave sent prompts unrecorded); the first one is returned once they are done.
+        let mut store_error = None;
+        while let Some(pushed) = pushes.next().await {
+            match pushed {
+                Ok(Pushed::Sent) => report.sent += 1,
+                Ok(Pushed::Blocked) => report.blocked += 1,
+                Ok(Pushed::Failed) => report.failed += 1,
                 Err(e) => {
-                    report.failed += 1;
-                    tracing::warn!(learner = d.learner, error = %e, "daily prompt not sent; will retry");
+                    tracing::error!(error = %e, "could not record a daily prompt as sent");
+                    store_error.get_or_insert(e);
                 }
             }
         }
-        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-            for (id, p, blocked) in done {
-                app.engine.store.put_prompted(
-                    id,
-                    &Prompted {
-                        day: p.day,
-                        sent: true,
-                    },
-                )?;
-                if blocked {
-                    app.engine.store.set_inactive(id, true)?;
-                }
+        match store_error {
+            Some(e) => Err(e),
+            None => Ok(report),
+        }
+    }
+
+    /// Sends one learner's prompt and, once Telegram has taken it (or answered that the
+    /// learner blocked the bot), records it as sent and waits until that is on disk.
+    async fn push(app: Arc<App>, d: Due) -> anyhow::Result<Pushed> {
+        let text = app.say("daily-prompt", json!({"count": d.count}));
+        let button = InlineKeyboardButton::callback(app.say("start-button", json!({})), "quiz");
+        let req = app
+            .bot
+            .send_message(d.chat, text)
+            .reply_markup(InlineKeyboardMarkup::new(vec![vec![button]]));
+        let blocked = match send::send(&req).await {
+            Ok(_) => false,
+            Err(e) if send::is_blocked(&e) => true,
+            Err(e) => {
+                tracing::warn!(learner = d.learner, error = %e, "daily prompt not sent; will retry");
+                return Ok(Pushed::Failed);
             }
-            app.engine.store.durable()?;
+        };
+        let sent = Prompted {
+            day: d.prompted.day,
+            sent: true,
+        };
+        // A blocking task runs to the end even if this future is dropped (an aborted tick).
+        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            let store = &app.engine.store;
+            store.put_prompted(d.learner, &sent)?;
+            if blocked {
+                store.set_inactive(d.learner, true)?;
+            }
+            store.durable()?;
             Ok(())
         })
         .await??;
-        Ok(report)
+        Ok(if blocked {
+            Pushed::Blocked
+        } else {
+            Pushed::Sent
+        })
     }
 
     /// Ticks every `every` until the process ends.

@@ -23,7 +23,7 @@ use teloxide::types::{
 };
 
 use crate::bank::check::fits_poll_parts;
-use crate::engine::{Engine, Input, Out, QuestionOut, Who, command, letter, lettered};
+use crate::engine::{Engine, Input, Out, QuestionOut, Verdict, Who, command, letter, lettered};
 
 pub use send::{Sent, TgBot};
 
@@ -48,25 +48,35 @@ impl App {
     }
 
     /// Runs an engine call off the async runtime (it waits on disk flushes).
+    async fn with_engine<T: Send + 'static>(
+        &self,
+        account: String,
+        name: String,
+        call: impl FnOnce(&Engine, Who) -> crate::engine::Result<T> + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let engine = self.engine.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            call(
+                &engine,
+                Who {
+                    account: &account,
+                    name: &name,
+                    platform: "telegram",
+                },
+            )
+        })
+        .await??;
+        Ok(out)
+    }
+
     async fn engine_call(
         &self,
         account: String,
         name: String,
         input: Input,
     ) -> anyhow::Result<Vec<Out>> {
-        let engine = self.engine.clone();
-        let outs = tokio::task::spawn_blocking(move || {
-            engine.handle(
-                Who {
-                    account: &account,
-                    name: &name,
-                    platform: "telegram",
-                },
-                input,
-            )
-        })
-        .await??;
-        Ok(outs)
+        self.with_engine(account, name, move |engine, who| engine.handle(who, input))
+            .await
     }
 
     /// Sends engine output to a chat, in order. Stops (and marks the learner inactive) if the
@@ -246,16 +256,29 @@ async fn on_callback(app: Arc<App>, q: CallbackQuery) -> HandlerResult {
         ["forget"] => Input::ForgetConfirm,
         _ => return stale_button(&app, chat).await,
     };
-    // Show the choice on the question message and take its buttons away.
-    if let (Input::Answer { option, .. }, Some(m)) = (&input, q.message.as_ref())
-        && let Some(text) = m.regular_message().and_then(|m| m.text())
-    {
-        let chosen = app.say("chosen", json!({"text": text, "letter": letter(*option)}));
-        let _ = send::send(&app.bot.edit_message_text(chat, m.id(), chosen)).await;
-    }
-    let outs = app
-        .engine_call(account, display_name(&q.from), input)
-        .await?;
+    let outs = match input {
+        Input::Answer { delivery, option } => {
+            let (verdict, outs) = app
+                .with_engine(account, display_name(&q.from), move |engine, who| {
+                    engine.handle_answer(who, &delivery, option)
+                })
+                .await?;
+            // Only an answer the engine has just recorded is shown on the question message
+            // (and its buttons taken away); a stale or repeated press keeps the message as it
+            // is and gets the engine's reply (already answered, quiz ended...).
+            if let (Verdict::Recorded { option }, Some(m)) = (verdict, q.message.as_ref())
+                && let Some(text) = m.regular_message().and_then(|m| m.text())
+            {
+                let chosen = app.say("chosen", json!({"text": text, "letter": letter(option)}));
+                let _ = send::send(&app.bot.edit_message_text(chat, m.id(), chosen)).await;
+            }
+            outs
+        }
+        input => {
+            app.engine_call(account, display_name(&q.from), input)
+                .await?
+        }
+    };
     app.deliver(chat, outs).await?;
     Ok(())
 }
