@@ -305,3 +305,20 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
     }
     r
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credits_share_ties() {
+        let options: Vec<String> = ["Wipe the tea up", "Call a manager", "Wipe the kettle", "Go"]
+            .map(String::from)
+            .to_vec();
+        let stem = "Mo spilt tea by the kettle.";
+        // Longest: 0 and 2 tie (15 characters); shortest: 3; most shared: 0 and 2 (one word
+        // each); fewest: 1 and 3 (none).
+        assert_eq!(credits(stem, &options, 0), [0.5, 0.0, 0.5, 0.0]);
+        assert_eq!(credits(stem, &options, 3), [0.0, 1.0, 0.0, 0.5]);
+    }
+}

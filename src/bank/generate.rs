@@ -550,6 +550,45 @@ mod tests {
     }
 
     #[test]
+    fn shortfall_keys_are_not_the_odd_one_out() {
+        let stem = "Mo spilt tea by the kettle in the kitchen.".to_string();
+        let pad = |t: &str, n: usize| format!("{t:.<n$}");
+        // Candidates, the odd one out first: sharing fewest words and shortest; in line with
+        // the distractors on both; sharing most words and longest.
+        let keys = vec![
+            (pad("Leave it", 30), "fewest".to_string()),
+            (pad("Ring about the tea", 40), "in line".to_string()),
+            (pad("Mop the tea and the kettle", 50), "most".to_string()),
+        ];
+        let mut drafts: Vec<Draft> = (0..4)
+            .map(|i| Draft {
+                id: format!("X/K{i}/shortfall-1"),
+                item: format!("X/K{i}"),
+                qtype: QuestionType::Shortfall,
+                stem: stem.clone(),
+                key: keys[0].0.clone(),
+                distractors: vec![
+                    pad("Wipe the kitchen", 40),
+                    pad("Check the kettle", 40),
+                    pad("Clean the kitchen", 40),
+                ],
+                explanation: keys[0].1.clone(),
+                source: "authored",
+            })
+            .collect();
+        let pending: Vec<PendingKey> = (0..4)
+            .map(|draft| PendingKey {
+                draft,
+                keys: keys.clone(),
+            })
+            .collect();
+        choose_shortfall_keys(&mut drafts, &pending);
+        for d in &drafts {
+            assert_eq!((&d.key, d.explanation.as_str()), (&keys[1].0, "in line"));
+        }
+    }
+
+    #[test]
     fn overlap_counts_shared_content_words() {
         assert_eq!(
             overlap(
