@@ -519,10 +519,11 @@ fn bank_cmd(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         BankCmd::Check { json } => {
-            let limits: Limits = match std::fs::read_to_string(project.bank_limits()) {
-                Ok(raw) => toml::from_str(&raw)
-                    .with_context(|| format!("reading {}", project.bank_limits().display()))?,
-                Err(_) => Limits::default(),
+            let path = project.bank_limits();
+            let limits = if path.exists() {
+                Limits::load(&path)?
+            } else {
+                Limits::default()
             };
             let banks = bank::read_dir(&project.bank())?;
             if banks.is_empty() {
@@ -541,7 +542,7 @@ fn bank_cmd(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
                     p.render(
                         "cli/bank-check",
                         &json!({"report": report, "limits": limits, "ok": report.ok(),
-                                "pct": pct(&report), "problems": report.problems().collect::<Vec<_>>()})
+                                "pct": pct(&report, &limits), "problems": report.problems().collect::<Vec<_>>()})
                     )?
                 );
             }
@@ -555,10 +556,21 @@ fn bank_cmd(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
 }
 
 /// Percentages for the check template.
-fn pct(r: &bank::check::Report) -> serde_json::Value {
+fn pct(r: &bank::check::Report, limits: &Limits) -> serde_json::Value {
     let f = |x: f64| format!("{:.1}%", 100.0 * x);
     json!({
         "test_wise": r.test_wise.iter().map(|(k, &v)| (k.clone(), f(v))).collect::<std::collections::BTreeMap<_, _>>(),
+        // One row per strategy: its share over the bank, then per question type.
+        "test_wise_rows": r.test_wise.iter().map(|(name, &all)| json!({
+            "strategy": name,
+            "all": f(all),
+            "by_type": r.test_wise_by_type.iter().map(|(t, m)| json!({
+                "type": t,
+                "share": f(m.get(name).copied().unwrap_or(0.0)),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "max_test_wise": f(limits.max_test_wise),
+        "max_test_wise_per_type": f(limits.max_test_wise_per_type),
         "chance": f(r.chance),
         "positions": r.positions.iter().map(|&x| f(x)).collect::<Vec<_>>(),
         "poll_fit": f(r.poll_fit as f64 / r.questions.max(1) as f64),

@@ -4,10 +4,15 @@
 
 mod common;
 
-use ksbquiz::bank::check::{self, Limits};
-use ksbquiz::bank::{BankFile, Material, QuestionType, generate};
+use ksbquiz::bank::check::{self, Limits, STRATEGIES};
+use ksbquiz::bank::{BankFile, Material, Question, QuestionType, generate};
 use ksbquiz::prompts::Prompts;
-use ksbquiz::standards;
+use ksbquiz::standards::{self, Item, ItemKind, StandardInfo};
+
+/// The ceilings `ksbquiz bank check` (and so CI) holds the project's bank to.
+fn limits() -> Limits {
+    Limits::load(&common::root().join("data/bank-check.toml")).expect("data/bank-check.toml")
+}
 
 fn material() -> Material {
     Material::load(&common::root().join("data")).expect("material loads")
@@ -50,8 +55,9 @@ fn the_committed_bank_is_what_the_sources_build() {
 #[test]
 fn every_item_has_three_questions_of_two_types_and_the_bank_passes_its_checks() {
     let banks = build_all();
-    let report = check::check(&banks, &Limits::default());
+    let report = check::check(&banks, &limits());
     assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(report.regressions.is_empty(), "{:?}", report.regressions);
     assert_eq!(report.items, 340);
     for bank in &banks {
         for item in &bank.items {
@@ -130,7 +136,7 @@ fn an_imported_standard_gets_generic_questions() {
     let std = standards::parse(&text, "nos-pdf-layout.txt", None).unwrap();
     let bank = generate::build(&std, &material(), &prompts()).unwrap();
     assert!(bank.questions.iter().all(|q| q.source == "generic"));
-    let report = check::check(std::slice::from_ref(&bank), &Limits::default());
+    let report = check::check(std::slice::from_ref(&bank), &limits());
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     let types: std::collections::BTreeSet<_> = bank.questions.iter().map(|q| q.qtype).collect();
     assert!(types.contains(&QuestionType::Theme) && types.contains(&QuestionType::Asks));
@@ -178,7 +184,7 @@ fn check_catches_malformed_questions() {
     b.questions[3].stem.push_str(" {{name}}");
     let dup = b.questions[b.questions.len() - 1].clone();
     b.questions.push(dup);
-    let report = check::check(&banks, &Limits::default());
+    let report = check::check(&banks, &limits());
     let all = report.errors.join("\n");
     assert!(all.contains("two options are the same"), "{all}");
     assert!(
@@ -205,7 +211,7 @@ fn check_measures_test_wise_strategies() {
             q.answer = a;
         }
     }
-    let report = check::check(&banks, &Limits::default());
+    let report = check::check(&banks, &limits());
     assert!(report.test_wise["longest option"] > 0.9);
     assert!(
         report
@@ -213,4 +219,276 @@ fn check_measures_test_wise_strategies() {
             .iter()
             .any(|r| r.contains("longest option"))
     );
+}
+
+#[test]
+fn every_question_type_resists_test_wise_guessing() {
+    let limits = limits();
+    let report = check::check(&build_all(), &limits);
+    let types: Vec<&String> = report.test_wise_by_type.keys().collect();
+    assert_eq!(types, ["cloze", "scenario", "shortfall"]);
+    for (qtype, figures) in &report.test_wise_by_type {
+        assert_eq!(figures.len(), STRATEGIES.len());
+        for (name, share) in figures {
+            assert!(
+                *share <= limits.max_test_wise_per_type,
+                "{qtype}: always picking the {name} scores {:.1}%",
+                100.0 * share
+            );
+        }
+    }
+    // Shortfall questions were the weak type: their keys gave themselves away by sharing
+    // fewest words with the question and by being short.
+    let shortfall = &report.test_wise_by_type["shortfall"];
+    assert!(shortfall["fewest words shared with the question"] < 0.29);
+    assert!(shortfall["shortest option"] < 0.29);
+}
+
+/// A bank on a made-up standard: one knowledge item per question, each question's options
+/// given key first, the key dealt to positions 1-4 in turn.
+fn made_up_bank(questions: Vec<(QuestionType, &str, [String; 4])>) -> BankFile {
+    let standard = StandardInfo {
+        code: "TINY1".into(),
+        title: "A made-up standard".into(),
+        ..StandardInfo::default()
+    };
+    let mut items = Vec::new();
+    let mut qs = Vec::new();
+    for (i, (qtype, stem, options)) in questions.into_iter().enumerate() {
+        let n = i as u32 + 1;
+        let item = Item {
+            id: format!("TINY1/K{n}"),
+            kind: ItemKind::Knowledge,
+            number: n,
+            section: None,
+            text: format!("how to do thing {n}"),
+        };
+        let answer = i % 4;
+        let mut options = options.to_vec();
+        let key = options.remove(0);
+        options.insert(answer, key);
+        qs.push(Question {
+            id: format!("{}/{}-1", item.id, qtype.name()),
+            item: item.id.clone(),
+            qtype,
+            stem: stem.to_string(),
+            options,
+            answer,
+            explanation: format!("TINY1 K{n}: {}", item.text),
+            source: "authored".into(),
+        });
+        items.push(item);
+    }
+    BankFile {
+        standard,
+        items,
+        questions: qs,
+    }
+}
+
+const STEM: &str = "Mo spilt tea by the kettle in the kitchen. What now?";
+
+/// An option padded with dots to `len` characters (dots are not words).
+fn opt(text: &str, len: usize) -> String {
+    format!("{text:.<len$}")
+}
+
+/// Options sharing 2, 1, 1 and 0 words with [`STEM`], at the lengths given.
+fn shared_2_1_1_0(lens: [usize; 4]) -> [String; 4] {
+    [
+        opt("Mop the kettle and kitchen", lens[0]),
+        opt("Mop round the kettle", lens[1]),
+        opt("Wipe up the tea", lens[2]),
+        opt("Leave it for later", lens[3]),
+    ]
+}
+
+fn regressions_about(report: &check::Report, strategy: &str) -> Vec<String> {
+    report
+        .regressions
+        .iter()
+        .filter(|r| r.contains(strategy))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn a_key_sharing_most_words_with_the_question_is_a_regression() {
+    // Key first: shares two words, the others none; lengths give nothing away (key in between).
+    let options = || {
+        [
+            opt("Mop the kettle and kitchen", 40),
+            opt("Ring the office", 39),
+            opt("Leave it for later", 41),
+            opt("Wait for a colleague", 40),
+        ]
+    };
+    let bank = made_up_bank(
+        (0..8)
+            .map(|_| (QuestionType::Scenario, STEM, options()))
+            .collect(),
+    );
+    let mut limits = limits();
+    let report = check::check(std::slice::from_ref(&bank), &limits);
+    assert_eq!(report.test_wise["most words shared with the question"], 1.0);
+    assert_eq!(
+        report.test_wise["fewest words shared with the question"],
+        0.0
+    );
+    let most = regressions_about(&report, "most words shared");
+    assert_eq!(most.len(), 1, "{:?}", report.regressions);
+    assert!(most[0].contains("scores 100.0%"), "{most:?}");
+    assert!(regressions_about(&report, "fewest words shared").is_empty());
+    assert!(
+        regressions_about(&report, "option").is_empty(),
+        "{:?}",
+        report.regressions
+    );
+    // Held to the per-type ceiling too once the type has enough questions to count.
+    limits.min_type_questions = 8;
+    let report = check::check(std::slice::from_ref(&bank), &limits);
+    let most = regressions_about(&report, "most words shared");
+    assert_eq!(most.len(), 2, "{most:?}");
+    assert!(most[1].starts_with("scenario questions (8): "), "{most:?}");
+}
+
+#[test]
+fn a_key_sharing_fewest_words_with_the_question_is_a_regression() {
+    // Key first: shares no word, the others one or two; the key is neither longest nor shortest.
+    let options = || {
+        let [two, one, other_one, none] = shared_2_1_1_0([41, 39, 40, 40]);
+        [none, two, one, other_one]
+    };
+    let bank = made_up_bank(
+        (0..8)
+            .map(|_| (QuestionType::Shortfall, STEM, options()))
+            .collect(),
+    );
+    let report = check::check(std::slice::from_ref(&bank), &limits());
+    assert_eq!(
+        report.test_wise["fewest words shared with the question"],
+        1.0
+    );
+    assert_eq!(report.test_wise["most words shared with the question"], 0.0);
+    let fewest = regressions_about(&report, "fewest words shared");
+    assert_eq!(fewest.len(), 1, "{:?}", report.regressions);
+    assert!(regressions_about(&report, "most words shared").is_empty());
+    assert!(
+        regressions_about(&report, "option").is_empty(),
+        "{:?}",
+        report.regressions
+    );
+}
+
+#[test]
+fn a_weak_question_type_fails_the_check_even_when_the_whole_bank_looks_fine() {
+    let limits = limits();
+    let n = limits.min_type_questions.max(4).next_multiple_of(4);
+    // Scenario questions give nothing away: the key (sharing one word, 40 characters) is in
+    // the middle on length and on shared words. Cloze questions' keys share most words.
+    let fair = || {
+        let [two, one, other_one, none] = shared_2_1_1_0([41, 40, 40, 39]);
+        [one, two, other_one, none]
+    };
+    let weak = || shared_2_1_1_0([40, 41, 40, 39]);
+    let questions = (0..4 * n)
+        .map(|_| (QuestionType::Scenario, STEM, fair()))
+        .chain((0..n).map(|_| (QuestionType::Cloze, STEM, weak())))
+        .collect();
+    let report = check::check(&[made_up_bank(questions)], &limits);
+    let most = "most words shared with the question";
+    assert_eq!(report.test_wise[most], 0.2);
+    assert!(
+        report.test_wise[most] <= limits.max_test_wise,
+        "this test needs an overall ceiling of at least 20%"
+    );
+    assert_eq!(report.test_wise_by_type["cloze"][most], 1.0);
+    assert_eq!(report.test_wise_by_type["scenario"][most], 0.0);
+    assert!(!report.ok());
+    assert_eq!(
+        report.regressions,
+        [format!(
+            "cloze questions ({n}): always picking the {most} scores 100.0% (ceiling {:.1}% per type)",
+            100.0 * limits.max_test_wise_per_type
+        )]
+    );
+}
+
+#[test]
+fn the_tests_hold_the_bank_to_the_projects_ceilings() {
+    let limits = limits();
+    // Stricter than the fallback for a project without data/bank-check.toml.
+    assert!(limits.max_test_wise < Limits::default().max_test_wise);
+    assert!(limits.max_test_wise_per_type <= Limits::default().max_test_wise_per_type);
+    assert!(limits.max_test_wise_per_type < 0.32);
+}
+
+/// A copy of `data/` with one scenario file edited, loaded.
+fn load_with(file: &str, from: &str, to: &str) -> Result<Material, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    for sub in ["", "scenarios"] {
+        std::fs::create_dir_all(data.join(sub)).unwrap();
+        for e in std::fs::read_dir(common::root().join("data").join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                std::fs::copy(&p, data.join(sub).join(p.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    let path = data.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{from:?} not in {file}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    Material::load(&data).map_err(|e| e.to_string())
+}
+
+#[test]
+fn material_breaking_the_documented_length_rules_is_refused_naming_file_and_item() {
+    let file = "scenarios/HSCCLD352.toml";
+    let option = "Offer {{name}} a treat for each day on the minibus, so the refusals stop as soon as possible.";
+    // 93 characters as written; with the longest child's name in, at most 95.
+    assert!(load_with(file, option, option).is_ok());
+    let err = load_with(
+        file,
+        option,
+        &format!("{} Straight away.", &option[..option.len() - 1]),
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("HSCCLD352.toml: item HSCCLD352/P4: poor option"),
+        "{err}"
+    );
+    assert!(
+        err.contains("characters after filling in (at most 95)"),
+        "{err}"
+    );
+
+    let situation = "Staff call it \\\"defiance\\\".";
+    let err = load_with(
+        file,
+        situation,
+        &format!("{situation} They have tried stickers, a later bus, a walk with a friend and a talk with {{{{their}}}} teacher; nothing has changed so far."),
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("HSCCLD352.toml: item HSCCLD352/P4: the situation is"),
+        "{err}"
+    );
+    assert!(err.contains("(at most 220)"), "{err}");
+
+    let err = load_with(file, option, "Offer {{name}} a treat.").unwrap_err();
+    assert!(
+        err.contains("HSCCLD352.toml: item HSCCLD352/P4: options differ too much in length"),
+        "{err}"
+    );
+
+    let err = load_with(
+        "themes.toml",
+        "good = [",
+        "good = [\"Ask what {{name}} would like to happen next, then write all of it down in the care plan before the end of the day.\", ",
+    )
+    .unwrap_err();
+    assert!(err.contains("themes.toml: theme "), "{err}");
+    assert!(err.contains("(at most 95)"), "{err}");
 }

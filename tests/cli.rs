@@ -174,3 +174,114 @@ fn a_broken_standard_in_the_library_names_file_and_line() {
         .failure()
         .stderr(predicate::str::contains("data/standards/BROKEN1-x.txt:3:"));
 }
+
+/// Edits the first `from` in a scratch project's bank file into `to`; returns the original.
+fn tamper(dir: &Path, file: &str, from: &str, to: &str) -> String {
+    let path = dir.join("question-bank").join(file);
+    let original = std::fs::read_to_string(&path).unwrap();
+    assert!(original.contains(from), "{from:?} not in {file}");
+    std::fs::write(&path, original.replacen(from, to, 1)).unwrap();
+    original
+}
+
+const ASK: &str = "What does the standard expect you to do?";
+
+#[test]
+fn bank_build_rewrites_a_tampered_bank_file_and_leaves_the_rest() {
+    let dir = scratch();
+    let original = tamper(dir.path(), "HSCCLD222.json", ASK, "What would you do?");
+    ksbquiz(dir.path())
+        .args(["bank", "build"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("question-bank/HSCCLD222.json: 137 questions\n")
+                .and(predicate::str::contains(
+                    "question-bank/HSCCLD352.json: 245 questions (unchanged)",
+                ))
+                .and(predicate::str::contains("(unchanged)").count(4)),
+        );
+    let rebuilt = std::fs::read_to_string(dir.path().join("question-bank/HSCCLD222.json")).unwrap();
+    assert!(
+        rebuilt == original,
+        "bank build did not restore HSCCLD222.json"
+    );
+    // The rebuilt bank passes its check.
+    ksbquiz(dir.path())
+        .args(["bank", "check"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn bank_check_fails_on_a_stale_or_missing_bank_file_and_names_it() {
+    let dir = scratch();
+    tamper(dir.path(), "HSCCLD310.json", ASK, "What would you do?");
+    ksbquiz(dir.path())
+        .args(["bank", "check"])
+        .assert()
+        .failure()
+        .stdout(
+            predicate::str::contains(
+                "question-bank/HSCCLD310.json is out of date with data/ and prompts/: run `ksbquiz bank build`",
+            )
+            .and(predicate::str::contains("HSCCLD352.json").not())
+            .and(predicate::str::contains("Bank OK.").not()),
+        );
+    std::fs::remove_file(dir.path().join("question-bank/OCC0088B.json")).unwrap();
+    ksbquiz(dir.path())
+        .args(["bank", "check"])
+        .assert()
+        .failure()
+        .stdout(predicate::str::contains(
+            "question-bank/OCC0088B.json is missing: run `ksbquiz bank build`",
+        ));
+}
+
+#[test]
+fn bank_check_passes_on_the_committed_bank_and_reports_each_type() {
+    ksbquiz(&common::root())
+        .args(["bank", "check"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("5 standards, 340 items")
+                .and(predicate::str::contains("ceilings 24.0% overall, 29.0% per type"))
+                .and(predicate::str::is_match(
+                    r"(?m)^  shortest option: \d+\.\d% \(cloze \d+\.\d%, scenario \d+\.\d%, shortfall \d+\.\d%\)$",
+                )
+                .unwrap())
+                .and(predicate::str::contains("Bank OK.")),
+        );
+}
+
+#[test]
+fn bank_check_fails_when_a_type_gives_its_key_away() {
+    // Make every shortfall key the longest option.
+    let dir = scratch();
+    for e in std::fs::read_dir(dir.path().join("question-bank")).unwrap() {
+        let path = e.unwrap().path();
+        let mut bank: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for q in bank["questions"].as_array_mut().unwrap() {
+            if q["type"] == "shortfall" {
+                let a = q["answer"].as_u64().unwrap() as usize;
+                let key = q["options"][a].as_str().unwrap().to_string();
+                q["options"][a] =
+                    format!("{key} Do it anyway, whatever the team thinks of it.").into();
+            }
+        }
+        std::fs::write(&path, serde_json::to_string_pretty(&bank).unwrap()).unwrap();
+    }
+    ksbquiz(dir.path())
+        .args(["bank", "check"])
+        .assert()
+        .failure()
+        .stdout(
+            predicate::str::is_match(
+                r"shortfall questions \(340\): always picking the longest option scores \d+\.\d% \(ceiling 29\.0% per type\)",
+            )
+            .unwrap()
+            .and(predicate::str::contains("question-bank/HSCCLD352.json is out of date")),
+        );
+}

@@ -4,35 +4,62 @@
 //! placeholder, explanation cites its item), every item covered by enough questions of enough
 //! types, ids unique. Measurement: how often naive strategies win (always the longest option;
 //! the option sharing most words with the stem; each answer position), against ceilings kept in
-//! `data/bank-check.toml` so a regression fails the check. Ties give fractional credit.
+//! `data/bank-check.toml` so a regression fails the check. The strategies are measured over
+//! the whole bank and per question type, since a weak type can hide in a good overall figure.
+//! Ties give fractional credit.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::generate::overlap;
-use super::{BankFile, Question};
+use super::{BankError, BankFile, Question};
 
 /// Ceilings and floors the bank must meet (`data/bank-check.toml`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Limits {
-    /// Highest share of questions any test-wise strategy may answer right (see [`STRATEGIES`]).
+    /// Highest share of all questions any test-wise strategy may answer right (see
+    /// [`STRATEGIES`]).
     pub max_test_wise: f64,
+    /// Highest share of one question type's questions any test-wise strategy may answer right.
+    pub max_test_wise_per_type: f64,
+    /// Types with fewer questions than this are measured but not held to
+    /// `max_test_wise_per_type` (a handful of questions says little about a strategy).
+    pub min_type_questions: usize,
     /// Largest distance of any answer position's share from an even split.
     pub max_position_skew: f64,
     pub min_questions_per_item: usize,
     pub min_types_per_item: usize,
 }
 
+/// Used only for a project without `data/bank-check.toml`; the project's own file (which CI
+/// checks the bank against) is stricter.
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_test_wise: 0.32,
+            max_test_wise_per_type: 0.32,
+            min_type_questions: 50,
             max_position_skew: 0.02,
             min_questions_per_item: 3,
             min_types_per_item: 2,
         }
+    }
+}
+
+impl Limits {
+    /// Reads a `bank-check.toml`.
+    pub fn load(path: &Path) -> Result<Self, BankError> {
+        let raw = std::fs::read_to_string(path).map_err(|source| BankError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        toml::from_str(&raw).map_err(|e| BankError::Toml {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
     }
 }
 
@@ -65,6 +92,8 @@ pub struct Report {
     pub by_source: BTreeMap<String, usize>,
     /// Share answered right by each test-wise strategy, by name.
     pub test_wise: BTreeMap<String, f64>,
+    /// The same per question type: type -> strategy -> share of that type's questions.
+    pub test_wise_by_type: BTreeMap<String, BTreeMap<String, f64>>,
     /// Chance level (1 / options) averaged over questions.
     pub chance: f64,
     /// Share of questions whose key is at each position.
@@ -97,27 +126,27 @@ pub const STRATEGIES: [&str; 4] = [
     "fewest words shared with the question",
 ];
 
-fn strategy_score(strategy: usize, q: &Question, option: &str) -> i64 {
-    let len = option.chars().count() as i64;
-    let shared = overlap(&q.stem, option) as i64;
-    match strategy {
-        0 => len,
-        1 => -len,
-        2 => shared,
-        _ => -shared,
-    }
-}
-
-/// Credit a strategy earns on one question: 1/k if the key is among its k equally ranked picks.
-fn credit(q: &Question, score: impl Fn(&str) -> i64) -> f64 {
-    let scores: Vec<i64> = q.options.iter().map(|o| score(o)).collect();
-    let best = scores.iter().copied().max().unwrap_or(0);
-    let tied = scores.iter().filter(|&&s| s == best).count();
-    if scores.get(q.answer) == Some(&best) {
-        1.0 / tied as f64
-    } else {
-        0.0
-    }
+/// Credit each of [`STRATEGIES`] earns on one question (stem, options, index of the key): 1/k
+/// if the key is among the strategy's k equally ranked picks, else 0. The generator uses this
+/// too, to choose keys that give nothing away.
+pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIES.len()] {
+    let len: Vec<i64> = options.iter().map(|o| o.chars().count() as i64).collect();
+    let shared: Vec<i64> = options.iter().map(|o| overlap(stem, o) as i64).collect();
+    let credit = |scores: Vec<i64>| {
+        let best = scores.iter().copied().max().unwrap_or(0);
+        let tied = scores.iter().filter(|&&s| s == best).count();
+        if scores.get(answer) == Some(&best) {
+            1.0 / tied as f64
+        } else {
+            0.0
+        }
+    };
+    [
+        credit(len.clone()),
+        credit(len.iter().map(|l| -l).collect()),
+        credit(shared.clone()),
+        credit(shared.iter().map(|s| -s).collect()),
+    ]
 }
 
 /// Checks one question's form; returns problems found.
@@ -173,6 +202,7 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
     let mut ids = HashSet::new();
     let mut positions = vec![0usize; 4];
     let mut wins = [0.0f64; STRATEGIES.len()];
+    let mut type_wins: BTreeMap<&'static str, (usize, [f64; STRATEGIES.len()])> = BTreeMap::new();
     let mut chance = 0.0;
     for bank in banks {
         r.items += bank.items.len();
@@ -197,8 +227,12 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
                 positions.resize(q.answer + 1, 0);
             }
             positions[q.answer] += 1;
-            for (k, w) in wins.iter_mut().enumerate() {
-                *w += credit(q, |o| strategy_score(k, q, o));
+            let got = credits(&q.stem, &q.options, q.answer);
+            let (n, tw) = type_wins.entry(q.qtype.name()).or_default();
+            *n += 1;
+            for ((w, t), g) in wins.iter_mut().zip(tw.iter_mut()).zip(got) {
+                *w += g;
+                *t += g;
             }
             chance += 1.0 / q.options.len().max(1) as f64;
             if fits_poll(q) {
@@ -216,11 +250,18 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
             }
         }
     }
+    let shares = |n: usize, wins: [f64; STRATEGIES.len()]| -> BTreeMap<String, f64> {
+        STRATEGIES
+            .iter()
+            .zip(wins)
+            .map(|(name, w)| (name.to_string(), w / n.max(1) as f64))
+            .collect()
+    };
     let n = r.questions.max(1) as f64;
-    r.test_wise = STRATEGIES
+    r.test_wise = shares(r.questions, wins);
+    r.test_wise_by_type = type_wins
         .iter()
-        .zip(wins)
-        .map(|(name, w)| (name.to_string(), w / n))
+        .map(|(t, &(n, w))| (t.to_string(), shares(n, w)))
         .collect();
     r.chance = chance / n;
     r.positions = positions.iter().map(|&c| c as f64 / n).collect();
@@ -232,6 +273,22 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
                     100.0 * share,
                     100.0 * limits.max_test_wise
                 ));
+            }
+        }
+        for (qtype, figures) in &r.test_wise_by_type {
+            let count = r.by_type.get(qtype).copied().unwrap_or(0);
+            if count < limits.min_type_questions {
+                continue;
+            }
+            for (name, share) in figures {
+                if *share > limits.max_test_wise_per_type {
+                    r.regressions.push(format!(
+                        "{qtype} questions ({count}): always picking the {name} scores {:.1}% \
+                         (ceiling {:.1}% per type)",
+                        100.0 * share,
+                        100.0 * limits.max_test_wise_per_type
+                    ));
+                }
             }
         }
         let even = 1.0 / positions.len() as f64;
@@ -247,4 +304,21 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
         }
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credits_share_ties() {
+        let options: Vec<String> = ["Wipe the tea up", "Call a manager", "Wipe the kettle", "Go"]
+            .map(String::from)
+            .to_vec();
+        let stem = "Mo spilt tea by the kettle.";
+        // Longest: 0 and 2 tie (15 characters); shortest: 3; most shared: 0 and 2 (one word
+        // each); fewest: 1 and 3 (none).
+        assert_eq!(credits(stem, &options, 0), [0.5, 0.0, 0.5, 0.0]);
+        assert_eq!(credits(stem, &options, 3), [0.0, 1.0, 0.0, 0.5]);
+    }
 }

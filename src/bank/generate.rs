@@ -2,7 +2,13 @@
 //!
 //! Seed standards (with authored material in `data/scenarios/`) get three `scenario` variants
 //! (different people, ages and settings, each keyed on a different good practice) and one
-//! `shortfall` question per item. Any other standard gets generic questions: two `theme`
+//! `shortfall` question per item, keyed on one of its poor practices with the three good ones
+//! as distractors. Which poor practice is the key is chosen for [`SHORTFALL_BLOCK`] items at a
+//! time so that the key is the longest, the shortest, the most and the least like the
+//! question's words about as often as chance says (see [`choose_shortfall_keys`]): authored
+//! poor practice tends to echo the situation more than good practice does, so a fixed rule
+//! (always the least echoing, say) makes the key the odd one out. Any other standard gets
+//! generic questions: two `theme`
 //! situations and one `asks` question. Every item also gets a `cloze` question where the
 //! lexicon knows one of its key terms. Answer positions are dealt from shuffled blocks of
 //! 0..4 per standard, so every position is the key equally often.
@@ -17,6 +23,7 @@ use rand::{Rng, RngCore};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
+use super::check::{STRATEGIES, credits};
 use super::material::{Material, Person, Scenario, Theme};
 use super::{BankError, BankFile, Question, QuestionType};
 use crate::prompts::Prompts;
@@ -26,6 +33,9 @@ use crate::standards::{Item, ItemKind, Standard, StandardKind};
 pub const SCENARIO_VARIANTS: usize = 3;
 /// Number of `theme` variants made for items without authored material.
 pub const THEME_VARIANTS: usize = 2;
+/// Number of consecutive authored items whose `shortfall` keys are chosen together. Small, so
+/// an edit to one item's material can change the key of at most the few items beside it.
+pub const SHORTFALL_BLOCK: usize = 4;
 
 /// 64-bit FNV-1a: a stable hash for seeding.
 pub fn fnv1a(s: &str) -> u64 {
@@ -62,6 +72,14 @@ struct Draft {
     distractors: Vec<String>,
     explanation: String,
     source: &'static str,
+}
+
+/// A `shortfall` draft whose key is still to be chosen among the item's poor practices.
+struct PendingKey {
+    /// Index of the draft in the standard's drafts.
+    draft: usize,
+    /// Candidate keys with their explanations, in a seeded order (it breaks ties).
+    keys: Vec<(String, String)>,
 }
 
 #[derive(Serialize)]
@@ -187,7 +205,12 @@ impl Ctx<'_> {
         })
     }
 
-    fn authored(&self, sc: &Scenario, out: &mut Vec<Draft>) -> Result<(), BankError> {
+    fn authored(
+        &self,
+        sc: &Scenario,
+        out: &mut Vec<Draft>,
+        pending: &mut Vec<PendingKey>,
+    ) -> Result<(), BankError> {
         let casts = self.casts(&sc.who, &sc.settings, SCENARIO_VARIANTS + 1, "scenario");
         for (v, cast) in casts.iter().take(SCENARIO_VARIANTS).enumerate() {
             let situation = self.fill(&sc.situation, cast)?;
@@ -202,13 +225,23 @@ impl Ctx<'_> {
         let good = self.fill_all(&sc.good, cast)?;
         let poor = self.fill_all(&sc.poor, cast)?;
         let stem = self.stem("bank/shortfall", &situation, "")?;
-        // The poor option least like the situation's words, so echoing the stem does not pay.
-        let key = poor
-            .iter()
-            .min_by_key(|p| (overlap(&stem, p), p.len()))
-            .cloned()
-            .unwrap_or_default();
-        out.push(self.draft(QuestionType::Shortfall, 1, stem, key, good, "authored")?);
+        let mut keys = poor
+            .into_iter()
+            .map(|p| {
+                let explanation = self.explain(QuestionType::Shortfall, &p)?;
+                Ok((p, explanation))
+            })
+            .collect::<Result<Vec<_>, BankError>>()?;
+        keys.shuffle(&mut rng_for(&format!("{}#shortfall-keys", self.item.id)));
+        let Some((first, _)) = keys.first() else {
+            return Ok(());
+        };
+        let first = first.clone();
+        out.push(self.draft(QuestionType::Shortfall, 1, stem, first, good, "authored")?);
+        pending.push(PendingKey {
+            draft: out.len() - 1,
+            keys,
+        });
         Ok(())
     }
 
@@ -376,12 +409,79 @@ pub fn theme_for<'t>(item: &Item, themes: &'t [Theme]) -> &'t Theme {
         .unwrap_or(&themes[0])
 }
 
+/// Chooses the key of every pending `shortfall` draft. For each block of [`SHORTFALL_BLOCK`]
+/// consecutive drafts, every combination of candidate keys is tried and the one kept whose
+/// test-wise credits (see [`credits`]) summed over the block come closest to chance for every
+/// strategy at once; the first such combination in the seeded candidate order wins ties.
+fn choose_shortfall_keys(drafts: &mut [Draft], pending: &[PendingKey]) {
+    const N: usize = STRATEGIES.len();
+    for block in pending.chunks(SHORTFALL_BLOCK) {
+        // table[i][c]: credits if candidate c is draft i's key; chance[i]: 1 / options.
+        let mut table: Vec<Vec<[f64; N]>> = Vec::with_capacity(block.len());
+        let mut chance = 0.0;
+        for p in block {
+            let Some(d) = drafts.get(p.draft) else {
+                return;
+            };
+            let row = p
+                .keys
+                .iter()
+                .map(|(key, _)| {
+                    let mut options = Vec::with_capacity(d.distractors.len() + 1);
+                    options.push(key.clone());
+                    options.extend(d.distractors.iter().cloned());
+                    credits(&d.stem, &options, 0)
+                })
+                .collect::<Vec<_>>();
+            if row.is_empty() {
+                return;
+            }
+            table.push(row);
+            chance += 1.0 / (d.distractors.len() + 1) as f64;
+        }
+        let mut pick = vec![0usize; table.len()];
+        let mut best = (f64::INFINITY, pick.clone());
+        'combos: loop {
+            let mut sums = [0.0f64; N];
+            for (row, &c) in table.iter().zip(&pick) {
+                for (s, x) in sums.iter_mut().zip(row[c]) {
+                    *s += x;
+                }
+            }
+            let cost: f64 = sums.iter().map(|s| (s - chance) * (s - chance)).sum();
+            if cost < best.0 {
+                best = (cost, pick.clone());
+            }
+            // The next combination, the first draft's candidate turning fastest.
+            let mut i = 0;
+            loop {
+                let Some(row) = table.get(i) else {
+                    break 'combos;
+                };
+                pick[i] += 1;
+                if pick[i] < row.len() {
+                    break;
+                }
+                pick[i] = 0;
+                i += 1;
+            }
+        }
+        for (p, &c) in block.iter().zip(&best.1) {
+            if let (Some(d), Some((key, explanation))) = (drafts.get_mut(p.draft), p.keys.get(c)) {
+                d.key = key.clone();
+                d.explanation = explanation.clone();
+            }
+        }
+    }
+}
+
 /// Builds the bank file for one standard.
 pub fn build(std: &Standard, mat: &Material, prompts: &Prompts) -> Result<BankFile, BankError> {
     if mat.themes.is_empty() {
         return Err(BankError::Invalid("data/themes.toml has no themes".into()));
     }
     let mut drafts = Vec::new();
+    let mut pending = Vec::new();
     for item in &std.items {
         let ctx = Ctx {
             std,
@@ -390,11 +490,12 @@ pub fn build(std: &Standard, mat: &Material, prompts: &Prompts) -> Result<BankFi
             prompts,
         };
         match mat.scenarios.get(&item.id) {
-            Some(sc) => ctx.authored(sc, &mut drafts)?,
+            Some(sc) => ctx.authored(sc, &mut drafts, &mut pending)?,
             None => ctx.generic(&mut drafts)?,
         }
         ctx.cloze(&mut drafts)?;
     }
+    choose_shortfall_keys(&mut drafts, &pending);
     let mut rng = rng_for(&format!("{}#positions", std.code()));
     let mut positions: Vec<usize> = Vec::with_capacity(drafts.len() + 4);
     while positions.len() < drafts.len() {
@@ -446,6 +547,45 @@ mod tests {
         assert_eq!(find_word("the play area", "play"), Some(4));
         assert_eq!(find_word("display of play", "play"), Some(11));
         assert_eq!(find_word("displays", "play"), None);
+    }
+
+    #[test]
+    fn shortfall_keys_are_not_the_odd_one_out() {
+        let stem = "Mo spilt tea by the kettle in the kitchen.".to_string();
+        let pad = |t: &str, n: usize| format!("{t:.<n$}");
+        // Candidates, the odd one out first: sharing fewest words and shortest; in line with
+        // the distractors on both; sharing most words and longest.
+        let keys = vec![
+            (pad("Leave it", 30), "fewest".to_string()),
+            (pad("Ring about the tea", 40), "in line".to_string()),
+            (pad("Mop the tea and the kettle", 50), "most".to_string()),
+        ];
+        let mut drafts: Vec<Draft> = (0..4)
+            .map(|i| Draft {
+                id: format!("X/K{i}/shortfall-1"),
+                item: format!("X/K{i}"),
+                qtype: QuestionType::Shortfall,
+                stem: stem.clone(),
+                key: keys[0].0.clone(),
+                distractors: vec![
+                    pad("Wipe the kitchen", 40),
+                    pad("Check the kettle", 40),
+                    pad("Clean the kitchen", 40),
+                ],
+                explanation: keys[0].1.clone(),
+                source: "authored",
+            })
+            .collect();
+        let pending: Vec<PendingKey> = (0..4)
+            .map(|draft| PendingKey {
+                draft,
+                keys: keys.clone(),
+            })
+            .collect();
+        choose_shortfall_keys(&mut drafts, &pending);
+        for d in &drafts {
+            assert_eq!((&d.key, d.explanation.as_str()), (&keys[1].0, "in line"));
+        }
     }
 
     #[test]

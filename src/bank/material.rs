@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -63,7 +63,19 @@ pub struct Scenario {
     pub situation: String,
     pub good: Vec<String>,
     pub poor: Vec<String>,
+    /// The file it was read from (for errors).
+    #[serde(skip)]
+    pub file: PathBuf,
 }
+
+/// Longest option, after filling in (`data/scenarios/README.md`, `data/themes.toml`).
+pub const OPTION_MAX: usize = 95;
+/// Longest authored situation, after filling in (`data/scenarios/README.md`).
+pub const SITUATION_MAX: usize = 220;
+/// Longest theme situation, after filling in (`data/themes.toml`).
+pub const THEME_SITUATION_MAX: usize = 200;
+/// Most times longer than the shortest of an authored item's six options any other may be.
+pub const OPTION_LENGTH_RATIO: f64 = 1.5;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -160,7 +172,8 @@ impl Material {
             files.sort();
             for path in files {
                 let f: ScenarioFile = read_toml(&path)?;
-                for s in f.item {
+                for mut s in f.item {
+                    s.file = path.clone();
                     if !s.id.starts_with(&format!("{}/", f.standard)) {
                         return Err(BankError::Invalid(format!(
                             "{}: item {} is not of standard {}",
@@ -187,37 +200,78 @@ impl Material {
             misconceptions,
             lexicon: lexicon.group,
         };
-        m.validate()?;
+        m.validate(&data.join("themes.toml"))?;
         Ok(m)
     }
 
-    /// Shape checks that would otherwise surface as odd questions.
-    fn validate(&self) -> Result<(), BankError> {
+    /// Shape and length checks that would otherwise surface as odd questions.
+    fn validate(&self, themes_file: &Path) -> Result<(), BankError> {
         let bad = |m: String| Err(BankError::Invalid(m));
         for s in self.scenarios.values() {
+            let at = format!("{}: item {}", s.file.display(), s.id);
             if s.good.len() != 3 || s.poor.len() != 3 {
-                return bad(format!(
-                    "scenario {}: needs exactly 3 good and 3 poor options",
-                    s.id
-                ));
+                return bad(format!("{at}: needs exactly 3 good and 3 poor options"));
             }
             if !self.ages.contains_key(&s.who) {
-                return bad(format!("scenario {}: unknown who = {:?}", s.id, s.who));
+                return bad(format!("{at}: unknown who = {:?}", s.who));
             }
-        }
-        for t in &self.themes {
-            if t.situation.is_empty() {
-                return bad(format!("theme {}: has no situations", t.id));
+            let len = |t: &str| self.filled_len(t, &s.who, &s.settings);
+            let n = len(&s.situation);
+            if n > SITUATION_MAX {
+                return bad(format!(
+                    "{at}: the situation is {n} characters after filling in (at most {SITUATION_MAX})"
+                ));
             }
-            for s in &t.situation {
-                if s.good.is_empty() || s.poor.len() < 3 {
+            let options = s.good.iter().map(|o| ("good", o));
+            let options: Vec<_> = options.chain(s.poor.iter().map(|o| ("poor", o))).collect();
+            for (which, o) in &options {
+                let n = len(o);
+                if n > OPTION_MAX {
                     return bad(format!(
-                        "theme {}: each situation needs good options and 3 poor",
-                        t.id
+                        "{at}: {which} option {o:?} is {n} characters after filling in (at most {OPTION_MAX})"
                     ));
                 }
+            }
+            let shortest = options.iter().min_by_key(|(_, o)| len(o));
+            let longest = options.iter().max_by_key(|(_, o)| len(o));
+            if let (Some((_, short)), Some((_, long))) = (shortest, longest) {
+                let (lo, hi) = (len(short), len(long));
+                if hi as f64 > OPTION_LENGTH_RATIO * lo as f64 {
+                    return bad(format!(
+                        "{at}: options differ too much in length: {long:?} ({hi} characters) is \
+                         more than {OPTION_LENGTH_RATIO} times {short:?} ({lo}); the longest or \
+                         shortest option gives the answer away"
+                    ));
+                }
+            }
+        }
+        let themes_at = themes_file.display();
+        for t in &self.themes {
+            if t.situation.is_empty() {
+                return bad(format!("{themes_at}: theme {}: has no situations", t.id));
+            }
+            for (i, s) in t.situation.iter().enumerate() {
+                let at = format!("{themes_at}: theme {}, situation {}", t.id, i + 1);
+                if s.good.is_empty() || s.poor.len() < 3 {
+                    return bad(format!("{at}: needs good options and 3 poor"));
+                }
                 if !self.ages.contains_key(&s.who) {
-                    return bad(format!("theme {}: unknown who = {:?}", t.id, s.who));
+                    return bad(format!("{at}: unknown who = {:?}", s.who));
+                }
+                let len = |t: &str| self.filled_len(t, &s.who, &[]);
+                let n = len(&s.text);
+                if n > THEME_SITUATION_MAX {
+                    return bad(format!(
+                        "{at}: the situation is {n} characters after filling in (at most {THEME_SITUATION_MAX})"
+                    ));
+                }
+                for o in s.good.iter().chain(&s.poor) {
+                    let n = len(o);
+                    if n > OPTION_MAX {
+                        return bad(format!(
+                            "{at}: option {o:?} is {n} characters after filling in (at most {OPTION_MAX})"
+                        ));
+                    }
                 }
             }
         }
@@ -237,6 +291,30 @@ impl Material {
             }
         }
         Ok(())
+    }
+
+    /// The length in characters of `text` filled in with the longest values the build can give
+    /// its placeholders: the longest name in group `who`, the oldest age, the longest setting.
+    fn filled_len(&self, text: &str, who: &str, settings: &[String]) -> usize {
+        let longest = |it: &mut dyn Iterator<Item = usize>| it.max().unwrap_or(0);
+        let name = longest(&mut self.people_in(who).iter().map(|p| p.name.chars().count()));
+        let age = match self.ages.get(who) {
+            Some(&[_, hi]) if hi > 0 => hi.to_string().len(),
+            _ => 0,
+        };
+        let setting = longest(&mut settings.iter().map(|s| s.chars().count()));
+        let mut n = text.chars().count();
+        for (placeholder, value) in [
+            ("{{name}}", name),
+            ("{{age}}", age),
+            ("{{them}}", "them".len()),
+            ("{{their}}", "their".len()),
+            ("{{setting}}", setting),
+        ] {
+            let k = text.matches(placeholder).count();
+            n = n + k * value - k * placeholder.len();
+        }
+        n
     }
 
     /// People who can play `who`.
