@@ -203,6 +203,107 @@ fn tutors_export_only_their_own_cohorts() {
     assert!(mine.learners.is_empty());
 }
 
+/// First exposure is a learner's first answer ever: with a range that cuts through the data,
+/// a learner who first met an item (or question) before the range adds no first exposure to
+/// it, while their answers in the range still count in attempts and overall rates.
+#[test]
+fn first_exposure_in_a_range_is_the_first_answer_ever() {
+    use export::analysis::{Analysis, Scope};
+    use ksbquiz::store::{Attempt, Learner, Mode};
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = common::engine_at(dir.path(), "2026-11-23T10:00:00Z");
+    let item = "HSCCLD222/P1";
+    let qs = e.bank.questions_of(item);
+    assert!(qs.len() >= 2);
+    let (q0, q1) = (
+        e.bank.question(&qs[0]).unwrap(),
+        e.bank.question(&qs[1]).unwrap(),
+    );
+    let learner = |id: u64, name: &str| Learner {
+        id,
+        name: name.into(),
+        accounts: vec![],
+        standards: vec!["HSCCLD222".into()],
+        cohorts: vec![],
+        settings: Default::default(),
+        created: e.now(),
+        inactive: false,
+    };
+    let answer = |who: u64, q: &ksbquiz::bank::Question, right: bool, day: &str| Attempt {
+        learner: who,
+        item: item.into(),
+        question: q.id.clone(),
+        option: if right { q.answer } else { (q.answer + 1) % 4 },
+        correct: right,
+        response_ms: 1000,
+        platform: "test".into(),
+        at: format!("{day}T10:00:00Z").parse().unwrap(),
+        delivery: format!("{who:016x}-{day}-{}", q.id),
+        mode: Mode::Daily,
+    };
+    let (ann, ben) = (learner(1, "Ann"), learner(2, "Ben"));
+    // Ann: wrong on question 0 before the range; in it, right on question 1 (new to her) and
+    // right on question 0 (a repeat). Ben: wrong on question 0, his first answer, in range.
+    let ann_answers = vec![
+        answer(1, q0, false, "2026-11-01"),
+        answer(1, q1, true, "2026-11-10"),
+        answer(1, q0, true, "2026-11-12"),
+    ];
+    let ben_answers = vec![answer(2, q0, false, "2026-11-10")];
+    let run = |from: Option<&str>, to: Option<&str>| {
+        let day = |d: Option<&str>| d.map(|d| d.parse::<chrono::NaiveDate>().unwrap());
+        let scope = Scope {
+            name: "test".into(),
+            learners: vec![ann.clone(), ben.clone()],
+            standards: vec!["HSCCLD222".into()],
+            from: day(from),
+            to: day(to),
+        };
+        let mut a = Analysis::new(&scope, &e.bank, &e.sched, e.now());
+        a.add(&ann, &ann_answers, &Default::default());
+        a.add(&ben, &ben_answers, &Default::default());
+        a.finish()
+    };
+    let row = |r: &Report| r.items.iter().find(|i| i.id == item).unwrap().clone();
+    let question = |r: &Report, id: &str| r.questions.iter().find(|q| q.id == id).unwrap().clone();
+
+    let r = run(Some("2026-11-05"), None);
+    let p1 = row(&r);
+    assert_eq!((p1.learners, p1.attempts), (2, 3), "both answered in range");
+    assert_eq!(
+        p1.correct_rate,
+        Some(66.7),
+        "two of three answers in range right"
+    );
+    assert_eq!(
+        p1.first_try_correct,
+        Some(0.0),
+        "only Ben met the item in range"
+    );
+    let r0 = question(&r, &q0.id);
+    assert_eq!((r0.learners, r0.attempts), (1, 2));
+    assert_eq!((r0.facility, r0.correct_rate), (Some(0.0), Some(50.0)));
+    let r1 = question(&r, &q1.id);
+    assert_eq!(
+        (r1.learners, r1.facility),
+        (1, Some(100.0)),
+        "Ann met question 1 in range"
+    );
+
+    // Up to a day: only Ann's first answer, which is a first exposure.
+    let r = run(None, Some("2026-11-05"));
+    let p1 = row(&r);
+    assert_eq!((p1.learners, p1.attempts), (1, 1));
+    assert_eq!(p1.first_try_correct, Some(0.0));
+
+    // No range: both first answers were wrong.
+    let r = run(None, None);
+    let p1 = row(&r);
+    assert_eq!(p1.attempts, 4);
+    assert_eq!(p1.first_try_correct, Some(0.0));
+    assert_eq!(question(&r, &q0.id).learners, 2);
+}
+
 #[test]
 fn csv_xlsx_json_are_complete_and_spreadsheet_safe() {
     let dir = tempfile::tempdir().unwrap();
