@@ -404,6 +404,8 @@ async fn a_tutor_runs_a_live_quiz_through_serenity() {
         .unwrap();
     let (name, csv) = &follow.files[0];
     assert_eq!(name, &format!("{}-items.csv", cohort.code));
+    let csv = String::from_utf8_lossy(csv);
+    assert!(csv.starts_with("\u{feff}standard,"), "{csv}");
     assert!(csv.contains("HSCCLD222/K"), "{csv}");
     // A learner may not export.
     let no = ask(
@@ -645,7 +647,8 @@ async fn practice_stats_and_linking_with_telegram() {
     )
     .await;
     assert_eq!(md.files.len(), 1, "the data file is attached");
-    assert!(md.files[0].1.contains("\"attempts\""), "{}", md.files[0].1);
+    let data = String::from_utf8_lossy(&md.files[0].1);
+    assert!(data.contains("\"attempts\""), "{data}");
     assert!(
         md.body["data"]["flags"].as_u64().unwrap_or(0) & 64 != 0,
         "private: {}",

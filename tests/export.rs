@@ -14,17 +14,18 @@ const NAMES: [&str; 12] = [
     "Ben",
     "Cara",
     "Dan",
-    "Eve",
+    "Zoë",
     "=HYPERLINK(\"http://x\",\"Fin\")",
     "Gus",
     "Hana",
     "Ivo",
-    "Jo",
-    "Kim",
+    "Sam",
+    "Sam",
     "Lee",
 ];
 
-/// A tutor's cohort of twelve on HSCCLD222, each taking one daily quiz, plus an outsider.
+/// A tutor's cohort of twelve on HSCCLD222 (two of them called Sam), each taking one daily
+/// quiz, plus an outsider.
 /// The first six are strong but all pick the same wrong option on the first question; the
 /// last six are weak but get that first question right.
 fn cohort(e: &Engine) -> String {
@@ -189,7 +190,7 @@ fn tutors_export_only_their_own_cohorts() {
             _ => None,
         })
         .unwrap();
-    assert!(csv.starts_with("standard,code,item,kind,text,learners attempted"));
+    assert!(csv.starts_with(b"\xEF\xBB\xBFstandard,code,item,kind,text,learners attempted"));
     let other_id = e
         .store
         .learner_by_account("test:other-tutor")
@@ -312,9 +313,33 @@ fn csv_xlsx_json_are_complete_and_spreadsheet_safe() {
     let r = report(&e, &code);
     let files = export::write::csv_files(&r, &dir.path().join("csv")).unwrap();
     assert_eq!(files.len(), 3);
+    // UTF-8 with a byte order mark, so Excel shows "Zoë", not "ZoÃ«".
+    let raw = std::fs::read(dir.path().join("csv/learners.csv")).unwrap();
+    assert!(raw.starts_with(b"\xEF\xBB\xBFlearner id,learner,HSCCLD222/P1"));
+    assert!(raw.windows(4).any(|w| w == "Zoë".as_bytes()));
+    for v in ["items", "questions"] {
+        let raw = std::fs::read(dir.path().join(format!("csv/{v}.csv"))).unwrap();
+        assert!(raw.starts_with(export::write::BOM), "{v}.csv");
+    }
     let mut rd = csv::Reader::from_path(dir.path().join("csv/learners.csv")).unwrap();
-    let names: Vec<String> = rd.records().map(|r| r.unwrap()[0].to_string()).collect();
+    let rows: Vec<(String, String)> = rd
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), r[1].to_string())
+        })
+        .collect();
+    let names: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
     assert_eq!(names.len(), 12);
+    assert!(names.contains(&"Zoë".to_string()), "{names:?}");
+    // Two learners called Sam: two rows, told apart by their ids.
+    let sams: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r.1 == "Sam")
+        .map(|r| r.0.as_str())
+        .collect();
+    assert_eq!(sams.len(), 2, "{rows:?}");
+    assert!(sams.iter().all(|id| id.parse::<u64>().is_ok()));
     assert!(
         names.contains(&"'=HYPERLINK(\"http://x\",\"Fin\")".to_string()),
         "{names:?}"
@@ -354,12 +379,47 @@ fn csv_xlsx_json_are_complete_and_spreadsheet_safe() {
         .unwrap()
         .read_to_string(&mut strings)
         .unwrap();
-    assert!(strings.contains("'=HYPERLINK"));
     assert!(!strings.contains("Olga"));
+    // XLSX text cells are strings, never formulas: the name is stored exactly as it is, with no
+    // apostrophe added (the CSV guard would show in the cell as part of the name).
+    let shared = shared_strings(&strings);
+    assert!(!shared.iter().any(|s| s.starts_with("'=")), "{shared:?}");
+    let mut learners = String::new();
+    zip.by_name("xl/worksheets/sheet2.xml")
+        .unwrap()
+        .read_to_string(&mut learners)
+        .unwrap();
+    assert!(!learners.contains("<f>"), "no formula cells");
+    let cell = regex::Regex::new(r#"<c r="B(\d+)"[^>]*? t="s"[^>]*><v>(\d+)</v></c>"#).unwrap();
+    let column_b: Vec<&str> = cell
+        .captures_iter(&learners)
+        .map(|c| shared[c[2].parse::<usize>().unwrap()].as_str())
+        .collect();
+    assert!(
+        column_b.contains(&"=HYPERLINK(\"http://x\",\"Fin\")"),
+        "{column_b:?}"
+    );
+    assert_eq!(column_b.iter().filter(|n| **n == "Sam").count(), 2);
 
     let v: serde_json::Value = serde_json::from_str(&export::write::json(&r)).unwrap();
     assert_eq!(v["items"].as_array().unwrap().len(), 31);
     assert_eq!(v["learners"], 12);
+}
+
+/// The texts of an XLSX shared-string table, in order (plain `<si><t>` entries, unescaped).
+fn shared_strings(xml: &str) -> Vec<String> {
+    xml.split("<si>")
+        .skip(1)
+        .map(|si| {
+            let t = si.split("</t>").next().unwrap_or("");
+            let t = t.split_once('>').map_or("", |(_, text)| text);
+            t.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&")
+        })
+        .collect()
 }
 
 /// Pixels of one colour in an RGB(A) PNG.

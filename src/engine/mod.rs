@@ -104,10 +104,10 @@ pub struct QuestionOut {
 pub enum Out {
     Text(String),
     Question(QuestionOut),
-    /// A file for the learner (their data export).
+    /// A file: a learner's data, a tutor's export (text or binary, e.g. XLSX).
     Document {
         name: String,
-        content: String,
+        content: Vec<u8>,
     },
 }
 

@@ -110,6 +110,8 @@ impl Status {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MatrixRow {
+    /// The learner's id: two learners may share a display name.
+    pub learner_id: LearnerId,
     pub learner: String,
     /// One status per item of [`Report::items`], in the same order.
     pub cells: Vec<Status>,
@@ -428,6 +430,7 @@ impl<'a> Analysis<'a> {
             *chosen.entry((q, a.option.min(255) as u8)).or_default() += 1;
         }
         let mut row = MatrixRow {
+            learner_id: learner.id,
             learner: learner.name.clone(),
             cells: Vec::with_capacity(self.items.len()),
             recall: Vec::with_capacity(self.items.len()),
@@ -766,6 +769,7 @@ mod reference {
             .learners
             .iter()
             .map(|l| MatrixRow {
+                learner_id: l.id,
                 learner: l.name.clone(),
                 cells: Vec::with_capacity(item_ids.len()),
                 recall: Vec::with_capacity(item_ids.len()),

@@ -228,7 +228,7 @@ impl App {
                     );
                 }
                 Out::Document { name, content } => {
-                    msg = msg.add_file(CreateAttachment::bytes(content.into_bytes(), name));
+                    msg = msg.add_file(CreateAttachment::bytes(content, name));
                 }
             }
         }
@@ -268,10 +268,8 @@ impl App {
                             match out {
                                 Out::Text(t) => text.push(t),
                                 Out::Document { name, content } => {
-                                    follow = follow.add_file(CreateAttachment::bytes(
-                                        content.into_bytes(),
-                                        name,
-                                    ));
+                                    follow =
+                                        follow.add_file(CreateAttachment::bytes(content, name));
                                 }
                                 Out::Question(_) => {}
                             }
