@@ -6,7 +6,7 @@ mod common;
 
 use std::io::Read;
 
-use ksbquiz::engine::{Engine, Input, Who, command};
+use ksbquiz::engine::{Engine, ExportRequest, Input, Out, Who, command};
 use ksbquiz::export::{self, Report};
 
 const NAMES: [&str; 12] = [
@@ -90,6 +90,16 @@ fn cohort(e: &Engine) -> String {
     code
 }
 
+/// The files in a reply: name and content.
+fn documents(out: &[Out]) -> Vec<(String, Vec<u8>)> {
+    out.iter()
+        .filter_map(|o| match o {
+            Out::Document { name, content } => Some((name.clone(), content.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
 fn report(e: &Engine, code: &str) -> Report {
     let scope = export::cohort_scope(e, code, None, None, None).unwrap();
     export::report(e, &scope, false).unwrap()
@@ -171,7 +181,9 @@ fn tutors_export_only_their_own_cohorts() {
         platform: "test",
     };
     e.handle(other, Input::Start { code: None }).unwrap();
-    let out = e.handle(other, Input::Export(code.clone())).unwrap();
+    let out = e
+        .handle(other, Input::Export(ExportRequest::cohort(&code)))
+        .unwrap();
     assert!(common::texts(&out).contains("only cohorts you created"));
     assert!(
         !out.iter()
@@ -182,15 +194,16 @@ fn tutors_export_only_their_own_cohorts() {
         name: "Tutor",
         platform: "test",
     };
-    let out = e.handle(tutor, Input::Export(code.to_lowercase())).unwrap();
-    let csv = out
-        .iter()
-        .find_map(|o| match o {
-            ksbquiz::engine::Out::Document { content, .. } => Some(content.clone()),
-            _ => None,
-        })
+    let out = e
+        .handle(
+            tutor,
+            Input::Export(ExportRequest::cohort(&code.to_lowercase())),
+        )
         .unwrap();
-    assert!(csv.starts_with(b"\xEF\xBB\xBFstandard,code,item,kind,text,learners attempted"));
+    let docs = documents(&out);
+    assert_eq!(docs.len(), 1, "the default: one workbook");
+    assert_eq!(docs[0].0, format!("{code}-results.xlsx"));
+    assert!(docs[0].1.starts_with(b"PK"), "an XLSX file is a zip");
     let other_id = e
         .store
         .learner_by_account("test:other-tutor")
@@ -202,6 +215,165 @@ fn tutors_export_only_their_own_cohorts() {
     // "All my cohorts" for a tutor with none is empty, never everyone.
     let mine = export::all_scope(&e, Some(other_id), None, None).unwrap();
     assert!(mine.learners.is_empty());
+}
+
+fn tutor() -> Who<'static> {
+    Who {
+        account: "test:tutor",
+        name: "Tutor",
+        platform: "test",
+    }
+}
+
+/// The sheet names of an XLSX workbook.
+fn sheets(xlsx: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut workbook = String::new();
+    zip.by_name("xl/workbook.xml")
+        .unwrap()
+        .read_to_string(&mut workbook)
+        .unwrap();
+    workbook
+}
+
+/// `/export CODE [FROM] [TO] [FORMAT]` as a tutor types it in a bot: the three views for a
+/// range of days, in each format, and every mistake explained with nothing sent.
+#[test]
+fn the_bots_export_takes_a_range_and_each_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = common::engine_at(dir.path(), "2026-11-23T10:00:00Z");
+    let code = cohort(&e);
+    let export = |text: &str| e.handle(tutor(), command::parse(text)).unwrap();
+
+    // CSV for the day of the answers: three files, each with a byte order mark.
+    let out = export(&format!("/export {code} 2026-11-23 2026-11-23 csv"));
+    assert!(
+        common::texts(&out).contains("from 2026-11-23 to 2026-11-23: 12 learners"),
+        "{}",
+        common::texts(&out)
+    );
+    let docs = documents(&out);
+    let stem = format!("{code}-2026-11-23-to-2026-11-23");
+    let names: Vec<&str> = docs.iter().map(|d| d.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            format!("{stem}-items.csv"),
+            format!("{stem}-learners.csv"),
+            format!("{stem}-questions.csv")
+        ]
+    );
+    assert!(docs.iter().all(|d| d.1.starts_with(export::write::BOM)));
+    let mut items = csv::Reader::from_reader(&docs[0].1[..]);
+    let attempts: f64 = items
+        .records()
+        .map(|r| r.unwrap()[6].parse::<f64>().unwrap())
+        .sum();
+    assert!(attempts >= 12.0, "the day's answers: {attempts}");
+    let mut learners = csv::Reader::from_reader(&docs[1].1[..]);
+    assert_eq!(learners.records().count(), 12);
+    let questions = String::from_utf8(docs[2].1.clone()).unwrap();
+    assert!(questions.contains("possible key error"));
+
+    // JSON from the next day: no answers in range.
+    let out = export(&format!("/export {code} 2026-11-24 JSON"));
+    let docs = documents(&out);
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].0, format!("{code}-from-2026-11-24-results.json"));
+    let v: serde_json::Value = serde_json::from_slice(&docs[0].1).unwrap();
+    assert_eq!(v["from"], "2026-11-24");
+    assert!(v["to"].is_null());
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 31);
+    assert!(items.iter().all(|i| i["attempts"] == 0));
+    assert_eq!(v["matrix"].as_array().unwrap().len(), 12);
+    assert!(!v["questions"].as_array().unwrap().is_empty());
+
+    // XLSX, the default, up to a day: one workbook with a sheet per view.
+    let out = export(&format!("/export {code} - 2026-11-23"));
+    let docs = documents(&out);
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].0, format!("{code}-to-2026-11-23-results.xlsx"));
+    assert!(docs[0].1.starts_with(b"PK"), "an XLSX file is a zip");
+    let workbook = sheets(&docs[0].1);
+    for sheet in ["items", "learners", "questions"] {
+        assert!(
+            workbook.contains(&format!("name=\"{sheet}\"")),
+            "{workbook}"
+        );
+    }
+
+    // HTML: the report, with its charts.
+    let out = export(&format!("/export {code} html"));
+    let docs = documents(&out);
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].0, format!("{code}-report.html"));
+    let html = String::from_utf8(docs[0].1.clone()).unwrap();
+    for chart in [
+        "<svg class=\"bars\"",
+        "<rect class=\"facility\"",
+        "<svg class=\"heat\"",
+        "<rect class=\"learning\"",
+        "<rect class=\"secure\"",
+    ] {
+        assert!(html.contains(chart), "{chart}");
+    }
+    // The two Sams are told apart in the heat map.
+    assert_eq!(html.matches("\">Sam (#").count(), 2, "two labels");
+
+    // Mistakes are explained, and nothing is sent.
+    for (text, want) in [
+        (
+            format!("/export {code} 2026-02-30"),
+            "\"2026-02-30\" isn't a date",
+        ),
+        (format!("/export {code} 23/11/2026 csv"), "isn't a date"),
+        (format!("/export {code} pdf"), "can't export as \"pdf\""),
+        (
+            format!("/export {code} 2026-11-30 2026-11-01"),
+            "starts on 2026-11-30, after it ends on 2026-11-01",
+        ),
+        (
+            format!("/export {code} 2026-11-01 2026-11-30 2026-12-01"),
+            "didn't understand \"2026-12-01\"",
+        ),
+        (
+            "/export".to_string(),
+            "Use /export CODE [FROM] [TO] [FORMAT]",
+        ),
+    ] {
+        let out = export(&text);
+        assert!(
+            common::texts(&out).contains(want),
+            "{text}: {}",
+            common::texts(&out)
+        );
+        assert!(documents(&out).is_empty(), "{text}");
+    }
+}
+
+/// A learner of the cohort is not its tutor: refused in every format, with nothing sent.
+#[test]
+fn a_learner_cannot_export_their_cohort() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = common::engine_at(dir.path(), "2026-11-23T10:00:00Z");
+    let code = cohort(&e);
+    let learner = Who {
+        account: "test:0",
+        name: "Asha",
+        platform: "test",
+    };
+    for format in ["", " csv", " xlsx", " json", " html"] {
+        let out = e
+            .handle(learner, command::parse(&format!("/export {code}{format}")))
+            .unwrap();
+        assert!(
+            common::texts(&out).contains("only cohorts you created"),
+            "{}",
+            common::texts(&out)
+        );
+        assert!(documents(&out).is_empty());
+    }
 }
 
 /// First exposure is a learner's first answer ever: with a range that cuts through the data,
