@@ -26,7 +26,7 @@ pub use analysis::{Report, Scope};
 pub enum ExportError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("no cohort {0}")]
+    #[error("no cohort with the code {0}")]
     NoCohort(String),
     #[error("cohort {0} is not one of this tutor's cohorts")]
     NotYours(String),
