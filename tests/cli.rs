@@ -284,4 +284,213 @@ fn bank_check_fails_when_a_type_gives_its_key_away() {
             .unwrap()
             .and(predicate::str::contains("question-bank/HSCCLD352.json is out of date")),
         );
+
+/// A database with a tutor's cohort of three on HSCCLD222, each having taken one daily quiz on
+/// 2026-11-23 (the first learner answering everything right, the others wrong). Returns the
+/// cohort's code; the store is closed when this returns, so the binary can open it.
+fn cohort_db(db_dir: &Path) -> String {
+    use ksbquiz::engine::{Input, Who, command};
+    let (e, _clock) = common::engine_at(db_dir, "2026-11-23T10:00:00Z");
+    let tutor = Who {
+        account: "test:tutor",
+        name: "Tutor",
+        platform: "test",
+    };
+    e.handle(tutor, Input::Start { code: None }).unwrap();
+    e.handle(tutor, command::parse("/cohort create Group A : HSCCLD222"))
+        .unwrap();
+    let code = e.store.cohorts().next().unwrap().unwrap().code;
+    for (i, name) in ["Zoë", "Sam", "Sam"].into_iter().enumerate() {
+        let account = format!("test:{i}");
+        let w = Who {
+            account: &account,
+            name,
+            platform: "test",
+        };
+        e.handle(w, Input::Start { code: None }).unwrap();
+        e.handle(w, Input::Join(code.clone())).unwrap();
+        let mut out = e.handle(w, Input::Quiz).unwrap();
+        while let Some(q) = common::question(&out) {
+            let option = if i == 0 { q.answer } else { (q.answer + 1) % 4 };
+            out = e
+                .handle(
+                    w,
+                    Input::Answer {
+                        delivery: q.delivery,
+                        option,
+                    },
+                )
+                .unwrap();
+        }
+    }
+    e.store.durable().unwrap();
+    code
+}
+
+/// `ksbquiz export` over the scratch database at `db`.
+fn export_cmd(db: &Path) -> Command {
+    let mut c = ksbquiz(&common::root());
+    c.arg("--db").arg(db).arg("export");
+    c
+}
+
+#[test]
+fn export_writes_the_three_csv_views_for_a_cohort_and_a_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let code = cohort_db(dir.path());
+    let out = dir.path().join("csv");
+    export_cmd(&dir.path().join("db"))
+        .args(["--cohort", &code.to_lowercase(), "--format", "csv"])
+        .args(["--from", "2026-11-23", "--to", "2026-11-23", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Group A").and(predicate::str::contains("3 learners")));
+    let items = std::fs::read(out.join("items.csv")).unwrap();
+    assert!(
+        items.starts_with(b"\xEF\xBB\xBFstandard,code,item"),
+        "BOM, then the header"
+    );
+    let mut rd = csv::Reader::from_reader(&items[..]);
+    let attempts: f64 = rd
+        .records()
+        .map(|r| r.unwrap()[6].parse::<f64>().unwrap())
+        .sum();
+    assert!(attempts >= 3.0, "the day's answers are in: {attempts}");
+    let learners = std::fs::read_to_string(out.join("learners.csv")).unwrap();
+    assert!(learners.contains("Zoë"), "{learners}");
+    assert!(std::fs::metadata(out.join("questions.csv")).unwrap().len() > 0);
+    // A range after the answers: the same views, with no answers in them.
+    let later = dir.path().join("later");
+    export_cmd(&dir.path().join("db"))
+        .args([
+            "--cohort",
+            &code,
+            "--format",
+            "csv",
+            "--from",
+            "2026-11-24",
+            "--out",
+        ])
+        .arg(&later)
+        .assert()
+        .success();
+    let mut rd = csv::Reader::from_path(later.join("items.csv")).unwrap();
+    assert!(rd.records().all(|r| &r.unwrap()[6] == "0"));
+}
+
+#[test]
+fn export_writes_an_xlsx_workbook() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let code = cohort_db(dir.path());
+    let out = dir.path().join("results.xlsx");
+    export_cmd(&dir.path().join("db"))
+        .args([
+            "--cohort",
+            &code,
+            "--format",
+            "xlsx",
+            "--to",
+            "2026-11-30",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("results.xlsx"));
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"PK"), "an XLSX file is a zip");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut workbook = String::new();
+    zip.by_name("xl/workbook.xml")
+        .unwrap()
+        .read_to_string(&mut workbook)
+        .unwrap();
+    for sheet in ["items", "learners", "questions"] {
+        assert!(
+            workbook.contains(&format!("name=\"{sheet}\"")),
+            "{workbook}"
+        );
+    }
+}
+
+#[test]
+fn export_of_an_unknown_cohort_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    cohort_db(dir.path());
+    let out = dir.path().join("nothing.html");
+    export_cmd(&dir.path().join("db"))
+        .args(["--cohort", "NOPE22", "--out"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no cohort with the code NOPE22"));
+    assert!(!out.exists(), "nothing written");
+    // A date that is not YYYY-MM-DD is refused by the argument parser.
+    export_cmd(&dir.path().join("db"))
+        .args(["--cohort", "NOPE22", "--from", "23/11/2026", "--out"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--from"));
+}
+
+#[test]
+fn bank_export_writes_gift_and_moodle_xml() {
+    let dir = tempfile::tempdir().unwrap();
+    let banks = ksbquiz::bank::read_dir(&common::root().join("question-bank")).unwrap();
+    let hsccld222 = banks
+        .iter()
+        .find(|b| b.standard.code == "HSCCLD222")
+        .unwrap()
+        .questions
+        .len();
+    let gift = dir.path().join("bank.gift");
+    ksbquiz(&common::root())
+        .args([
+            "bank",
+            "export",
+            "--format",
+            "gift",
+            "--standard",
+            "hsccld222",
+            "--out",
+        ])
+        .arg(&gift)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "Wrote {hsccld222} questions"
+        )));
+    let text = std::fs::read_to_string(&gift).unwrap();
+    assert!(text.contains("::HSCCLD222/K1/"), "titled by question id");
+    assert!(!text.contains("HSCCLD352"), "only the standard asked for");
+    let xml = dir.path().join("bank.xml");
+    ksbquiz(&common::root())
+        .args(["bank", "export", "--format", "moodle-xml", "--out"])
+        .arg(&xml)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&xml).unwrap();
+    let total: usize = banks.iter().map(|b| b.questions.len()).sum();
+    assert!(text.trim_start().starts_with("<?xml"));
+    assert_eq!(
+        text.matches("<question type=\"multichoice\">").count(),
+        total
+    );
+    ksbquiz(&common::root())
+        .args([
+            "bank",
+            "export",
+            "--format",
+            "gift",
+            "--standard",
+            "NOPE1",
+            "--out",
+        ])
+        .arg(dir.path().join("none.gift"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no standard \"NOPE1\""));
 }

@@ -378,7 +378,14 @@ async fn a_tutor_runs_a_live_quiz_through_serenity() {
         content(&lb)
     );
 
-    // The tutor's export: deferred, then a follow-up with the CSV attached.
+    // The tutor's export: deferred, then a follow-up with the files attached. By default one
+    // XLSX workbook; as CSV for a range, the three views as three files.
+    let followups = |fake: &FakeDiscord| -> Vec<Call> {
+        fake.calls()
+            .into_iter()
+            .filter(|c| c.path.starts_with("/webhooks/") && !c.files.is_empty())
+            .collect()
+    };
     let export = ask(
         &fake,
         slash(
@@ -397,13 +404,49 @@ async fn a_tutor_runs_a_live_quiz_through_serenity() {
             .any(|c| c.path.starts_with("/webhooks/") && !c.files.is_empty()))
             .await
     );
-    let follow = fake
-        .calls()
-        .into_iter()
-        .find(|c| c.path.starts_with("/webhooks/") && !c.files.is_empty())
-        .unwrap();
-    let (name, csv) = &follow.files[0];
-    assert_eq!(name, &format!("{}-items.csv", cohort.code));
+    let follow = followups(&fake).remove(0);
+    assert_eq!(follow.files.len(), 1);
+    let (name, xlsx) = &follow.files[0];
+    assert_eq!(name, &format!("{}-results.xlsx", cohort.code));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx.clone()))
+        .expect("the attachment arrives as a whole XLSX workbook");
+    assert!(zip.by_name("xl/worksheets/sheet3.xml").is_ok());
+    let today = engine.now().date_naive().to_string();
+    let export = ask(
+        &fake,
+        slash(
+            32,
+            ROOM,
+            tutor(),
+            "export",
+            json!([{"type": 3, "name": "cohort", "value": cohort.code},
+                   {"type": 3, "name": "from", "value": today},
+                   {"type": 3, "name": "format", "value": "csv"}]),
+        ),
+    )
+    .await;
+    assert_eq!(export.body["type"], 5, "deferred");
+    assert!(
+        fake.wait_for(WAIT, |calls| calls
+            .iter()
+            .filter(|c| c.path.starts_with("/webhooks/") && !c.files.is_empty())
+            .count()
+            == 2)
+            .await
+    );
+    let follow = followups(&fake).remove(1);
+    let names: Vec<&str> = follow.files.iter().map(|f| f.0.as_str()).collect();
+    let stem = format!("{}-from-{today}", cohort.code);
+    assert_eq!(
+        names,
+        [
+            format!("{stem}-items.csv"),
+            format!("{stem}-learners.csv"),
+            format!("{stem}-questions.csv")
+        ]
+    );
+    let csv = String::from_utf8(follow.files[0].1.clone()).unwrap();
+    assert!(csv.starts_with("\u{feff}standard,"), "{csv}");
     assert!(csv.contains("HSCCLD222/K"), "{csv}");
     // A learner may not export.
     let no = ask(
@@ -645,7 +688,8 @@ async fn practice_stats_and_linking_with_telegram() {
     )
     .await;
     assert_eq!(md.files.len(), 1, "the data file is attached");
-    assert!(md.files[0].1.contains("\"attempts\""), "{}", md.files[0].1);
+    let data = String::from_utf8_lossy(&md.files[0].1);
+    assert!(data.contains("\"attempts\""), "{data}");
     assert!(
         md.body["data"]["flags"].as_u64().unwrap_or(0) & 64 != 0,
         "private: {}",

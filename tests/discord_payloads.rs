@@ -5,7 +5,7 @@
 mod common;
 
 use ksbquiz::adapters::discord::translate::{self, Action, QuizStart};
-use ksbquiz::engine::Input;
+use ksbquiz::engine::{ExportRequest, Input};
 use serenity::all::Interaction;
 
 fn parse(json: &str) -> Interaction {
@@ -193,7 +193,19 @@ fn sub_commands_and_learner_commands() {
         (
             "export",
             r#"[{"name": "cohort", "type": 3, "value": "XY7K2Q"}]"#,
-            Action::Export("XY7K2Q".into()),
+            Action::Export(ExportRequest::cohort("XY7K2Q")),
+        ),
+        (
+            "export",
+            r#"[{"name": "cohort", "type": 3, "value": "XY7K2Q"}, {"name": "from", "type": 3, "value": " 2026-09-01 "},
+                {"name": "to", "type": 3, "value": "2026-12-31"}, {"name": "format", "type": 3, "value": "csv"}]"#,
+            Action::Export(ExportRequest {
+                code: "XY7K2Q".into(),
+                from: Some("2026-09-01".into()),
+                to: Some("2026-12-31".into()),
+                format: Some("csv".into()),
+                extra: vec![],
+            }),
         ),
         ("link", "[]", Action::Engine(Input::Link(None))),
         (
@@ -334,6 +346,14 @@ fn registered_commands_follow_discords_rules() {
                 );
                 optional_seen |= !required;
             }
+            for c in o["choices"].as_array().into_iter().flatten() {
+                let n = c["name"].as_str().unwrap();
+                assert!((1..=100).contains(&n.chars().count()), "{n}");
+                assert!(
+                    c["value"].is_string(),
+                    "a string option's choices are strings"
+                );
+            }
             check(&o["options"]);
         }
     }
@@ -350,4 +370,27 @@ fn registered_commands_follow_discords_rules() {
     ] {
         assert!(names.contains(&want), "{want}");
     }
+    // /export: the cohort, then an optional range and a choice of the export's formats.
+    let export = cmds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "export")
+        .unwrap();
+    let opts = export["options"].as_array().unwrap();
+    let names: Vec<&str> = opts.iter().map(|o| o["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["cohort", "from", "to", "format"]);
+    assert!(opts.iter().all(|o| o["type"] == 3), "string options");
+    let formats: Vec<&str> = opts[3]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(formats.len(), ksbquiz::export::Format::ALL.len());
+    assert!(
+        formats
+            .iter()
+            .all(|f| ksbquiz::export::Format::from_name(f).is_some())
+    );
 }

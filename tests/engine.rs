@@ -264,7 +264,7 @@ fn my_data_then_forget_me_deletes_everything() {
             _ => None,
         })
         .unwrap();
-    let v: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&doc).unwrap();
     assert_eq!(v["attempts"].as_array().unwrap().len(), 1);
     assert_eq!(v["learner"]["accounts"][0], "test:1");
     let id = e.store.learner_by_account("test:1").unwrap().unwrap().id;

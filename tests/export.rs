@@ -6,7 +6,7 @@ mod common;
 
 use std::io::Read;
 
-use ksbquiz::engine::{Engine, Input, Who, command};
+use ksbquiz::engine::{Engine, ExportRequest, Input, Out, Who, command};
 use ksbquiz::export::{self, Report};
 
 const NAMES: [&str; 12] = [
@@ -14,17 +14,18 @@ const NAMES: [&str; 12] = [
     "Ben",
     "Cara",
     "Dan",
-    "Eve",
+    "Zoë",
     "=HYPERLINK(\"http://x\",\"Fin\")",
     "Gus",
     "Hana",
     "Ivo",
-    "Jo",
-    "Kim",
+    "Sam",
+    "Sam",
     "Lee",
 ];
 
-/// A tutor's cohort of twelve on HSCCLD222, each taking one daily quiz, plus an outsider.
+/// A tutor's cohort of twelve on HSCCLD222 (two of them called Sam), each taking one daily
+/// quiz, plus an outsider.
 /// The first six are strong but all pick the same wrong option on the first question; the
 /// last six are weak but get that first question right.
 fn cohort(e: &Engine) -> String {
@@ -87,6 +88,16 @@ fn cohort(e: &Engine) -> String {
         }
     }
     code
+}
+
+/// The files in a reply: name and content.
+fn documents(out: &[Out]) -> Vec<(String, Vec<u8>)> {
+    out.iter()
+        .filter_map(|o| match o {
+            Out::Document { name, content } => Some((name.clone(), content.clone())),
+            _ => None,
+        })
+        .collect()
 }
 
 fn report(e: &Engine, code: &str) -> Report {
@@ -170,7 +181,9 @@ fn tutors_export_only_their_own_cohorts() {
         platform: "test",
     };
     e.handle(other, Input::Start { code: None }).unwrap();
-    let out = e.handle(other, Input::Export(code.clone())).unwrap();
+    let out = e
+        .handle(other, Input::Export(ExportRequest::cohort(&code)))
+        .unwrap();
     assert!(common::texts(&out).contains("only cohorts you created"));
     assert!(
         !out.iter()
@@ -181,15 +194,16 @@ fn tutors_export_only_their_own_cohorts() {
         name: "Tutor",
         platform: "test",
     };
-    let out = e.handle(tutor, Input::Export(code.to_lowercase())).unwrap();
-    let csv = out
-        .iter()
-        .find_map(|o| match o {
-            ksbquiz::engine::Out::Document { content, .. } => Some(content.clone()),
-            _ => None,
-        })
+    let out = e
+        .handle(
+            tutor,
+            Input::Export(ExportRequest::cohort(&code.to_lowercase())),
+        )
         .unwrap();
-    assert!(csv.starts_with("standard,code,item,kind,text,learners attempted"));
+    let docs = documents(&out);
+    assert_eq!(docs.len(), 1, "the default: one workbook");
+    assert_eq!(docs[0].0, format!("{code}-results.xlsx"));
+    assert!(docs[0].1.starts_with(b"PK"), "an XLSX file is a zip");
     let other_id = e
         .store
         .learner_by_account("test:other-tutor")
@@ -203,6 +217,266 @@ fn tutors_export_only_their_own_cohorts() {
     assert!(mine.learners.is_empty());
 }
 
+fn tutor() -> Who<'static> {
+    Who {
+        account: "test:tutor",
+        name: "Tutor",
+        platform: "test",
+    }
+}
+
+/// The sheet names of an XLSX workbook.
+fn sheets(xlsx: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut workbook = String::new();
+    zip.by_name("xl/workbook.xml")
+        .unwrap()
+        .read_to_string(&mut workbook)
+        .unwrap();
+    workbook
+}
+
+/// `/export CODE [FROM] [TO] [FORMAT]` as a tutor types it in a bot: the three views for a
+/// range of days, in each format, and every mistake explained with nothing sent.
+#[test]
+fn the_bots_export_takes_a_range_and_each_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = common::engine_at(dir.path(), "2026-11-23T10:00:00Z");
+    let code = cohort(&e);
+    let export = |text: &str| e.handle(tutor(), command::parse(text)).unwrap();
+
+    // CSV for the day of the answers: three files, each with a byte order mark.
+    let out = export(&format!("/export {code} 2026-11-23 2026-11-23 csv"));
+    assert!(
+        common::texts(&out).contains("from 2026-11-23 to 2026-11-23: 12 learners"),
+        "{}",
+        common::texts(&out)
+    );
+    let docs = documents(&out);
+    let stem = format!("{code}-2026-11-23-to-2026-11-23");
+    let names: Vec<&str> = docs.iter().map(|d| d.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            format!("{stem}-items.csv"),
+            format!("{stem}-learners.csv"),
+            format!("{stem}-questions.csv")
+        ]
+    );
+    assert!(docs.iter().all(|d| d.1.starts_with(export::write::BOM)));
+    let mut items = csv::Reader::from_reader(&docs[0].1[..]);
+    let attempts: f64 = items
+        .records()
+        .map(|r| r.unwrap()[6].parse::<f64>().unwrap())
+        .sum();
+    assert!(attempts >= 12.0, "the day's answers: {attempts}");
+    let mut learners = csv::Reader::from_reader(&docs[1].1[..]);
+    assert_eq!(learners.records().count(), 12);
+    let questions = String::from_utf8(docs[2].1.clone()).unwrap();
+    assert!(questions.contains("possible key error"));
+
+    // JSON from the next day: no answers in range.
+    let out = export(&format!("/export {code} 2026-11-24 JSON"));
+    let docs = documents(&out);
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].0, format!("{code}-from-2026-11-24-results.json"));
+    let v: serde_json::Value = serde_json::from_slice(&docs[0].1).unwrap();
+    assert_eq!(v["from"], "2026-11-24");
+    assert!(v["to"].is_null());
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 31);
+    assert!(items.iter().all(|i| i["attempts"] == 0));
+    assert_eq!(v["matrix"].as_array().unwrap().len(), 12);
+    assert!(!v["questions"].as_array().unwrap().is_empty());
+
+    // XLSX, the default, up to a day: one workbook with a sheet per view.
+    let out = export(&format!("/export {code} - 2026-11-23"));
+    let docs = documents(&out);
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].0, format!("{code}-to-2026-11-23-results.xlsx"));
+    assert!(docs[0].1.starts_with(b"PK"), "an XLSX file is a zip");
+    let workbook = sheets(&docs[0].1);
+    for sheet in ["items", "learners", "questions"] {
+        assert!(
+            workbook.contains(&format!("name=\"{sheet}\"")),
+            "{workbook}"
+        );
+    }
+
+    // HTML: the report, with its charts.
+    let out = export(&format!("/export {code} html"));
+    let docs = documents(&out);
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].0, format!("{code}-report.html"));
+    let html = String::from_utf8(docs[0].1.clone()).unwrap();
+    for chart in [
+        "<svg class=\"bars\"",
+        "<rect class=\"facility\"",
+        "<svg class=\"heat\"",
+        "<rect class=\"learning\"",
+        "<rect class=\"secure\"",
+    ] {
+        assert!(html.contains(chart), "{chart}");
+    }
+    // The two Sams are told apart in the heat map.
+    assert_eq!(html.matches("\">Sam (#").count(), 2, "two labels");
+
+    // Mistakes are explained, and nothing is sent.
+    for (text, want) in [
+        (
+            format!("/export {code} 2026-02-30"),
+            "\"2026-02-30\" isn't a date",
+        ),
+        (format!("/export {code} 23/11/2026 csv"), "isn't a date"),
+        (format!("/export {code} pdf"), "can't export as \"pdf\""),
+        (
+            format!("/export {code} 2026-11-30 2026-11-01"),
+            "starts on 2026-11-30, after it ends on 2026-11-01",
+        ),
+        (
+            format!("/export {code} 2026-11-01 2026-11-30 2026-12-01"),
+            "didn't understand \"2026-12-01\"",
+        ),
+        (
+            "/export".to_string(),
+            "Use /export CODE [FROM] [TO] [FORMAT]",
+        ),
+    ] {
+        let out = export(&text);
+        assert!(
+            common::texts(&out).contains(want),
+            "{text}: {}",
+            common::texts(&out)
+        );
+        assert!(documents(&out).is_empty(), "{text}");
+    }
+}
+
+/// A learner of the cohort is not its tutor: refused in every format, with nothing sent.
+#[test]
+fn a_learner_cannot_export_their_cohort() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = common::engine_at(dir.path(), "2026-11-23T10:00:00Z");
+    let code = cohort(&e);
+    let learner = Who {
+        account: "test:0",
+        name: "Asha",
+        platform: "test",
+    };
+    for format in ["", " csv", " xlsx", " json", " html"] {
+        let out = e
+            .handle(learner, command::parse(&format!("/export {code}{format}")))
+            .unwrap();
+        assert!(
+            common::texts(&out).contains("only cohorts you created"),
+            "{}",
+            common::texts(&out)
+        );
+        assert!(documents(&out).is_empty());
+    }
+}
+
+/// First exposure is a learner's first answer ever: with a range that cuts through the data,
+/// a learner who first met an item (or question) before the range adds no first exposure to
+/// it, while their answers in the range still count in attempts and overall rates.
+#[test]
+fn first_exposure_in_a_range_is_the_first_answer_ever() {
+    use export::analysis::{Analysis, Scope};
+    use ksbquiz::store::{Attempt, Learner, Mode};
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = common::engine_at(dir.path(), "2026-11-23T10:00:00Z");
+    let item = "HSCCLD222/P1";
+    let qs = e.bank.questions_of(item);
+    assert!(qs.len() >= 2);
+    let (q0, q1) = (
+        e.bank.question(&qs[0]).unwrap(),
+        e.bank.question(&qs[1]).unwrap(),
+    );
+    let learner = |id: u64, name: &str| Learner {
+        id,
+        name: name.into(),
+        accounts: vec![],
+        standards: vec!["HSCCLD222".into()],
+        cohorts: vec![],
+        settings: Default::default(),
+        created: e.now(),
+        inactive: false,
+    };
+    let answer = |who: u64, q: &ksbquiz::bank::Question, right: bool, day: &str| Attempt {
+        learner: who,
+        item: item.into(),
+        question: q.id.clone(),
+        option: if right { q.answer } else { (q.answer + 1) % 4 },
+        correct: right,
+        response_ms: 1000,
+        platform: "test".into(),
+        at: format!("{day}T10:00:00Z").parse().unwrap(),
+        delivery: format!("{who:016x}-{day}-{}", q.id),
+        mode: Mode::Daily,
+    };
+    let (ann, ben) = (learner(1, "Ann"), learner(2, "Ben"));
+    // Ann: wrong on question 0 before the range; in it, right on question 1 (new to her) and
+    // right on question 0 (a repeat). Ben: wrong on question 0, his first answer, in range.
+    let ann_answers = vec![
+        answer(1, q0, false, "2026-11-01"),
+        answer(1, q1, true, "2026-11-10"),
+        answer(1, q0, true, "2026-11-12"),
+    ];
+    let ben_answers = vec![answer(2, q0, false, "2026-11-10")];
+    let run = |from: Option<&str>, to: Option<&str>| {
+        let day = |d: Option<&str>| d.map(|d| d.parse::<chrono::NaiveDate>().unwrap());
+        let scope = Scope {
+            name: "test".into(),
+            learners: vec![ann.clone(), ben.clone()],
+            standards: vec!["HSCCLD222".into()],
+            from: day(from),
+            to: day(to),
+        };
+        let mut a = Analysis::new(&scope, &e.bank, &e.sched, e.now());
+        a.add(&ann, &ann_answers, &Default::default());
+        a.add(&ben, &ben_answers, &Default::default());
+        a.finish()
+    };
+    let row = |r: &Report| r.items.iter().find(|i| i.id == item).unwrap().clone();
+    let question = |r: &Report, id: &str| r.questions.iter().find(|q| q.id == id).unwrap().clone();
+
+    let r = run(Some("2026-11-05"), None);
+    let p1 = row(&r);
+    assert_eq!((p1.learners, p1.attempts), (2, 3), "both answered in range");
+    assert_eq!(
+        p1.correct_rate,
+        Some(66.7),
+        "two of three answers in range right"
+    );
+    assert_eq!(
+        p1.first_try_correct,
+        Some(0.0),
+        "only Ben met the item in range"
+    );
+    let r0 = question(&r, &q0.id);
+    assert_eq!((r0.learners, r0.attempts), (1, 2));
+    assert_eq!((r0.facility, r0.correct_rate), (Some(0.0), Some(50.0)));
+    let r1 = question(&r, &q1.id);
+    assert_eq!(
+        (r1.learners, r1.facility),
+        (1, Some(100.0)),
+        "Ann met question 1 in range"
+    );
+
+    // Up to a day: only Ann's first answer, which is a first exposure.
+    let r = run(None, Some("2026-11-05"));
+    let p1 = row(&r);
+    assert_eq!((p1.learners, p1.attempts), (1, 1));
+    assert_eq!(p1.first_try_correct, Some(0.0));
+
+    // No range: both first answers were wrong.
+    let r = run(None, None);
+    let p1 = row(&r);
+    assert_eq!(p1.attempts, 4);
+    assert_eq!(p1.first_try_correct, Some(0.0));
+    assert_eq!(question(&r, &q0.id).learners, 2);
+}
+
 #[test]
 fn csv_xlsx_json_are_complete_and_spreadsheet_safe() {
     let dir = tempfile::tempdir().unwrap();
@@ -211,9 +485,33 @@ fn csv_xlsx_json_are_complete_and_spreadsheet_safe() {
     let r = report(&e, &code);
     let files = export::write::csv_files(&r, &dir.path().join("csv")).unwrap();
     assert_eq!(files.len(), 3);
+    // UTF-8 with a byte order mark, so Excel shows "Zoë", not "ZoÃ«".
+    let raw = std::fs::read(dir.path().join("csv/learners.csv")).unwrap();
+    assert!(raw.starts_with(b"\xEF\xBB\xBFlearner id,learner,HSCCLD222/P1"));
+    assert!(raw.windows(4).any(|w| w == "Zoë".as_bytes()));
+    for v in ["items", "questions"] {
+        let raw = std::fs::read(dir.path().join(format!("csv/{v}.csv"))).unwrap();
+        assert!(raw.starts_with(export::write::BOM), "{v}.csv");
+    }
     let mut rd = csv::Reader::from_path(dir.path().join("csv/learners.csv")).unwrap();
-    let names: Vec<String> = rd.records().map(|r| r.unwrap()[0].to_string()).collect();
+    let rows: Vec<(String, String)> = rd
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), r[1].to_string())
+        })
+        .collect();
+    let names: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
     assert_eq!(names.len(), 12);
+    assert!(names.contains(&"Zoë".to_string()), "{names:?}");
+    // Two learners called Sam: two rows, told apart by their ids.
+    let sams: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r.1 == "Sam")
+        .map(|r| r.0.as_str())
+        .collect();
+    assert_eq!(sams.len(), 2, "{rows:?}");
+    assert!(sams.iter().all(|id| id.parse::<u64>().is_ok()));
     assert!(
         names.contains(&"'=HYPERLINK(\"http://x\",\"Fin\")".to_string()),
         "{names:?}"
@@ -253,12 +551,47 @@ fn csv_xlsx_json_are_complete_and_spreadsheet_safe() {
         .unwrap()
         .read_to_string(&mut strings)
         .unwrap();
-    assert!(strings.contains("'=HYPERLINK"));
     assert!(!strings.contains("Olga"));
+    // XLSX text cells are strings, never formulas: the name is stored exactly as it is, with no
+    // apostrophe added (the CSV guard would show in the cell as part of the name).
+    let shared = shared_strings(&strings);
+    assert!(!shared.iter().any(|s| s.starts_with("'=")), "{shared:?}");
+    let mut learners = String::new();
+    zip.by_name("xl/worksheets/sheet2.xml")
+        .unwrap()
+        .read_to_string(&mut learners)
+        .unwrap();
+    assert!(!learners.contains("<f>"), "no formula cells");
+    let cell = regex::Regex::new(r#"<c r="B(\d+)"[^>]*? t="s"[^>]*><v>(\d+)</v></c>"#).unwrap();
+    let column_b: Vec<&str> = cell
+        .captures_iter(&learners)
+        .map(|c| shared[c[2].parse::<usize>().unwrap()].as_str())
+        .collect();
+    assert!(
+        column_b.contains(&"=HYPERLINK(\"http://x\",\"Fin\")"),
+        "{column_b:?}"
+    );
+    assert_eq!(column_b.iter().filter(|n| **n == "Sam").count(), 2);
 
     let v: serde_json::Value = serde_json::from_str(&export::write::json(&r)).unwrap();
     assert_eq!(v["items"].as_array().unwrap().len(), 31);
     assert_eq!(v["learners"], 12);
+}
+
+/// The texts of an XLSX shared-string table, in order (plain `<si><t>` entries, unescaped).
+fn shared_strings(xml: &str) -> Vec<String> {
+    xml.split("<si>")
+        .skip(1)
+        .map(|si| {
+            let t = si.split("</t>").next().unwrap_or("");
+            let t = t.split_once('>').map_or("", |(_, text)| text);
+            t.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&")
+        })
+        .collect()
 }
 
 /// Pixels of one colour in an RGB(A) PNG.
@@ -304,11 +637,12 @@ fn the_html_report_draws_its_charts_in_headless_chromium() {
                 .is_ok_and(|o| o.status.success())
         });
     let Some(chromium) = chromium else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI installs Debian's chromium for this test"
-        );
-        eprintln!("chromium not installed here: skipping the rendering check");
+        // CI (.ci/run sets CI) installs Debian's chromium: there, a missing browser is a
+        // failure, never a silent pass.
+        if std::env::var_os("CI").is_some() {
+            panic!("CI is set but chromium is not installed: the HTML report was not rendered");
+        }
+        eprintln!("chromium not installed here: skipping the rendering check (CI runs it)");
         return;
     };
     let shot = dir.path().join("shot.png");
@@ -339,7 +673,7 @@ fn the_html_report_draws_its_charts_in_headless_chromium() {
         "chromium wrote no screenshot: {}",
         String::from_utf8_lossy(&status.stderr)
     );
-    // Facility bars (#2f6db5), secure cells (#2a9d6f) and flagged-learning cells (#f2c14e) drawn.
+    // Facility bars (#2f6db5) and mastery bars with secure cells (#2a9d6f) drawn.
     assert!(
         count_colour(&shot, [0x2f, 0x6d, 0xb5]) > 500,
         "facility bars drawn"
@@ -348,9 +682,24 @@ fn the_html_report_draws_its_charts_in_headless_chromium() {
         count_colour(&shot, [0x2a, 0x9d, 0x6f]) > 500,
         "mastery bars and secure cells drawn"
     );
+    // The heat map: only its cells are learning-yellow (#f2c14e) and not-started grey
+    // (#e6e6e6), apart from the legend's 12-pixel squares. The cohort has dozens of learning
+    // cells (every wrong first answer) of 13 x 13 pixels, and hundreds not started.
+    let learning = r
+        .matrix
+        .iter()
+        .flat_map(|m| &m.cells)
+        .filter(|c| **c == export::analysis::Status::Learning)
+        .count();
+    assert!(learning >= 20, "the cohort has learning cells: {learning}");
+    let yellow = count_colour(&shot, [0xf2, 0xc1, 0x4e]);
     assert!(
-        count_colour(&shot, [0xe6, 0xe6, 0xe6]) > 500,
-        "heat map drawn"
+        yellow >= learning * 13 * 13 / 2,
+        "heat map learning cells drawn: {yellow} pixels for {learning} cells"
+    );
+    assert!(
+        count_colour(&shot, [0xe6, 0xe6, 0xe6]) > 100 * 13 * 13,
+        "heat map not-started cells drawn"
     );
     if let Some(k) = keep {
         std::fs::copy(&shot, k).unwrap();

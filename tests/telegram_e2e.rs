@@ -28,6 +28,7 @@ async fn start_bot(engine: &Arc<Engine>, fake: &FakeTelegram) -> telegram::Runni
 
 const WAIT: Duration = Duration::from_secs(40);
 const ANN: i64 = 111;
+const TESS: i64 = 333;
 
 fn text_of(c: &Call) -> String {
     c.body["text"].as_str().unwrap_or("").to_string()
@@ -290,6 +291,56 @@ async fn a_learner_from_start_to_forget() {
             .await
     );
     assert!(!inactive(), "a learner who writes again is active");
+
+    // A tutor's cohort with Ann in it, exported as CSV for a range: three documents, to the
+    // tutor only. Ann, a learner, is refused.
+    fake.push_text(TESS, "Tess", "/start");
+    wait_text(&fake, TESS, "Welcome, Tess!").await;
+    fake.push_text(TESS, "Tess", "/cohort create Evening : HSCCLD352");
+    let created = wait_text(&fake, TESS, "Learners join with the code").await;
+    let code = text_of(&created)
+        .split("(/join ")
+        .nth(1)
+        .and_then(|s| s.split(')').next())
+        .unwrap()
+        .to_string();
+    fake.push_text(ANN, "Ann", &format!("/join {code}"));
+    wait_text(&fake, ANN, "You've joined Evening").await;
+    fake.push_text(
+        TESS,
+        "Tess",
+        &format!("/export {code} 2026-11-23 2026-11-23 csv"),
+    );
+    assert!(
+        fake.wait_for(WAIT, |c| c
+            .iter()
+            .filter(|c| c.method == "sendDocument" && c.chat_id == Some(TESS))
+            .count()
+            == 3)
+            .await
+    );
+    let names: Vec<String> = fake
+        .sent_to(TESS, "sendDocument")
+        .iter()
+        .map(|c| {
+            c.body["document"]["file_name"]
+                .as_str()
+                .unwrap_or_else(|| panic!("a named document: {}", c.body))
+                .to_string()
+        })
+        .collect();
+    let stem = format!("{code}-2026-11-23-to-2026-11-23");
+    assert_eq!(
+        names,
+        [
+            format!("{stem}-items.csv"),
+            format!("{stem}-learners.csv"),
+            format!("{stem}-questions.csv")
+        ]
+    );
+    fake.push_text(ANN, "Ann", &format!("/export {code}"));
+    wait_text(&fake, ANN, "only cohorts you created").await;
+    assert_eq!(fake.sent_to(ANN, "sendDocument").len(), 1, "only her data");
 
     // Stray input: a photo, a group command, an old button, a closed poll, an edit.
     fake.push_raw("message", json!({"message_id": 9, "date": 1, "chat": {"id": ANN, "type": "private", "first_name": "Ann"},

@@ -1,7 +1,7 @@
 //! Chat commands as a learner types them (`/quiz`, `/time 07:30`, `/start ABC123`), parsed into
 //! engine inputs. Shared by every adapter that takes text.
 
-use super::Input;
+use super::{ExportRequest, Input};
 
 /// Parses one message. Text that is not a command is [`Input::Text`] (maybe an answer).
 pub fn parse(text: &str) -> Input {
@@ -39,7 +39,7 @@ pub fn parse(text: &str) -> Input {
         "pause" => Input::Pause,
         "resume" => Input::Resume,
         "mydata" => Input::MyData,
-        "export" => Input::Export(arg.to_string()),
+        "export" => Input::Export(ExportRequest::parse(arg)),
         "link" => Input::Link(arg_opt),
         "forget" if arg.eq_ignore_ascii_case("confirm") => Input::ForgetConfirm,
         "forget" => Input::Forget,
@@ -103,6 +103,30 @@ mod tests {
                 name: "Tuesday group".into(),
                 standards: vec!["HSCCLD352".into()]
             }
+        );
+        assert_eq!(
+            parse("/export abc234"),
+            Input::Export(ExportRequest::cohort("abc234"))
+        );
+        assert_eq!(
+            parse("/export ABC234 2026-11-01 2026-11-30 CSV"),
+            Input::Export(ExportRequest {
+                code: "ABC234".into(),
+                from: Some("2026-11-01".into()),
+                to: Some("2026-11-30".into()),
+                format: Some("CSV".into()),
+                extra: vec![],
+            })
+        );
+        assert_eq!(
+            parse("/export ABC234 html - 2026-11-30 7 pdf"),
+            Input::Export(ExportRequest {
+                code: "ABC234".into(),
+                from: Some("-".into()),
+                to: Some("2026-11-30".into()),
+                format: Some("html".into()),
+                extra: vec!["7".into(), "pdf".into()],
+            })
         );
         assert!(matches!(parse("/dance"), Input::Unknown(_)));
         assert_eq!(parse(" b "), Input::Text("b".into()));

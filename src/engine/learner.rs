@@ -616,7 +616,7 @@ impl Engine {
         )?;
         out.push(Out::Document {
             name: "ksbquiz-my-data.json".into(),
-            content: serde_json::to_string_pretty(&doc).unwrap_or_default(),
+            content: serde_json::to_vec_pretty(&doc).unwrap_or_default(),
         });
         Ok(out)
     }

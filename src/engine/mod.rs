@@ -79,8 +79,8 @@ pub enum Input {
         standards: Vec<String>,
     },
     CohortMembers(String),
-    /// A tutor's per-item export of one of their cohorts (CSV).
-    Export(String),
+    /// A tutor's export of one of their cohorts (`/export CODE [FROM] [TO] [FORMAT]`).
+    Export(ExportRequest),
     /// Link accounts: without a code, ask for one; with a code, link this account to it.
     Link(Option<String>),
     /// Free text: an answer by letter or number to the open question, or chatter.
@@ -106,10 +106,10 @@ pub struct QuestionOut {
 pub enum Out {
     Text(String),
     Question(QuestionOut),
-    /// A file for the learner (their data export).
+    /// A file: a learner's data, a tutor's export (text or binary, e.g. XLSX).
     Document {
         name: String,
-        content: String,
+        content: Vec<u8>,
     },
 }
 
@@ -123,6 +123,53 @@ pub enum Verdict {
     /// Not recorded: the question's quiz ended, or it is unknown, retired, someone else's, or
     /// not one of its options (or the sender has not started).
     Refused,
+}
+
+/// What a tutor asked `/export` for, as typed (the engine checks it and says what is wrong).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExportRequest {
+    /// The cohort's join code.
+    pub code: String,
+    /// First day of answers to include (YYYY-MM-DD; `-` or none: from the start).
+    pub from: Option<String>,
+    /// Last day of answers to include (YYYY-MM-DD; `-` or none: up to now).
+    pub to: Option<String>,
+    /// `csv`, `xlsx`, `json` or `html` (none: xlsx).
+    pub format: Option<String>,
+    /// Words the command does not take (the tutor is shown how to use it).
+    pub extra: Vec<String>,
+}
+
+impl ExportRequest {
+    /// All results of a cohort, in the default format.
+    pub fn cohort(code: &str) -> Self {
+        ExportRequest {
+            code: code.to_string(),
+            ..ExportRequest::default()
+        }
+    }
+
+    /// Reads `CODE [FROM] [TO] [FORMAT]`: after the code, a word starting with a letter is the
+    /// format, and the others are the first and then the last day, in that order.
+    pub fn parse(arg: &str) -> Self {
+        let mut words = arg.split_whitespace();
+        let mut req = ExportRequest::cohort(words.next().unwrap_or(""));
+        for w in words {
+            let w = w.to_string();
+            if w.starts_with(|c: char| c.is_alphabetic()) && req.format.is_none() {
+                req.format = Some(w);
+            } else if w.starts_with(|c: char| c.is_alphabetic()) {
+                req.extra.push(w);
+            } else if req.from.is_none() {
+                req.from = Some(w);
+            } else if req.to.is_none() {
+                req.to = Some(w);
+            } else {
+                req.extra.push(w);
+            }
+        }
+        req
+    }
 }
 
 /// Who sent an input.
@@ -276,7 +323,7 @@ impl Engine {
                 self.cohort_create(&learner, &name, &standards)
             }
             Input::CohortMembers(code) => self.cohort_members(&learner, &code),
-            Input::Export(code) => self.export(&learner, &code),
+            Input::Export(req) => self.export(&learner, &req),
             Input::Link(None) => self.link_start(learner.id),
             Input::Link(Some(code)) => self.link_finish(who, &code),
             Input::Text(t) => self.free_text(&learner, who.platform, &t),

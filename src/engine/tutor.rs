@@ -1,10 +1,11 @@
 //! What a tutor can do at engine level: create a cohort (with a join code) and see its members'
 //! progress. A tutor sees only cohorts they created.
 
+use chrono::NaiveDate;
 use rand::Rng;
 use serde_json::json;
 
-use super::{Engine, Out, Result};
+use super::{Engine, ExportRequest, Out, Result};
 use crate::store::{Cohort, Learner};
 
 /// Join codes avoid letters and digits that are easily confused (0/O, 1/I/L).
@@ -106,37 +107,89 @@ impl Engine {
         )
     }
 
-    /// The per-item results of one of the tutor's cohorts, as a CSV file.
-    pub(super) fn export(&self, tutor: &Learner, code: &str) -> Result<Vec<Out>> {
-        use crate::export::{self, ExportError};
-        let scope = match export::cohort_scope(self, code, Some(tutor.id), None, None) {
-            Ok(s) => s,
-            Err(ExportError::NoCohort(_) | ExportError::NotYours(_)) => {
-                return self.text(
-                    "cohort-not-yours",
-                    &json!({"code": code.trim().to_uppercase()}),
-                );
+    /// One of the tutor's cohorts' results, for an optional range of days, as files: the
+    /// per-item view, the learner-by-item mastery matrix and the per-question view, in CSV
+    /// (three files), XLSX (one workbook, the default), JSON or the HTML report.
+    pub(super) fn export(&self, tutor: &Learner, req: &ExportRequest) -> Result<Vec<Out>> {
+        use crate::export::{self, ExportError, Format};
+        let code = req.code.trim().to_uppercase();
+        if code.is_empty() || !req.extra.is_empty() {
+            return self.text("export-usage", &json!({"extra": req.extra.join(" ")}));
+        }
+        let mut days = [None, None];
+        for (day, typed) in days.iter_mut().zip([&req.from, &req.to]) {
+            let Some(typed) = typed.as_deref().map(str::trim) else {
+                continue;
+            };
+            if typed.is_empty() || typed == "-" {
+                continue;
             }
-            Err(ExportError::Store(e)) => return Err(e.into()),
-            Err(ExportError::Write { .. }) => return self.text("try-again", &json!({})),
+            match NaiveDate::parse_from_str(typed, "%Y-%m-%d") {
+                Ok(d) => *day = Some(d),
+                Err(_) => return self.text("export-bad-date", &json!({"date": typed})),
+            }
+        }
+        let [from, to] = days;
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            return self.text(
+                "export-bad-range",
+                &json!({"from": f.to_string(), "to": t.to_string()}),
+            );
+        }
+        let format = match req.format.as_deref().map(str::trim) {
+            None | Some("") => Format::Xlsx,
+            Some(name) => match Format::from_name(name) {
+                Some(f) => f,
+                None => return self.text("export-bad-format", &json!({"format": name})),
+            },
+        };
+        let failed = |e: ExportError| -> Result<Vec<Out>> {
+            match e {
+                ExportError::NoCohort(_) | ExportError::NotYours(_) => {
+                    self.text("cohort-not-yours", &json!({"code": code}))
+                }
+                ExportError::Store(e) => Err(e.into()),
+                ExportError::Prompt(e) => Err(e.into()),
+                ExportError::Write { path, message } => {
+                    tracing::error!(%path, %message, "export failed");
+                    self.text("try-again", &json!({}))
+                }
+            }
+        };
+        let scope = match export::cohort_scope(self, &code, Some(tutor.id), from, to) {
+            Ok(s) => s,
+            Err(e) => return failed(e),
         };
         let report = match export::report(self, &scope, false) {
             Ok(r) => r,
-            Err(ExportError::Store(e)) => return Err(e.into()),
-            Err(_) => return self.text("try-again", &json!({})),
+            Err(e) => return failed(e),
         };
-        let views = export::write::views(&report);
-        let Ok(csv) = export::write::csv(&views[0]) else {
-            return self.text("try-again", &json!({}));
+        let files = match export::files(&report, format, &self.prompts) {
+            Ok(f) => f,
+            Err(e) => return failed(e),
+        };
+        // ABC234-items.csv, ABC234-2026-11-01-to-2026-11-30-results.xlsx...
+        let stem = match (from, to) {
+            (None, None) => code.clone(),
+            (Some(f), None) => format!("{code}-from-{f}"),
+            (None, Some(t)) => format!("{code}-to-{t}"),
+            (Some(f), Some(t)) => format!("{code}-{f}-to-{t}"),
         };
         let mut out = self.text(
             "export-ready",
-            &json!({"scope": report.scope, "learners": report.learners, "items": report.items.len()}),
+            &json!({
+                "scope": report.scope, "learners": report.learners, "items": report.items.len(),
+                "from": from.map(|d| d.to_string()), "to": to.map(|d| d.to_string()),
+                "csv": format == Format::Csv, "xlsx": format == Format::Xlsx,
+                "json": format == Format::Json, "html": format == Format::Html,
+            }),
         )?;
-        out.push(Out::Document {
-            name: format!("{}-items.csv", code.trim().to_uppercase()),
-            content: csv,
-        });
+        out.extend(files.into_iter().map(|(name, content)| Out::Document {
+            name: format!("{stem}-{name}"),
+            content,
+        }));
         Ok(out)
     }
 }

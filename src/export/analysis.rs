@@ -1,7 +1,8 @@
 //! Item analysis: what a cohort knows, knowledge item by knowledge item.
 //!
 //! Statistics follow classical test theory as Moodle's quiz statistics report them, computed on
-//! each learner's *first exposure* (their first answer to an item, or to a question):
+//! each learner's *first exposure* (their first answer ever to an item, or to a question,
+//! counted only when it falls in the report's date range: a repeat is never a first exposure):
 //! facility index (share right, %), discrimination index (item-rest correlation: the Pearson
 //! correlation between the first-exposure score on this item and the learner's mean
 //! first-exposure score on every other item, x100), with Moodle's quality bands. Distractor
@@ -109,6 +110,8 @@ impl Status {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MatrixRow {
+    /// The learner's id: two learners may share a display name.
+    pub learner_id: LearnerId,
     pub learner: String,
     /// One status per item of [`Report::items`], in the same order.
     pub cells: Vec<Status>,
@@ -283,9 +286,9 @@ fn standard_summaries(scope: &Scope, bank: &Bank, items: &[ItemRow]) -> Vec<Stan
 /// item and question lists.
 struct LearnerDigest {
     id: LearnerId,
-    /// First in-range answer per item: right or not, sorted by item.
+    /// First answer per item, where it is in range: right or not, sorted by item.
     first_items: Vec<(u32, bool)>,
-    /// First in-range answer per question: right or not, in the order first answered.
+    /// First answer per question, where it is in range: right or not, in the order answered.
     first_qs: Vec<(u32, bool)>,
     /// Answers per question and option.
     chosen: Vec<(u32, u8, u32)>,
@@ -387,27 +390,35 @@ impl<'a> Analysis<'a> {
         };
         let mut first_items: BTreeMap<u32, bool> = BTreeMap::new();
         let mut first_qs: Vec<(u32, bool)> = Vec::new();
+        // Items and questions answered so far, in range or before it.
+        let mut seen_items: std::collections::HashSet<u32> = std::collections::HashSet::new();
         let mut seen_q: std::collections::HashSet<u32> = std::collections::HashSet::new();
         let mut chosen: BTreeMap<(u32, u8), u32> = BTreeMap::new();
         let mut answered_items: std::collections::HashSet<u32> = std::collections::HashSet::new();
         for a in attempts {
-            if !in_range(a) {
-                continue;
-            }
             let Some(&item) = self.item_index.get(a.item.as_str()) else {
                 continue;
             };
-            first_items.entry(item).or_insert(a.correct);
+            let question = self.question_index.get(a.question.as_str()).copied();
+            // The learner's true first exposure, whatever the range.
+            let first_item = seen_items.insert(item);
+            let first_q = question.is_some_and(|q| seen_q.insert(q));
+            if !in_range(a) {
+                continue;
+            }
+            if first_item {
+                first_items.insert(item, a.correct);
+            }
             let t = &mut self.item_totals[item as usize];
             t.0 += 1;
             t.1 += usize::from(a.correct);
             if answered_items.insert(item) {
                 t.2 += 1;
             }
-            let Some(&q) = self.question_index.get(a.question.as_str()) else {
+            let Some(q) = question else {
                 continue;
             };
-            if seen_q.insert(q) {
+            if first_q {
                 first_qs.push((q, a.correct));
             }
             let qt = &mut self.question_totals[q as usize];
@@ -419,6 +430,7 @@ impl<'a> Analysis<'a> {
             *chosen.entry((q, a.option.min(255) as u8)).or_default() += 1;
         }
         let mut row = MatrixRow {
+            learner_id: learner.id,
             learner: learner.name.clone(),
             cells: Vec::with_capacity(self.items.len()),
             recall: Vec::with_capacity(self.items.len()),
@@ -642,20 +654,25 @@ mod reference {
             .collect();
         let item_set: BTreeSet<&str> = item_ids.iter().map(String::as_str).collect();
 
-        // First exposure per learner and item / question, and all answers.
+        // First exposure per learner and item / question (the first answer ever, kept only when
+        // in range), and all answers in range.
         let mut first_item: HashMap<(LearnerId, &str), bool> = HashMap::new();
         let mut first_q: HashMap<(LearnerId, &str), &Attempt> = HashMap::new();
         let mut all_item: HashMap<&str, (usize, usize, BTreeSet<LearnerId>)> = HashMap::new();
         let mut all_q: HashMap<&str, Vec<&Attempt>> = HashMap::new();
         for l in &scope.learners {
-            for a in inp.attempts.get(&l.id).map_or(&[][..], Vec::as_slice) {
+            let mine = inp.attempts.get(&l.id).map_or(&[][..], Vec::as_slice);
+            for (n, a) in mine.iter().enumerate() {
                 if !in_range(a) || !item_set.contains(a.item.as_str()) {
                     continue;
                 }
-                first_item
-                    .entry((l.id, a.item.as_str()))
-                    .or_insert(a.correct);
-                first_q.entry((l.id, a.question.as_str())).or_insert(a);
+                let earlier = &mine[..n];
+                if !earlier.iter().any(|b| b.item == a.item) {
+                    first_item.insert((l.id, a.item.as_str()), a.correct);
+                }
+                if !earlier.iter().any(|b| b.question == a.question) {
+                    first_q.insert((l.id, a.question.as_str()), a);
+                }
                 let e = all_item.entry(a.item.as_str()).or_default();
                 e.0 += 1;
                 e.1 += usize::from(a.correct);
@@ -752,6 +769,7 @@ mod reference {
             .learners
             .iter()
             .map(|l| MatrixRow {
+                learner_id: l.id,
                 learner: l.name.clone(),
                 cells: Vec::with_capacity(item_ids.len()),
                 recall: Vec::with_capacity(item_ids.len()),

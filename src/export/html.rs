@@ -134,6 +134,18 @@ pub fn render(r: &Report, prompts: &Prompts) -> Result<String, PromptError> {
             }
         })
         .collect();
+    // Learners who share a name are told apart by their id: "Sam (#4)", "Sam (#9)".
+    let mut names: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for m in &r.matrix {
+        *names.entry(m.learner.as_str()).or_default() += 1;
+    }
+    let label = |m: &crate::export::analysis::MatrixRow| {
+        if names.get(m.learner.as_str()).copied().unwrap_or(0) > 1 {
+            format!("{} (#{})", m.learner, m.learner_id)
+        } else {
+            m.learner.clone()
+        }
+    };
     let left = 150.0;
     let top = 110.0;
     let heat = Heat {
@@ -144,7 +156,7 @@ pub fn render(r: &Report, prompts: &Prompts) -> Result<String, PromptError> {
             .matrix
             .iter()
             .enumerate()
-            .map(|(y, m)| (escape(&m.learner), top + CELL * y as f64 + CELL * 0.8))
+            .map(|(y, m)| (escape(&label(m)), top + CELL * y as f64 + CELL * 0.8))
             .collect(),
         columns: r
             .items
@@ -157,6 +169,7 @@ pub fn render(r: &Report, prompts: &Prompts) -> Result<String, PromptError> {
             .iter()
             .enumerate()
             .flat_map(|(y, m)| {
+                let name = label(m);
                 m.cells.iter().enumerate().map(move |(x, c)| HeatCell {
                     x: left + CELL * x as f64,
                     y: top + CELL * y as f64,
@@ -166,7 +179,7 @@ pub fn render(r: &Report, prompts: &Prompts) -> Result<String, PromptError> {
                         Status::Leech => "leech",
                         Status::NotStarted => "none",
                     },
-                    title: escape(&format!("{}: {}", m.learner, c.label())),
+                    title: escape(&format!("{name}: {}", c.label())),
                 })
             })
             .collect(),

@@ -17,6 +17,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use thiserror::Error;
 
 use crate::engine::Engine;
+use crate::prompts::{PromptError, Prompts};
 use crate::store::{LearnerId, StoreError};
 
 pub use analysis::{Report, Scope};
@@ -25,12 +26,67 @@ pub use analysis::{Report, Scope};
 pub enum ExportError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("no cohort {0}")]
+    #[error("no cohort with the code {0}")]
     NoCohort(String),
     #[error("cohort {0} is not one of this tutor's cohorts")]
     NotYours(String),
     #[error("writing {path}: {message}")]
     Write { path: String, message: String },
+    #[error(transparent)]
+    Prompt(#[from] PromptError),
+}
+
+/// The formats a report is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Three files: per item, learners by item, per question.
+    Csv,
+    /// One workbook, a sheet per view.
+    Xlsx,
+    Json,
+    /// The self-contained report with charts.
+    Html,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Csv, Format::Xlsx, Format::Json, Format::Html];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+            Format::Json => "json",
+            Format::Html => "html",
+        }
+    }
+
+    /// A format by its name, in any case (`CSV`, `xlsx`).
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(name.trim()))
+    }
+}
+
+/// The report as files, each a name (`items.csv`, `results.xlsx`...) and its bytes: CSV is
+/// three files (`items`, `learners`, `questions`), every other format one.
+pub fn files(
+    report: &Report,
+    format: Format,
+    prompts: &Prompts,
+) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
+    Ok(match format {
+        Format::Csv => write::views(report)
+            .iter()
+            .map(|v| Ok((format!("{}.csv", v.name), write::csv(v)?)))
+            .collect::<Result<_, ExportError>>()?,
+        Format::Xlsx => vec![("results.xlsx".into(), write::xlsx(report)?)],
+        Format::Json => vec![("results.json".into(), write::json(report).into_bytes())],
+        Format::Html => vec![(
+            "report.html".into(),
+            html::render(report, prompts)?.into_bytes(),
+        )],
+    })
 }
 
 /// The scope for a cohort. With `tutor`, the cohort must be theirs.

@@ -1,8 +1,10 @@
 //! Report writers: CSV (one file per view), XLSX (one sheet per view, frozen header rows) and
 //! JSON. Three views: per knowledge item, per learner and item (the tracking sheet), and per
-//! question (with distractor analysis). CSV and XLSX are spreadsheet-safe: text that a
+//! question (with distractor analysis). Both are spreadsheet-safe. In CSV, text that a
 //! spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return first) is
-//! prefixed with an apostrophe, so a learner called `=HYPERLINK(...)` stays a name.
+//! prefixed with an apostrophe, so a learner called `=HYPERLINK(...)` stays a name, and the
+//! file starts with a UTF-8 byte order mark, so Excel reads "Zoë" as UTF-8. In XLSX every text
+//! is a string cell (never a formula), so it is written exactly as it is, with no apostrophe.
 
 use std::path::Path;
 
@@ -11,7 +13,7 @@ use rust_xlsxwriter::{Format, Workbook};
 use super::ExportError;
 use super::analysis::Report;
 
-/// A cell: text (made formula-safe) or a number.
+/// A cell: text (made formula-safe in CSV) or a number.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Text(String),
@@ -45,7 +47,7 @@ impl From<Option<&str>> for Cell {
     }
 }
 
-/// Makes text safe to open in a spreadsheet.
+/// Makes text safe to open in a spreadsheet from CSV.
 pub fn defuse(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
@@ -114,7 +116,7 @@ pub fn views(r: &Report) -> Vec<View> {
             })
             .collect(),
     };
-    let mut header = vec!["learner".to_string()];
+    let mut header = strings(&["learner id", "learner"]);
     header.extend(r.items.iter().map(|i| i.id.clone()));
     let learners = View {
         name: "learners",
@@ -123,9 +125,13 @@ pub fn views(r: &Report) -> Vec<View> {
             .matrix
             .iter()
             .map(|m| {
-                std::iter::once(Cell::from(m.learner.as_str()))
-                    .chain(m.cells.iter().map(|c| Cell::from(c.label())))
-                    .collect()
+                [
+                    Cell::Num(m.learner_id as f64),
+                    Cell::from(m.learner.as_str()),
+                ]
+                .into_iter()
+                .chain(m.cells.iter().map(|c| Cell::from(c.label())))
+                .collect()
             })
             .collect(),
     };
@@ -189,13 +195,16 @@ fn num(n: f64) -> String {
     }
 }
 
-/// One view as CSV (UTF-8, RFC 4180 quoting by the csv crate).
-pub fn csv(view: &View) -> Result<String, ExportError> {
+/// The UTF-8 byte order mark: Excel reads a CSV file as UTF-8 only when it starts with it.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// One view as CSV: UTF-8 with a byte order mark, RFC 4180 quoting by the csv crate.
+pub fn csv(view: &View) -> Result<Vec<u8>, ExportError> {
     let err = |e: String| ExportError::Write {
         path: view.name.to_string(),
         message: e,
     };
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = csv::Writer::from_writer(BOM.to_vec());
     w.write_record(&view.header)
         .map_err(|e| err(e.to_string()))?;
     for row in &view.rows {
@@ -209,8 +218,7 @@ pub fn csv(view: &View) -> Result<String, ExportError> {
             .collect();
         w.write_record(&rec).map_err(|e| err(e.to_string()))?;
     }
-    let bytes = w.into_inner().map_err(|e| err(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|e| err(e.to_string()))
+    w.into_inner().map_err(|e| err(e.to_string()))
 }
 
 /// Writes `items.csv`, `learners.csv` and `questions.csv` into `dir`.
@@ -232,7 +240,9 @@ pub fn csv_files(r: &Report, dir: &Path) -> Result<Vec<std::path::PathBuf>, Expo
         .collect()
 }
 
-/// The report as an XLSX workbook: one sheet per view, header row frozen and bold.
+/// The report as an XLSX workbook: one sheet per view, header row frozen and bold. Texts are
+/// string cells, which a spreadsheet shows as they are and never evaluates, so they are not
+/// defused (an apostrophe would show as part of a learner's name).
 pub fn xlsx(r: &Report) -> Result<Vec<u8>, ExportError> {
     let err = |e: rust_xlsxwriter::XlsxError| ExportError::Write {
         path: "xlsx".into(),
@@ -252,7 +262,7 @@ pub fn xlsx(r: &Report) -> Result<Vec<u8>, ExportError> {
             for (c, cell) in row.iter().enumerate() {
                 match cell {
                     Cell::Text(s) => {
-                        ws.write_string(r, c as u16, defuse(s)).map_err(err)?;
+                        ws.write_string(r, c as u16, s).map_err(err)?;
                     }
                     Cell::Num(n) => {
                         ws.write_number(r, c as u16, *n).map_err(err)?;

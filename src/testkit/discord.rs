@@ -26,8 +26,8 @@ pub struct Call {
     /// Path after `/api/v10`, e.g. `/channels/1/messages`.
     pub path: String,
     pub body: Value,
-    /// Files attached (multipart uploads): name and content.
-    pub files: Vec<(String, String)>,
+    /// Files attached (multipart uploads): name and content, byte for byte.
+    pub files: Vec<(String, Vec<u8>)>,
     pub at: Instant,
 }
 
@@ -58,21 +58,41 @@ fn bot_user() -> Value {
            "avatar": null, "bot": true})
 }
 
-/// The fields of a multipart body: JSON in `payload_json`, files as `files[n]`.
-fn parse_multipart(body: &[u8]) -> (Value, Vec<(String, String)>) {
-    let text = String::from_utf8_lossy(body);
+/// Where `needle` first occurs in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The fields of a multipart body (RFC 7578, parts between `--boundary` lines): JSON in
+/// `payload_json`, files as `files[n]`, their bytes as sent (binary files too).
+fn parse_multipart(content_type: &str, body: &[u8]) -> (Value, Vec<(String, Vec<u8>)>) {
     let mut payload = Value::Null;
     let mut files = Vec::new();
-    for part in text.split("Content-Disposition: form-data; ").skip(1) {
-        let Some((head, rest)) = part.split_once("\r\n\r\n") else {
+    let Some(boundary) = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))
+    else {
+        return (payload, files);
+    };
+    let delimiter = format!("\r\n--{}", boundary.trim_matches('"')).into_bytes();
+    // The first delimiter has no line break before it.
+    let mut rest = match find(body, &delimiter[2..]) {
+        Some(i) => &body[i + delimiter.len() - 2..],
+        None => return (payload, files),
+    };
+    while let Some(end) = find(rest, &delimiter) {
+        let part = &rest[..end];
+        rest = &rest[end + delimiter.len()..];
+        let Some(split) = find(part, b"\r\n\r\n") else {
             continue;
         };
-        let content = rest.rsplit_once("\r\n--").map_or(rest, |(c, _)| c);
+        let head = String::from_utf8_lossy(&part[..split]);
+        let content = &part[split + 4..];
         if head.contains("name=\"payload_json\"") {
-            payload = serde_json::from_str(content).unwrap_or(Value::Null);
+            payload = serde_json::from_slice(content).unwrap_or(Value::Null);
         } else if let Some(f) = head.split("filename=\"").nth(1) {
             let name = f.split('"').next().unwrap_or("file").to_string();
-            files.push((name, content.to_string()));
+            files.push((name, content.to_vec()));
         }
     }
     (payload, files)
@@ -111,12 +131,12 @@ async fn handle(
         )
             .into_response();
     }
-    let multipart = headers
+    let content_type = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/"));
-    let (body, files) = if multipart {
-        parse_multipart(&body)
+        .unwrap_or("");
+    let (body, files) = if content_type.starts_with("multipart/") {
+        parse_multipart(content_type, &body)
     } else {
         (
             serde_json::from_slice(&body).unwrap_or(Value::Null),

@@ -119,6 +119,20 @@ fn parse_body(headers: &HeaderMap, body: &Bytes) -> Value {
                 .unwrap_or("");
             obj.insert(name.to_string(), Value::String(value.to_string()));
         }
+        // A field `attach://<name>` refers to the file uploaded as part <name> (Bot API:
+        // "Sending files"): resolve it, as the server does.
+        let refs: Vec<(String, String)> = obj
+            .iter()
+            .filter_map(|(k, v)| {
+                let part = v.as_str()?.strip_prefix("attach://")?;
+                Some((k.clone(), part.to_string()))
+            })
+            .collect();
+        for (field, part) in refs {
+            if let Some(file) = obj.remove(&part) {
+                obj.insert(field, file);
+            }
+        }
         Value::Object(obj)
     } else {
         serde_json::from_slice(body).unwrap_or(Value::Null)

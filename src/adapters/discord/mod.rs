@@ -228,7 +228,7 @@ impl App {
                     );
                 }
                 Out::Document { name, content } => {
-                    msg = msg.add_file(CreateAttachment::bytes(content.into_bytes(), name));
+                    msg = msg.add_file(CreateAttachment::bytes(content, name));
                 }
             }
         }
@@ -247,7 +247,7 @@ impl App {
             Action::QuizStart(start) => live::start(self, c, &a, start).await,
             Action::QuizStop => live::stop(self, c, &a).await,
             Action::QuizLeaderboard => live::leaderboard(self, c, &a).await,
-            Action::Export(code) => {
+            Action::Export(req) => {
                 if !self.is_tutor(&a).await {
                     return self.refuse_not_tutor(c.id, &c.token).await;
                 }
@@ -259,7 +259,7 @@ impl App {
                     tracing::warn!(error = %e, "could not acknowledge /export");
                     return;
                 }
-                let outs = self.engine_call(&a, Input::Export(code)).await;
+                let outs = self.engine_call(&a, Input::Export(req)).await;
                 let mut follow = CreateInteractionResponseFollowup::new().ephemeral(true);
                 let mut text = Vec::new();
                 match outs {
@@ -268,10 +268,8 @@ impl App {
                             match out {
                                 Out::Text(t) => text.push(t),
                                 Out::Document { name, content } => {
-                                    follow = follow.add_file(CreateAttachment::bytes(
-                                        content.into_bytes(),
-                                        name,
-                                    ));
+                                    follow =
+                                        follow.add_file(CreateAttachment::bytes(content, name));
                                 }
                                 Out::Question(_) => {}
                             }

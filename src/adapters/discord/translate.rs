@@ -7,7 +7,7 @@ use serenity::all::{
     Interaction, Permissions,
 };
 
-use crate::engine::Input;
+use crate::engine::{ExportRequest, Input};
 
 /// Who sent an interaction, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,8 +49,8 @@ pub enum Action {
     QuizLeaderboard,
     /// An engine command answered privately (cohort create/join, practice, stats, link).
     Engine(Input),
-    /// `/export CODE`: tutor only; the engine's per-item CSV as a file.
-    Export(String),
+    /// `/export cohort [from] [to] [format]`: tutor only; the engine's export as files.
+    Export(ExportRequest),
     /// A button of a live quiz question.
     LiveClick {
         quiz: String,
@@ -96,8 +96,16 @@ pub fn commands_json() -> serde_json::Value {
         ]},
         {"name": "practice", "description": "A few of your own due questions, just for you", "type": 1},
         {"name": "stats", "description": "How you're doing, item by item", "type": 1},
-        {"name": "export", "description": "Per-item results of your cohort (tutors)", "type": 1, "options": [
-            string("cohort", "The cohort's join code", true)
+        {"name": "export", "description": "Your cohort's results by item, learner and question (tutors)", "type": 1, "options": [
+            string("cohort", "The cohort's join code", true),
+            string("from", "First day of answers, YYYY-MM-DD (default: from the start)", false),
+            string("to", "Last day of answers, YYYY-MM-DD (default: up to now)", false),
+            {"type": 3, "name": "format", "description": "File format (default: an XLSX workbook)", "required": false, "choices": [
+                {"name": "XLSX workbook, a sheet per view", "value": "xlsx"},
+                {"name": "CSV, three files", "value": "csv"},
+                {"name": "JSON", "value": "json"},
+                {"name": "HTML report with charts", "value": "html"}
+            ]}
         ]},
         {"name": "link", "description": "Use Telegram and Discord with one record", "type": 1, "options": [
             string("code", "The code /link gave you on the other app (leave empty to get one)", false)
@@ -160,7 +168,13 @@ fn command_action(c: &CommandInteraction) -> Action {
         },
         "practice" => Action::Engine(Input::Practice),
         "stats" => Action::Engine(Input::Stats),
-        "export" => Action::Export(str_opt(opts, "cohort").unwrap_or_default()),
+        "export" => Action::Export(ExportRequest {
+            code: str_opt(opts, "cohort").unwrap_or_default(),
+            from: str_opt(opts, "from"),
+            to: str_opt(opts, "to"),
+            format: str_opt(opts, "format"),
+            extra: Vec::new(),
+        }),
         "link" => Action::Engine(Input::Link(str_opt(opts, "code").filter(|s| !s.is_empty()))),
         "mydata" => Action::Engine(Input::MyData),
         "forget" if opt(opts, "confirm").and_then(|v| v.as_bool()) == Some(true) => {

@@ -89,7 +89,7 @@ impl App {
                     .map(|_| ()),
                 Out::Question(q) => self.send_question(chat, &q).await,
                 Out::Document { name, content } => {
-                    let file = InputFile::memory(content.into_bytes()).file_name(name);
+                    let file = InputFile::memory(content).file_name(name);
                     send::send(&self.bot.send_document(chat, file))
                         .await
                         .map(|_| ())
