@@ -284,6 +284,7 @@ fn bank_check_fails_when_a_type_gives_its_key_away() {
             .unwrap()
             .and(predicate::str::contains("question-bank/HSCCLD352.json is out of date")),
         );
+}
 
 /// A database with a tutor's cohort of three on HSCCLD222, each having taken one daily quiz on
 /// 2026-11-23 (the first learner answering everything right, the others wrong). Returns the
