@@ -103,6 +103,20 @@ impl Prompts {
             })
     }
 
+    /// [`Prompts::render`] for data already in JSON, which handlebars then takes as it is
+    /// instead of converting it again (the engine renders a few templates per answer).
+    pub fn render_json(&self, name: &str, data: serde_json::Value) -> Result<String, PromptError> {
+        if !self.hb.has_template(name) {
+            return Err(PromptError::Missing(name.to_string()));
+        }
+        self.hb
+            .render_with_context(name, &handlebars::Context::from(data))
+            .map_err(|e| PromptError::Template {
+                name: name.to_string(),
+                message: e.to_string(),
+            })
+    }
+
     /// Renders a template held in data (an authored scenario), naming `context` in errors.
     pub fn render_str<T: Serialize>(
         &self,

@@ -35,7 +35,7 @@ impl Engine {
         self.store.durable()?;
         let mut out = self.text(
             "welcome",
-            &json!({"name": learner.name, "enrolled": learner.standards}),
+            json!({"name": learner.name, "enrolled": learner.standards}),
         )?;
         match code {
             Some(code) => out.extend(self.join(learner, &code)?),
@@ -54,7 +54,7 @@ impl Engine {
                        "items": self.bank.items_of(&s.code).len()})
             })
             .collect();
-        self.text("standards", &json!({"standards": list}))
+        self.text("standards", json!({"standards": list}))
     }
 
     pub(super) fn enrol(&self, mut learner: Learner, codes: &[String]) -> Result<Vec<Out>> {
@@ -70,7 +70,7 @@ impl Engine {
         let mut added = Vec::new();
         for code in &wanted {
             let Some(real) = all.iter().find(|c| c.eq_ignore_ascii_case(code)) else {
-                return self.text("bad-standard", &json!({"code": code, "codes": all}));
+                return self.text("bad-standard", json!({"code": code, "codes": all}));
             };
             if !learner.standards.contains(real) {
                 learner.standards.push(real.clone());
@@ -81,20 +81,20 @@ impl Engine {
         self.store.durable()?;
         self.text(
             "enrolled",
-            &json!({"added": added, "standards": learner.standards}),
+            json!({"added": added, "standards": learner.standards}),
         )
     }
 
     pub(super) fn join(&self, learner: Learner, code: &str) -> Result<Vec<Out>> {
         let code = code.trim().to_uppercase();
         let Some(cohort) = self.store.cohort(&code)? else {
-            return self.text("bad-code", &json!({"code": code}));
+            return self.text("bad-code", json!({"code": code}));
         };
         let l = self.store.join_cohort(learner.id, &code)?;
         self.store.durable()?;
         self.text(
             "joined",
-            &json!({"cohort": cohort.name, "standards": l.standards}),
+            json!({"cohort": cohort.name, "standards": l.standards}),
         )
     }
 
@@ -105,7 +105,7 @@ impl Engine {
     /// Today's quiz: resumes an unfinished one, else plans and starts a new one.
     pub(super) fn quiz(&self, learner: &Learner) -> Result<Vec<Out>> {
         if learner.standards.is_empty() {
-            return self.text("not-enrolled", &json!({}));
+            return self.text("not-enrolled", json!({}));
         }
         let today = self.today(learner);
         if let Some(s) = self.store.session(learner.id)? {
@@ -117,35 +117,35 @@ impl Engine {
                 && d.answered.is_none()
                 && !d.closed
             {
-                let mut out = self.text("resume", &json!({}))?;
+                let mut out = self.text("resume", json!({}))?;
                 out.extend(self.question_out(&s, &d)?);
                 return Ok(out);
             }
             if s.mode == Mode::Daily && s.day == today && s.current.is_none() {
                 return self.text(
                     "done-today",
-                    &json!({"correct": s.correct, "answered": s.answered}),
+                    json!({"correct": s.correct, "answered": s.answered}),
                 );
             }
         }
         if crate::srs::is_rest(today, &learner.settings.rest_days) {
-            return self.text("rest-day", &json!({}));
+            return self.text("rest-day", json!({}));
         }
         let picks = self.plan(learner, Mode::Daily)?;
         if picks.is_empty() {
-            return self.text("nothing-due", &json!({}));
+            return self.text("nothing-due", json!({}));
         }
         self.begin(learner, Mode::Daily, today, picks, "quiz-start")
     }
 
     pub(super) fn practice(&self, learner: &Learner) -> Result<Vec<Out>> {
         if learner.standards.is_empty() {
-            return self.text("not-enrolled", &json!({}));
+            return self.text("not-enrolled", json!({}));
         }
         let today = self.today(learner);
         let picks = self.plan(learner, Mode::Practice)?;
         if picks.is_empty() {
-            return self.text("nothing-due", &json!({}));
+            return self.text("nothing-due", json!({}));
         }
         self.begin(learner, Mode::Practice, today, picks, "practice-start")
     }
@@ -202,7 +202,7 @@ impl Engine {
         self.store
             .start_session(Some(&session), &queue, learner.id, Some(&d))?;
         self.store.durable()?;
-        let mut out = self.text(intro, &json!({"count": session.total}))?;
+        let mut out = self.text(intro, json!({"count": session.total}))?;
         out.extend(self.question_out(&session, &d)?);
         Ok(out)
     }
@@ -210,11 +210,11 @@ impl Engine {
     /// Renders a delivered question. A question retired from the bank is skipped by the caller.
     fn question_out(&self, s: &Session, d: &Delivery) -> Result<Vec<Out>> {
         let Some(q) = self.bank.question(&d.question) else {
-            return self.text("retired", &json!({}));
+            return self.text("retired", json!({}));
         };
         let header = self.say(
             "question-header",
-            &json!({"n": s.pos + 1, "total": s.total, "practice": s.mode == Mode::Practice}),
+            json!({"n": s.pos + 1, "total": s.total, "practice": s.mode == Mode::Practice}),
         )?;
         Ok(vec![Out::Question(QuestionOut {
             delivery: d.id.clone(),
@@ -245,10 +245,10 @@ impl Engine {
             }
             return self.text(
                 "answer-how",
-                &json!({"letters": (0..q.options.len()).map(letter).collect::<Vec<_>>()}),
+                json!({"letters": (0..q.options.len()).map(letter).collect::<Vec<_>>()}),
             );
         }
-        self.text("unknown-command", &json!({"command": text}))
+        self.text("unknown-command", json!({"command": text}))
     }
 
     /// Records an answer and returns feedback plus the next question (or the day's summary).
@@ -288,23 +288,23 @@ impl Engine {
             None
         };
         match self.record(learner, platform, delivery, option, &grade)? {
-            Recorded::Unknown => refused_with(self.text("unknown-question", &json!({}))?),
+            Recorded::Unknown => refused_with(self.text("unknown-question", json!({}))?),
             Recorded::Refused { .. } => refused_with(match refused.get() {
-                Refusal::NotYours => self.text("not-yours", &json!({}))?,
+                Refusal::NotYours => self.text("not-yours", json!({}))?,
                 Refusal::NotAnOption(count) => {
-                    self.text("not-an-option", &json!({"count": count}))?
+                    self.text("not-an-option", json!({"count": count}))?
                 }
                 Refusal::Retired => {
                     // The bank was rebuilt without this question: close it and move on.
                     self.store.start_session(None, &[], learner.id, None)?;
-                    self.text("retired", &json!({}))?
+                    self.text("retired", json!({}))?
                 }
             }),
             Recorded::Duplicate { delivery } => {
                 let a = delivery.answered.as_ref();
                 let outs = self.text(
                     "already-answered",
-                    &json!({"letter": a.map(|a| letter(a.option)), "correct": a.is_some_and(|a| a.correct)}),
+                    json!({"letter": a.map(|a| letter(a.option)), "correct": a.is_some_and(|a| a.correct)}),
                 )?;
                 Ok((
                     Verdict::AlreadyAnswered {
@@ -313,7 +313,7 @@ impl Engine {
                     outs,
                 ))
             }
-            Recorded::Closed { .. } => refused_with(self.text("closed", &json!({}))?),
+            Recorded::Closed { .. } => refused_with(self.text("closed", json!({}))?),
             Recorded::New {
                 attempt,
                 srs,
@@ -326,12 +326,12 @@ impl Engine {
                     option: attempt.option,
                 };
                 let Some(q) = self.bank.question(&attempt.question) else {
-                    return Ok((verdict, self.text("retired", &json!({}))?));
+                    return Ok((verdict, self.text("retired", json!({}))?));
                 };
                 let item = self.bank.item(&q.item);
                 let mut out = self.text(
                     "feedback",
-                    &json!({
+                    json!({
                         "correct": attempt.correct,
                         "letter": letter(q.answer),
                         "answer": q.options[q.answer],
@@ -345,7 +345,7 @@ impl Engine {
                     (Some(s), Some(n)) => out.extend(self.question_out(&s, &n)?),
                     (Some(s), None) => out.extend(self.text(
                         "session-done",
-                        &json!({"correct": s.correct, "answered": s.answered, "practice": s.mode == Mode::Practice}),
+                        json!({"correct": s.correct, "answered": s.answered, "practice": s.mode == Mode::Practice}),
                     )?),
                     _ => {}
                 }
@@ -432,7 +432,7 @@ impl Engine {
 
     pub(super) fn stats(&self, learner: &Learner) -> Result<Vec<Out>> {
         if learner.standards.is_empty() {
-            return self.text("not-enrolled", &json!({}));
+            return self.text("not-enrolled", json!({}));
         }
         let now = self.now();
         let today = self.today(learner);
@@ -492,7 +492,7 @@ impl Engine {
         let right = attempts.iter().filter(|a| a.correct).count();
         self.text(
             "stats",
-            &json!({
+            json!({
                 "standards": standards, "streak": streak, "due_today": due_today, "due_week": due_week,
                 "leeches": leeches, "answered": attempts.len(), "right": right,
             }),
@@ -508,7 +508,7 @@ impl Engine {
             .collect();
         self.text(
             "settings",
-            &json!({"time": s.daily_time, "timezone": s.timezone, "per_day": s.per_day, "new_per_day": s.new_per_day,
+            json!({"time": s.daily_time, "timezone": s.timezone, "per_day": s.per_day, "new_per_day": s.new_per_day,
                     "paused": s.paused, "rest": rest}),
         )
     }
@@ -516,7 +516,7 @@ impl Engine {
     fn save_settings(&self, learner: &Learner) -> Result<Vec<Out>> {
         self.store.put_learner(learner)?;
         self.store.durable()?;
-        let mut out = self.text("settings-updated", &json!({}))?;
+        let mut out = self.text("settings-updated", json!({}))?;
         out.extend(self.settings(learner)?);
         Ok(out)
     }
@@ -527,7 +527,7 @@ impl Engine {
                 learner.settings.daily_time = time.format("%H:%M").to_string();
                 self.save_settings(&learner)
             }
-            Err(_) => self.text("bad-time", &json!({"given": t})),
+            Err(_) => self.text("bad-time", json!({"given": t})),
         }
     }
 
@@ -537,7 +537,7 @@ impl Engine {
                 learner.settings.timezone = tz.name().to_string();
                 self.save_settings(&learner)
             }
-            Err(_) => self.text("bad-timezone", &json!({"given": t})),
+            Err(_) => self.text("bad-timezone", json!({"given": t})),
         }
     }
 
@@ -547,7 +547,7 @@ impl Engine {
                 learner.settings.per_day = n;
                 self.save_settings(&learner)
             }
-            _ => self.text("bad-number", &json!({"given": t, "min": 1, "max": 50})),
+            _ => self.text("bad-number", json!({"given": t, "min": 1, "max": 50})),
         }
     }
 
@@ -557,7 +557,7 @@ impl Engine {
                 learner.settings.new_per_day = n;
                 self.save_settings(&learner)
             }
-            _ => self.text("bad-number", &json!({"given": t, "min": 0, "max": 50})),
+            _ => self.text("bad-number", json!({"given": t, "min": 0, "max": 50})),
         }
     }
 
@@ -572,11 +572,11 @@ impl Engine {
                 let key: String = word.chars().take(3).collect();
                 match DAYS.iter().position(|d| *d == key) {
                     Some(i) => days.push(i as u8),
-                    None => return self.text("bad-restdays", &json!({"given": word})),
+                    None => return self.text("bad-restdays", json!({"given": word})),
                 }
             }
             if days.is_empty() || days.len() >= 7 {
-                return self.text("bad-restdays", &json!({"given": t}));
+                return self.text("bad-restdays", json!({"given": t}));
             }
         }
         days.sort_unstable();
@@ -596,7 +596,7 @@ impl Engine {
         learner.settings.paused = paused;
         self.store.put_learner(&learner)?;
         self.store.durable()?;
-        self.text(if paused { "paused" } else { "resumed" }, &json!({}))
+        self.text(if paused { "paused" } else { "resumed" }, json!({}))
     }
 
     /// Everything stored about the learner, as a summary and a JSON document.
@@ -611,7 +611,7 @@ impl Engine {
         });
         let mut out = self.text(
             "mydata",
-            &json!({"name": learner.name, "accounts": learner.accounts, "standards": learner.standards,
+            json!({"name": learner.name, "accounts": learner.accounts, "standards": learner.standards,
                     "cohorts": learner.cohorts, "attempts": attempts.len(), "items": states.len()}),
         )?;
         out.push(Out::Document {
@@ -625,7 +625,7 @@ impl Engine {
     pub(super) fn forget_ask(&self, learner: &Learner) -> Result<Vec<Out>> {
         self.store
             .put_setting(&forget_key(learner.id), &self.now())?;
-        self.text("forget-confirm", &json!({"minutes": FORGET_MINUTES}))
+        self.text("forget-confirm", json!({"minutes": FORGET_MINUTES}))
     }
 
     /// `/forget confirm`: deletes every record of the learner, if they asked just before;
@@ -643,7 +643,7 @@ impl Engine {
         self.forget_links(learner.id)?;
         self.store.remove_setting(&forget_key(learner.id))?;
         self.store.forget(learner.id)?;
-        self.text("forgotten", &json!({}))
+        self.text("forgotten", json!({}))
     }
 
     /// How many questions today's quiz would ask (0: nothing to prompt for).

@@ -108,7 +108,7 @@ impl Engine {
                 expires: self.now() + Duration::minutes(LINK_MINUTES),
             },
         )?;
-        self.text("link-code", &json!({"code": code, "minutes": LINK_MINUTES}))
+        self.text("link-code", json!({"code": code, "minutes": LINK_MINUTES}))
     }
 
     /// `/link CODE`: adds the account talking to the learner who asked for the code. Refused
@@ -118,16 +118,16 @@ impl Engine {
         let name = format!("link/{}", code.trim());
         let link: Option<LinkCode> = self.store.setting(&name)?;
         let Some(link) = link.filter(|l| l.expires > self.now()) else {
-            return self.text("link-bad-code", &json!({}));
+            return self.text("link-bad-code", json!({}));
         };
         let here = self.store.learner_by_account(who.account)?;
         if let Some(h) = &here {
             if h.id == link.learner {
                 self.store.remove_setting(&name)?;
-                return self.text("link-done", &json!({"already": true}));
+                return self.text("link-done", json!({"already": true}));
             }
             if !self.store.attempts(h.id)?.is_empty() || !h.cohorts.is_empty() {
-                return self.text("link-has-history", &json!({}));
+                return self.text("link-has-history", json!({}));
             }
             // An account with nothing recorded yet: its empty learner record goes.
             self.store.forget(h.id)?;
@@ -135,12 +135,12 @@ impl Engine {
         match self.store.link_account(link.learner, who.account) {
             Ok(()) => {}
             Err(crate::store::StoreError::NotFound(_)) => {
-                return self.text("link-bad-code", &json!({}));
+                return self.text("link-bad-code", json!({}));
             }
             Err(e) => return Err(e.into()),
         }
         self.store.remove_setting(&name)?;
         self.store.durable()?;
-        self.text("link-done", &json!({"already": false}))
+        self.text("link-done", json!({"already": false}))
     }
 }

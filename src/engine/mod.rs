@@ -259,11 +259,11 @@ impl Engine {
     }
 
     /// Renders `prompts/chat/<name>.hbs`.
-    pub fn say<T: Serialize>(&self, name: &str, data: &T) -> Result<String> {
-        Ok(self.prompts.render(&format!("chat/{name}"), data)?)
+    pub fn say(&self, name: &str, data: serde_json::Value) -> Result<String> {
+        Ok(self.prompts.render_json(&format!("chat/{name}"), data)?)
     }
 
-    fn text<T: Serialize>(&self, name: &str, data: &T) -> Result<Vec<Out>> {
+    fn text(&self, name: &str, data: serde_json::Value) -> Result<Vec<Out>> {
         Ok(vec![Out::Text(self.say(name, data)?)])
     }
 
@@ -294,7 +294,7 @@ impl Engine {
             }
             (None, Input::Help) => return self.help(),
             (None, Input::Link(Some(code))) => return self.link_finish(who, code),
-            (None, _) => return self.text("not-started", &json!({})),
+            (None, _) => return self.text("not-started", json!({})),
         };
         match input {
             Input::Start { code } => self.start(learner, code),
@@ -327,7 +327,7 @@ impl Engine {
             Input::Link(None) => self.link_start(learner.id),
             Input::Link(Some(code)) => self.link_finish(who, &code),
             Input::Text(t) => self.free_text(&learner, who.platform, &t),
-            Input::Unknown(t) => self.text("unknown-command", &json!({"command": t})),
+            Input::Unknown(t) => self.text("unknown-command", json!({"command": t})),
         }
     }
 
@@ -342,11 +342,11 @@ impl Engine {
     ) -> Result<(Verdict, Vec<Out>)> {
         match self.store.learner_by_account(who.account)? {
             Some(l) => self.answer_verdict(&l, who.platform, delivery, option),
-            None => Ok((Verdict::Refused, self.text("not-started", &json!({}))?)),
+            None => Ok((Verdict::Refused, self.text("not-started", json!({}))?)),
         }
     }
 
     fn help(&self) -> Result<Vec<Out>> {
-        self.text("help", &json!({}))
+        self.text("help", json!({}))
     }
 }

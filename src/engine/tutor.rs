@@ -23,11 +23,11 @@ impl Engine {
         for code in standards {
             match all.iter().find(|c| c.eq_ignore_ascii_case(code)) {
                 Some(c) => chosen.push(c.clone()),
-                None => return self.text("bad-standard", &json!({"code": code, "codes": all})),
+                None => return self.text("bad-standard", json!({"code": code, "codes": all})),
             }
         }
         if name.trim().is_empty() || chosen.is_empty() {
-            return self.text("cohort-usage", &json!({"codes": all}));
+            return self.text("cohort-usage", json!({"codes": all}));
         }
         let mut rng = rand::rng();
         for _ in 0..20 {
@@ -46,14 +46,14 @@ impl Engine {
                     self.store.durable()?;
                     return self.text(
                         "cohort-created",
-                        &json!({"name": cohort.name, "code": code, "standards": chosen}),
+                        json!({"name": cohort.name, "code": code, "standards": chosen}),
                     );
                 }
                 Err(crate::store::StoreError::Exists(_)) => continue,
                 Err(e) => return Err(e.into()),
             }
         }
-        self.text("try-again", &json!({}))
+        self.text("try-again", json!({}))
     }
 
     pub(super) fn cohort_members(&self, tutor: &Learner, code: &str) -> Result<Vec<Out>> {
@@ -61,7 +61,7 @@ impl Engine {
         let cohort = match self.store.cohort(&code)? {
             Some(c) if c.tutor == tutor.id => c,
             // Someone else's cohort and no cohort look the same: nothing is revealed.
-            _ => return self.text("cohort-not-yours", &json!({"code": code})),
+            _ => return self.text("cohort-not-yours", json!({"code": code})),
         };
         let now = self.now();
         let mut members = Vec::new();
@@ -103,7 +103,7 @@ impl Engine {
         }
         self.text(
             "cohort-members",
-            &json!({"name": cohort.name, "code": code, "members": members, "count": members.len()}),
+            json!({"name": cohort.name, "code": code, "members": members, "count": members.len()}),
         )
     }
 
@@ -114,7 +114,7 @@ impl Engine {
         use crate::export::{self, ExportError, Format};
         let code = req.code.trim().to_uppercase();
         if code.is_empty() || !req.extra.is_empty() {
-            return self.text("export-usage", &json!({"extra": req.extra.join(" ")}));
+            return self.text("export-usage", json!({"extra": req.extra.join(" ")}));
         }
         let mut days = [None, None];
         for (day, typed) in days.iter_mut().zip([&req.from, &req.to]) {
@@ -126,7 +126,7 @@ impl Engine {
             }
             match NaiveDate::parse_from_str(typed, "%Y-%m-%d") {
                 Ok(d) => *day = Some(d),
-                Err(_) => return self.text("export-bad-date", &json!({"date": typed})),
+                Err(_) => return self.text("export-bad-date", json!({"date": typed})),
             }
         }
         let [from, to] = days;
@@ -135,26 +135,26 @@ impl Engine {
         {
             return self.text(
                 "export-bad-range",
-                &json!({"from": f.to_string(), "to": t.to_string()}),
+                json!({"from": f.to_string(), "to": t.to_string()}),
             );
         }
         let format = match req.format.as_deref().map(str::trim) {
             None | Some("") => Format::Xlsx,
             Some(name) => match Format::from_name(name) {
                 Some(f) => f,
-                None => return self.text("export-bad-format", &json!({"format": name})),
+                None => return self.text("export-bad-format", json!({"format": name})),
             },
         };
         let failed = |e: ExportError| -> Result<Vec<Out>> {
             match e {
                 ExportError::NoCohort(_) | ExportError::NotYours(_) => {
-                    self.text("cohort-not-yours", &json!({"code": code}))
+                    self.text("cohort-not-yours", json!({"code": code}))
                 }
                 ExportError::Store(e) => Err(e.into()),
                 ExportError::Prompt(e) => Err(e.into()),
                 ExportError::Write { path, message } => {
                     tracing::error!(%path, %message, "export failed");
-                    self.text("try-again", &json!({}))
+                    self.text("try-again", json!({}))
                 }
             }
         };
@@ -179,7 +179,7 @@ impl Engine {
         };
         let mut out = self.text(
             "export-ready",
-            &json!({
+            json!({
                 "scope": report.scope, "learners": report.learners, "items": report.items.len(),
                 "from": from.map(|d| d.to_string()), "to": to.map(|d| d.to_string()),
                 "csv": format == Format::Csv, "xlsx": format == Format::Xlsx,

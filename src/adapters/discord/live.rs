@@ -140,7 +140,7 @@ fn plan(
                 None => {
                     return Err((
                         "quiz-bad",
-                        json!({"message": app.engine.say("cohort-not-yours", &json!({"code": code})).unwrap_or_default()}),
+                        json!({"message": app.engine.say("cohort-not-yours", json!({"code": code})).unwrap_or_default()}),
                     ));
                 }
             }

@@ -277,7 +277,7 @@ impl App {
                     }
                     Err(e) => {
                         tracing::error!(error = %e, "export failed");
-                        text.push(self.engine.say("try-again", &json!({})).unwrap_or_default());
+                        text.push(self.engine.say("try-again", json!({})).unwrap_or_default());
                     }
                 }
                 let follow = follow.content(clip(text.join("\n\n")));
@@ -291,7 +291,7 @@ impl App {
                     Err(e) => {
                         tracing::error!(error = %e, "engine call failed");
                         CreateInteractionResponseMessage::new()
-                            .content(self.engine.say("try-again", &json!({})).unwrap_or_default())
+                            .content(self.engine.say("try-again", json!({})).unwrap_or_default())
                     }
                 };
                 self.respond(c.id, &c.token, msg, true).await;
