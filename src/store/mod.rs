@@ -161,7 +161,7 @@ pub enum Recorded {
     New {
         attempt: Box<Attempt>,
         srs: Option<SrsState>,
-        session: Option<Session>,
+        session: Option<Box<Session>>,
         next: Option<Delivery>,
     },
     /// The delivery was already answered (a double click, a retried webhook): nothing changed.
@@ -180,6 +180,10 @@ pub enum Recorded {
 pub type Advance<'a> =
     dyn Fn(Option<Session>, &str, Option<Pick>, bool) -> (Option<Session>, Option<Delivery>) + 'a;
 
+/// The new scheduling state for a delivery's item: the delivery, the old state and whether the
+/// answer was right in.
+pub type Schedule<'a> = dyn Fn(&Delivery, Option<SrsState>, bool) -> Option<SrsState> + 'a;
+
 /// How the engine wants one answer recorded: the store supplies the current records, the
 /// closures say what to write.
 pub struct AnswerPlan<'a> {
@@ -192,7 +196,7 @@ pub struct AnswerPlan<'a> {
     pub grade: &'a dyn Fn(&Delivery) -> Option<bool>,
     /// New scheduling state for the delivery's item from the old one and whether the answer
     /// was right (None: nothing to write, e.g. practice of an item not yet studied).
-    pub schedule: &'a dyn Fn(&Delivery, Option<SrsState>, bool) -> Option<SrsState>,
+    pub schedule: &'a Schedule<'a>,
     /// The session after this answer, and the next question to open, from the session now.
     /// Receives a fresh delivery id to use for the next question.
     pub advance: &'a Advance<'a>,
@@ -853,7 +857,7 @@ impl Store {
         Ok(Recorded::New {
             attempt: Box::new(attempt),
             srs: new_srs,
-            session,
+            session: session.map(Box::new),
             next,
         })
     }
