@@ -343,15 +343,7 @@ fn answer_all(
         let d = e.store.delivery(&q.delivery).unwrap().unwrap();
         asked.push(d.question);
         let option = if right { q.answer } else { (q.answer + 1) % 4 };
-        out = e
-            .handle(
-                w,
-                Input::Answer {
-                    delivery: q.delivery,
-                    option,
-                },
-            )
-            .unwrap();
+        out = common::answer(e, w, q, option);
     }
     (asked, out)
 }
@@ -413,15 +405,8 @@ fn replacing_todays_quiz_with_practice_buys_no_more_new_items() {
     assert_eq!(e.store.session(id).unwrap().unwrap().total, 5);
     for _ in 0..2 {
         let q = common::question(&out).unwrap();
-        out = e
-            .handle(
-                w,
-                Input::Answer {
-                    delivery: q.delivery,
-                    option: q.answer,
-                },
-            )
-            .unwrap();
+        let option = q.answer;
+        out = common::answer(&e, w, q, option);
     }
     // ...then practice, which replaces the quiz, then ask for today's quiz again: the three
     // new items left, not five more.
@@ -485,15 +470,7 @@ fn stats_count_what_the_learner_did() {
     while let Some(q) = common::question(&out) {
         let option = if n < 3 { q.answer } else { (q.answer + 1) % 4 };
         n += 1;
-        out = e
-            .handle(
-                w,
-                Input::Answer {
-                    delivery: q.delivery,
-                    option,
-                },
-            )
-            .unwrap();
+        out = common::answer(&e, w, q, option);
     }
     let stats = common::texts(&e.handle(w, Input::Stats).unwrap());
     assert!(stats.contains("Answered: 5 (3 right)"), "{stats}");

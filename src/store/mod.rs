@@ -1124,6 +1124,38 @@ fn describe_sled(e: &sled::Error) -> String {
 mod tests {
     use super::*;
 
+    /// The session moved on as the engine moves it: one more answered, the next pick opened.
+    fn advance_at(
+        now: DateTime<Utc>,
+    ) -> impl Fn(Option<Session>, &str, Option<Pick>, bool) -> (Option<Session>, Option<Delivery>)
+    {
+        move |s, id, p, correct| {
+            let mut s = s.expect("a session");
+            s.pos += 1;
+            s.answered += 1;
+            s.correct += u32::from(correct);
+            let next = p.map(|p| Delivery {
+                id: id.to_string(),
+                learner: s.learner,
+                question: p.question,
+                item: p.item,
+                sent: now,
+                mode: s.mode,
+                answered: None,
+                closed: false,
+            });
+            (Some(s), next)
+        }
+    }
+
+    /// A fresh store with one learner, at a fixed time.
+    fn fresh(dir: &Path) -> (Store, DateTime<Utc>, Learner) {
+        let store = Store::open(&dir.join("db")).unwrap();
+        let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
+        let (l, _) = store.learner_for_account("test:1", "T", now).unwrap();
+        (store, now, l)
+    }
+
     fn delivery_for(store: &Store, l: LearnerId, now: DateTime<Utc>) -> Delivery {
         Delivery {
             id: store.new_delivery_id(l).unwrap(),
@@ -1143,9 +1175,7 @@ mod tests {
     #[test]
     fn a_retry_after_a_partial_answer_records_the_reviewed_answer_once() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("db")).unwrap();
-        let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
-        let (l, _) = store.learner_for_account("test:1", "T", now).unwrap();
+        let (store, now, l) = fresh(dir.path());
         let d = delivery_for(&store, l.id, now);
         assert!(store.open_delivery(&d).unwrap());
         let reviews = std::cell::Cell::new(0);
@@ -1227,9 +1257,7 @@ mod tests {
     #[test]
     fn a_session_moves_on_once_even_when_its_move_was_lost() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("db")).unwrap();
-        let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
-        let (l, _) = store.learner_for_account("test:1", "T", now).unwrap();
+        let (store, now, l) = fresh(dir.path());
         let first = delivery_for(&store, l.id, now);
         let picks: Vec<Pick> = (1..=3)
             .map(|n| Pick {
@@ -1263,23 +1291,7 @@ mod tests {
             "the open question has no record of its own"
         );
         let schedule = |_: &Delivery, _: Option<SrsState>, _: bool| None;
-        let advance = |s: Option<Session>, id: &str, p: Option<Pick>, correct: bool| {
-            let mut s = s.unwrap();
-            s.pos += 1;
-            s.answered += 1;
-            s.correct += u32::from(correct);
-            let next = p.map(|p| Delivery {
-                id: id.to_string(),
-                learner: s.learner,
-                question: p.question,
-                item: p.item,
-                sent: now,
-                mode: s.mode,
-                answered: None,
-                closed: false,
-            });
-            (Some(s), next)
-        };
+        let advance = advance_at(now);
         let right = |_: &Delivery| Some(true);
         let plan = |delivery| AnswerPlan {
             delivery,
@@ -1337,9 +1349,7 @@ mod tests {
     #[test]
     fn a_schema_2_session_is_answered_in_place() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("db")).unwrap();
-        let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
-        let (l, _) = store.learner_for_account("test:1", "T", now).unwrap();
+        let (store, now, l) = fresh(dir.path());
         let first = delivery_for(&store, l.id, now);
         let ldata = &store.inner.ldata;
         ldata
@@ -1363,21 +1373,7 @@ mod tests {
         assert_eq!(store.delivery(&first.id).unwrap(), Some(first.clone()));
         let right = |_: &Delivery| Some(true);
         let schedule = |_: &Delivery, _: Option<SrsState>, _: bool| None;
-        let advance = |s: Option<Session>, id: &str, p: Option<Pick>, _: bool| {
-            let mut s = s.unwrap();
-            s.pos += 1;
-            let next = p.map(|p| Delivery {
-                id: id.to_string(),
-                learner: s.learner,
-                question: p.question,
-                item: p.item,
-                sent: now,
-                mode: s.mode,
-                answered: None,
-                closed: false,
-            });
-            (Some(s), next)
-        };
+        let advance = advance_at(now);
         let plan = AnswerPlan {
             delivery: &first.id,
             option: 0,

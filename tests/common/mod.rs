@@ -166,3 +166,20 @@ pub fn enrolled(e: &ksbquiz::engine::Engine, account: &str, standard: &str) {
     e.handle(who(account), Input::Enrol(vec![standard.to_string()]))
         .expect("enrol");
 }
+
+/// Answers a question with `option`; returns the reply.
+pub fn answer(
+    e: &ksbquiz::engine::Engine,
+    w: ksbquiz::engine::Who,
+    q: ksbquiz::engine::QuestionOut,
+    option: usize,
+) -> Vec<ksbquiz::engine::Out> {
+    e.handle(
+        w,
+        ksbquiz::engine::Input::Answer {
+            delivery: q.delivery,
+            option,
+        },
+    )
+    .expect("the answer is handled")
+}
