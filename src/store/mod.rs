@@ -1125,11 +1125,8 @@ mod tests {
     use super::*;
 
     /// The session moved on as the engine moves it: one more answered, the next pick opened.
-    fn advance_at(
-        now: DateTime<Utc>,
-    ) -> impl Fn(Option<Session>, &str, Option<Pick>, bool) -> (Option<Session>, Option<Delivery>)
-    {
-        move |s, id, p, correct| {
+    fn advance_at(now: DateTime<Utc>) -> Box<Advance<'static>> {
+        Box::new(move |s, id, p, correct| {
             let mut s = s.expect("a session");
             s.pos += 1;
             s.answered += 1;
@@ -1145,7 +1142,7 @@ mod tests {
                 closed: false,
             });
             (Some(s), next)
-        }
+        })
     }
 
     /// A fresh store with one learner, at a fixed time.
