@@ -500,30 +500,12 @@ fn a_strangers_button_press_records_nothing() {
     common::enrolled(&e, w.account, "HSCCLD222");
     let q = common::question(&e.handle(w, Input::Quiz).unwrap()).unwrap();
     let stranger = who("test:stranger");
-    let out = common::texts(
-        &e.handle(
-            stranger,
-            Input::Answer {
-                delivery: q.delivery.clone(),
-                option: q.answer,
-            },
-        )
-        .unwrap(),
-    );
+    let out = common::texts(&common::answer(&e, stranger, q.clone(), q.answer));
     assert!(out.contains("Send /start"), "{out}");
     assert_eq!(e.store.learner_count(), 1);
     // Another learner's press on it is refused and records nothing either.
     common::enrolled(&e, stranger.account, "HSCCLD222");
-    let out = common::texts(
-        &e.handle(
-            stranger,
-            Input::Answer {
-                delivery: q.delivery.clone(),
-                option: q.answer,
-            },
-        )
-        .unwrap(),
-    );
+    let out = common::texts(&common::answer(&e, stranger, q.clone(), q.answer));
     assert!(out.contains("sent to someone else"), "{out}");
     let id = e.store.learner_by_account("test:1").unwrap().unwrap().id;
     assert!(e.store.attempts(id).unwrap().is_empty());
