@@ -153,6 +153,7 @@ fn answers(f: &Fixture, dir: &Path, threads: usize, total: usize) -> Result<Valu
     )?);
     let learners = total.div_ceil(50);
     let all: Vec<String> = f.bank.standards().map(|s| s.code.clone()).collect();
+    let mut first = Vec::with_capacity(learners);
     for i in 0..learners {
         let acc = format!("bench:{i}");
         let w = Who {
@@ -167,17 +168,8 @@ fn answers(f: &Fixture, dir: &Path, threads: usize, total: usize) -> Result<Valu
             l.settings.new_per_day = 50;
             e.store.put_learner(&l)?;
         }
-    }
-    // Each learner's quiz is planned and opened before the clock starts: planning is measured
-    // on its own (`planning`), and this figure is answering alone.
-    let mut first = Vec::with_capacity(learners);
-    for i in 0..learners {
-        let acc = format!("bench:{i}");
-        let w = Who {
-            account: &acc,
-            name: "B",
-            platform: "bench",
-        };
+        // Each learner's quiz is planned and opened before the clock starts: planning is
+        // measured on its own (`planning`), and this figure is answering alone.
         first.push(e.handle(w, Input::Quiz)?);
     }
     let first = Arc::new(std::sync::Mutex::new(first));

@@ -52,14 +52,7 @@ impl Default for Limits {
 impl Limits {
     /// Reads a `bank-check.toml`.
     pub fn load(path: &Path) -> Result<Self, BankError> {
-        let raw = std::fs::read_to_string(path).map_err(|source| BankError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        toml::from_str(&raw).map_err(|e| BankError::Toml {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })
+        super::material::read_toml(path)
     }
 }
 

@@ -140,7 +140,8 @@ pub struct Material {
     pub lexicon: Vec<LexGroup>,
 }
 
-fn read_toml<T: DeserializeOwned>(path: &Path) -> Result<T, BankError> {
+/// Reads a TOML file of the bank's data, naming the file in errors.
+pub(super) fn read_toml<T: DeserializeOwned>(path: &Path) -> Result<T, BankError> {
     let raw = fs::read_to_string(path).map_err(|source| BankError::Io {
         path: path.to_path_buf(),
         source,

@@ -109,11 +109,9 @@ impl Engine {
         }
         let today = self.today(learner);
         if let Some(s) = self.store.session(learner.id)? {
-            if let Some(cur) = s
-                .current
-                .as_deref()
-                .filter(|_| s.mode == Mode::Daily && s.day == today)
-                && let Some(d) = self.store.delivery(cur)?
+            if s.mode == Mode::Daily
+                && s.day == today
+                && let Some(d) = self.store.open_question(&s)?
                 && d.answered.is_none()
                 && !d.closed
             {
@@ -234,14 +232,11 @@ impl Engine {
         text: &str,
     ) -> Result<Vec<Out>> {
         if let Some(s) = self.store.session(learner.id)?
-            && let Some(cur) = &s.current
-            && let Some(q) = self
-                .store
-                .delivery(cur)?
-                .and_then(|d| self.bank.question(&d.question).cloned())
+            && let Some(d) = self.store.open_question(&s)?
+            && let Some(q) = self.bank.question(&d.question)
         {
             if let Some(option) = command::option_index(text, q.options.len()) {
-                return self.answer(learner, platform, cur, option);
+                return self.answer(learner, platform, &d.id, option);
             }
             return self.text(
                 "answer-how",

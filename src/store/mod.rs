@@ -642,6 +642,18 @@ impl Store {
         self.find_delivery(&dkey, id, session.as_ref())
     }
 
+    /// The question a session has open, with its answer if it has one: [`Store::delivery`] for
+    /// a caller that has read the session already.
+    pub fn open_question(&self, session: &Session) -> Result<Option<Delivery>> {
+        let Some(id) = session.current.as_deref() else {
+            return Ok(None);
+        };
+        let Some(dkey) = delivery_key(id) else {
+            return Ok(None);
+        };
+        self.find_delivery(&dkey, id, Some(session))
+    }
+
     /// [`Store::delivery`] with the learner's session already read.
     fn find_delivery(
         &self,
