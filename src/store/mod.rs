@@ -216,7 +216,60 @@ struct Inner {
     prompted: Tree,
     committer: commit::Committer,
     /// Per-learner locks (striped): one learner's writes never interleave.
-    locks: Vec<std::sync::Mutex<()>>,
+    locks: Vec<std::sync::Mutex<Stripe>>,
+    /// Learner records as last read, so the record every message starts from is not read
+    /// and decoded from sled each time.
+    known: std::sync::Mutex<Known>,
+}
+
+/// Learner records read recently, dropped whenever one is written. A reader caches what it
+/// read only if no write happened while it read (`writes` unchanged), so a record read
+/// before a write can never be cached after it.
+#[derive(Default)]
+struct Known {
+    learners: std::collections::HashMap<LearnerId, Arc<Learner>>,
+    writes: u64,
+}
+
+/// Learner records cached at most (about a kilobyte each); when full the cache starts over.
+const KNOWN_LEARNERS: usize = 4096;
+
+/// What one lock stripe guards besides mutual exclusion: the open quizzes this process last
+/// wrote for the stripe's learners, so an answer reads its session and next planned question
+/// from memory rather than sled (two of an answer's reads).
+///
+/// Every write of a session or its picks happens under the stripe and updates the entry
+/// after sled; an operation that fails part-way drops the entry, so an entry is always what
+/// sled holds. A restart starts empty, so a crash's half-written answer is found in sled.
+/// An entry also proves that this process wrote the session last, so when the session's
+/// open question is the one answered, it has no attempt yet: the answer skips that read too.
+#[derive(Default)]
+struct Stripe {
+    hot: std::collections::HashMap<LearnerId, Hot>,
+}
+
+/// A learner's open quiz as stored: the session (None: no session) and its planned
+/// questions when this process planned them.
+#[derive(Clone)]
+struct Hot {
+    session: Option<Session>,
+    picks: Option<Arc<[Pick]>>,
+}
+
+/// Open quizzes remembered per stripe (256 stripes): enough for the learners answering at
+/// any one moment, small enough to matter little in memory (a few MB at most).
+const HOT_PER_STRIPE: usize = 8;
+
+impl Stripe {
+    fn remember(&mut self, id: LearnerId, hot: Hot) {
+        if self.hot.len() >= HOT_PER_STRIPE && !self.hot.contains_key(&id) {
+            // Any entry will do: a forgotten one is read from sled again.
+            if let Some(k) = self.hot.keys().next().copied() {
+                self.hot.remove(&k);
+            }
+        }
+        self.hot.insert(id, hot);
+    }
 }
 
 /// The sled store. Cheap to clone; all clones share one database and one committer.
@@ -264,7 +317,10 @@ impl Store {
             polls: t("polls")?,
             prompted: t("prompted")?,
             committer: commit::Committer::start(db.clone()),
-            locks: (0..256).map(|_| std::sync::Mutex::new(())).collect(),
+            locks: (0..256)
+                .map(|_| std::sync::Mutex::new(Stripe::default()))
+                .collect(),
+            known: std::sync::Mutex::new(Known::default()),
             db,
         };
         let store = Store {
@@ -399,7 +455,7 @@ impl Store {
         Ok(())
     }
 
-    fn lock(&self, id: LearnerId) -> std::sync::MutexGuard<'_, ()> {
+    fn lock(&self, id: LearnerId) -> std::sync::MutexGuard<'_, Stripe> {
         let m = &self.inner.locks[(id % self.inner.locks.len() as u64) as usize];
         m.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -412,11 +468,41 @@ impl Store {
     // ---- learners and accounts -------------------------------------------------------
 
     pub fn learner(&self, id: LearnerId) -> Result<Option<Learner>> {
-        self.inner
+        let writes = {
+            let known = self.known();
+            if let Some(l) = known.learners.get(&id).cloned() {
+                drop(known);
+                return Ok(Some(Learner::clone(&l)));
+            }
+            known.writes
+        };
+        let l: Option<Learner> = self
+            .inner
             .learners
             .get(lkey(id))?
             .map(|v| dec(&v))
-            .transpose()
+            .transpose()?;
+        if let Some(l) = &l {
+            let mut known = self.known();
+            if known.writes == writes {
+                if known.learners.len() >= KNOWN_LEARNERS {
+                    known.learners.clear();
+                }
+                known.learners.insert(id, Arc::new(l.clone()));
+            }
+        }
+        Ok(l)
+    }
+
+    fn known(&self) -> std::sync::MutexGuard<'_, Known> {
+        self.inner.known.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Drops a learner's cached record after it was written (call after the write).
+    fn written(&self, id: LearnerId) {
+        let mut known = self.known();
+        known.writes += 1;
+        known.learners.remove(&id);
     }
 
     pub fn learner_by_account(&self, account: &str) -> Result<Option<Learner>> {
@@ -454,6 +540,7 @@ impl Store {
         };
         let i = &self.inner;
         i.learners.insert(lkey(id), enc(&learner))?;
+        self.written(id);
         loop {
             match i.accounts.compare_and_swap(
                 account,
@@ -471,6 +558,7 @@ impl Store {
                         .map(u64::from_be_bytes);
                     if let Some(other) = existing.map(|e| self.learner(e)).transpose()?.flatten() {
                         i.learners.remove(lkey(id))?;
+                        self.written(id);
                         return Ok((other, false));
                     }
                     let _ =
@@ -483,6 +571,7 @@ impl Store {
 
     pub fn put_learner(&self, l: &Learner) -> Result<()> {
         self.inner.learners.insert(lkey(l.id), enc(l))?;
+        self.written(l.id);
         Ok(())
     }
 
@@ -748,7 +837,28 @@ impl Store {
         learner: LearnerId,
         first: Option<&Delivery>,
     ) -> Result<()> {
-        let _g = self.lock(learner);
+        let mut g = self.lock(learner);
+        match self.replace_session(session, picks, learner, first) {
+            Ok(session) => {
+                let picks = Some(picks.into());
+                g.remember(learner, Hot { session, picks });
+                Ok(())
+            }
+            Err(e) => {
+                g.hot.remove(&learner);
+                Err(e)
+            }
+        }
+    }
+
+    /// [`Store::start_session`]'s writes, under the learner's lock; returns the session stored.
+    fn replace_session(
+        &self,
+        session: Option<&Session>,
+        picks: &[Pick],
+        learner: LearnerId,
+        first: Option<&Delivery>,
+    ) -> Result<Option<Session>> {
         let ldata = &self.inner.ldata;
         let before = self.session(learner)?;
         let old = match before.as_ref().and_then(|s| s.current.clone()) {
@@ -771,16 +881,17 @@ impl Store {
                 ldata.insert(k, enc(&d))?;
             }
         }
-        match session {
-            Some(s) => {
-                let mut s = s.clone();
-                s.current = first.map(|f| f.id.clone());
-                s.open = first.cloned();
-                ldata.insert(lkind(learner, K_SESSION, &[]), enc(&s))?
-            }
+        let stored = session.map(|s| {
+            let mut s = s.clone();
+            s.current = first.map(|f| f.id.clone());
+            s.open = first.cloned();
+            s
+        });
+        match &stored {
+            Some(s) => ldata.insert(lkind(learner, K_SESSION, &[]), enc(s))?,
             None => ldata.remove(lkind(learner, K_SESSION, &[]))?,
         };
-        Ok(())
+        Ok(stored)
     }
 
     /// Records an answer under the learner's lock: the scheduling state, then the attempt
@@ -805,24 +916,71 @@ impl Store {
         };
         let learner = learner_of(&dkey);
         let next_seq = self.inner.db.generate_id()?;
-        let _g = self.lock(learner);
+        let mut g = self.lock(learner);
+        match self.record_locked(plan, &dkey, learner, next_seq, g.hot.get(&learner)) {
+            Ok((recorded, written)) => {
+                if let Some(hot) = written {
+                    g.remember(learner, hot);
+                }
+                Ok(recorded)
+            }
+            Err(e) => {
+                g.hot.remove(&learner);
+                Err(e)
+            }
+        }
+    }
+
+    /// [`Store::record_answer`] under the learner's lock, given the learner's open quiz if this
+    /// process wrote it last; also returns the open quiz as now stored when it was moved on.
+    fn record_locked(
+        &self,
+        plan: &AnswerPlan,
+        dkey: &[u8],
+        learner: LearnerId,
+        next_seq: u64,
+        hot: Option<&Hot>,
+    ) -> Result<(Recorded, Option<Hot>)> {
         let ldata = &self.inner.ldata;
-        let session = self.session(learner)?;
-        let Some(d) = self.find_delivery(&dkey, plan.delivery, session.as_ref())? else {
-            return Ok(Recorded::Unknown);
+        let session = match hot {
+            Some(h) => h.session.clone(),
+            None => self.session(learner)?,
         };
+        let picks = hot.and_then(|h| h.picks.clone());
         let in_session = session
             .as_ref()
             .is_some_and(|s| s.current.as_deref() == Some(plan.delivery));
+        // This process moved the session to this question and nothing has answered it since
+        // (an answer would have moved it on), so there is no attempt to look for.
+        let unanswered = hot
+            .filter(|_| in_session)
+            .and_then(|h| h.session.as_ref())
+            .and_then(|s| s.open.clone());
+        let d = match unanswered {
+            Some(d) => d,
+            None => match self.find_delivery(dkey, plan.delivery, session.as_ref())? {
+                Some(d) => d,
+                None => return Ok((Recorded::Unknown, None)),
+            },
+        };
         if let Some(a) = &d.answered {
+            let mut written = None;
             if in_session {
                 // The answer was committed but a crash lost the session's move: make it now.
-                self.advance_session(plan, learner, session, next_seq, a.correct)?;
+                let (session, _) = self.advance_session(
+                    plan,
+                    learner,
+                    session,
+                    picks.as_deref(),
+                    next_seq,
+                    a.correct,
+                )?;
+                written = Some(Hot { session, picks });
             }
-            return Ok(Recorded::Duplicate { delivery: d });
+            return Ok((Recorded::Duplicate { delivery: d }, written));
         }
         if d.closed {
-            return Ok(Recorded::Closed { delivery: d });
+            return Ok((Recorded::Closed { delivery: d }, None));
         }
         let old = self.srs(learner, &d.item)?;
         let (option, correct, new_srs) = match old {
@@ -834,7 +992,7 @@ impl Store {
             ),
             old => {
                 let Some(correct) = (plan.grade)(&d) else {
-                    return Ok(Recorded::Refused { delivery: d });
+                    return Ok((Recorded::Refused { delivery: d }, None));
                 };
                 let new = (plan.schedule)(&d, old, correct).map(|mut s| {
                     s.last_delivery = Some(d.id.clone());
@@ -860,18 +1018,25 @@ impl Store {
             mode: d.mode,
         };
         // The commit point.
-        ldata.insert(attempt_key_of(&dkey), enc(&attempt))?;
-        let (session, next) = if in_session {
-            self.advance_session(plan, learner, session, next_seq, correct)?
+        ldata.insert(attempt_key_of(dkey), enc(&attempt))?;
+        let (session, next, written) = if in_session {
+            let (session, next) =
+                self.advance_session(plan, learner, session, picks.as_deref(), next_seq, correct)?;
+            let written = Hot {
+                session: session.clone(),
+                picks,
+            };
+            (session, next, Some(written))
         } else {
-            (None, None)
+            (None, None, None)
         };
-        Ok(Recorded::New {
+        let recorded = Recorded::New {
             attempt: Box::new(attempt),
             srs: new_srs,
             session: session.map(Box::new),
             next,
-        })
+        };
+        Ok((recorded, written))
     }
 
     /// Moves the session on past its open question, opening the next planned one inside it
@@ -881,15 +1046,18 @@ impl Store {
         plan: &AnswerPlan,
         learner: LearnerId,
         session: Option<Session>,
+        picks: Option<&[Pick]>,
         next_seq: u64,
         correct: bool,
     ) -> Result<(Option<Session>, Option<Delivery>)> {
         let Some(sess) = session else {
             return Ok((None, None));
         };
-        let next_pick = self
-            .pick(learner, sess.pos + 1)?
-            .filter(|_| sess.pos + 1 < sess.total);
+        let next_pick = match picks {
+            Some(p) => p.get(sess.pos + 1).cloned(),
+            None => self.pick(learner, sess.pos + 1)?,
+        }
+        .filter(|_| sess.pos + 1 < sess.total);
         let next_id = format!("{}{:016x}", delivery_prefix(learner), next_seq);
         let (session, next) = (plan.advance)(Some(sess), &next_id, next_pick, correct);
         let session = session.map(|mut s| {
@@ -1027,7 +1195,8 @@ impl Store {
         let Some(l) = self.learner(id)? else {
             return Ok(());
         };
-        let _g = self.lock(id);
+        let mut g = self.lock(id);
+        g.hot.remove(&id);
         let i = &self.inner;
         let mut batch = sled::Batch::default();
         for k in i.ldata.scan_prefix(lkey(id)).keys() {
@@ -1059,6 +1228,7 @@ impl Store {
         // The record last but one, the account links last: a deletion cut short can be asked
         // for again, and a link left pointing at nobody is treated as no link.
         i.learners.remove(lkey(id))?;
+        self.written(id);
         for a in &l.accounts {
             i.accounts.remove(a.as_bytes())?;
         }
@@ -1163,6 +1333,13 @@ mod tests {
         let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
         let (l, _) = store.learner_for_account("test:1", "T", now).unwrap();
         (store, now, l)
+    }
+
+    /// The same database opened again, as by the next process after a crash.
+    fn reopen(store: Store) -> Store {
+        let path = store.path().to_path_buf();
+        drop(store);
+        Store::open(&path).unwrap()
     }
 
     fn delivery_for(store: &Store, l: LearnerId, now: DateTime<Utc>) -> Delivery {
@@ -1330,6 +1507,8 @@ mod tests {
             .ldata
             .insert(lkind(l.id, K_SESSION, &[]), before)
             .unwrap();
+        // After the crash, a new process.
+        let store = reopen(store);
         assert!(matches!(
             store.record_answer(&plan(&first.id)).unwrap(),
             Recorded::Duplicate { .. }
@@ -1351,6 +1530,120 @@ mod tests {
             Recorded::Closed { .. }
         ));
         assert_eq!(store.attempts(l.id).unwrap().len(), 1);
+    }
+
+    /// What the lock stripes remember of a session is what sled holds: a new process, which
+    /// remembers nothing, carries the same session on from sled, answer for answer.
+    #[test]
+    fn a_new_process_carries_on_the_session_from_sled() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, now, l) = fresh(dir.path());
+        let first = delivery_for(&store, l.id, now);
+        let picks: Vec<Pick> = (1..=3)
+            .map(|n| Pick {
+                item: format!("X/K{n}"),
+                question: format!("X/K{n}/scenario-1"),
+            })
+            .collect();
+        let session = Session {
+            learner: l.id,
+            mode: Mode::Daily,
+            day: now.date_naive(),
+            total: 3,
+            pos: 0,
+            current: None,
+            correct: 0,
+            answered: 0,
+            open: None,
+        };
+        store
+            .start_session(Some(&session), &picks, l.id, Some(&first))
+            .unwrap();
+        let schedule = |_: &Delivery, _: Option<SrsState>, _: bool| None;
+        let advance = advance_at(now);
+        let right = |_: &Delivery| Some(true);
+        let plan = |delivery| AnswerPlan {
+            delivery,
+            option: 0,
+            platform: "test",
+            now,
+            grade: &right,
+            schedule: &schedule,
+            advance: &advance,
+        };
+        let Recorded::New {
+            next: Some(second),
+            session: Some(moved),
+            ..
+        } = store.record_answer(&plan(&first.id)).unwrap()
+        else {
+            panic!("answered, with a next question");
+        };
+        assert_eq!(store.session(l.id).unwrap().as_ref(), Some(moved.as_ref()));
+        // A second press of the same button, answered from memory: still once.
+        assert!(matches!(
+            store.record_answer(&plan(&first.id)).unwrap(),
+            Recorded::Duplicate { .. }
+        ));
+        let store = reopen(store);
+        assert!(matches!(
+            store.record_answer(&plan(&first.id)).unwrap(),
+            Recorded::Duplicate { .. }
+        ));
+        let Recorded::New {
+            next: Some(third), ..
+        } = store.record_answer(&plan(&second.id)).unwrap()
+        else {
+            panic!("the second answered after the restart, with a third question");
+        };
+        assert_eq!(third.item, "X/K3", "the planned picks read back from sled");
+        assert!(matches!(
+            store.record_answer(&plan(&second.id)).unwrap(),
+            Recorded::Duplicate { .. }
+        ));
+        let Recorded::New {
+            next: None,
+            session: Some(last),
+            ..
+        } = store.record_answer(&plan(&third.id)).unwrap()
+        else {
+            panic!("the last answer opens no question");
+        };
+        assert_eq!((last.pos, last.current.as_deref()), (3, None));
+        assert_eq!(store.session(l.id).unwrap().as_ref(), Some(last.as_ref()));
+        assert_eq!(store.attempts(l.id).unwrap().len(), 3);
+        // Forgetting the learner forgets what memory held too.
+        store.forget(l.id).unwrap();
+        assert_eq!(store.learner(l.id).unwrap(), None);
+        assert!(matches!(
+            store.record_answer(&plan(&third.id)).unwrap(),
+            Recorded::Unknown
+        ));
+    }
+
+    /// A learner record read once is cached; writing it drops the cached copy, so a reader
+    /// sees every change.
+    #[test]
+    fn a_changed_learner_is_read_as_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _, mut l) = fresh(dir.path());
+        assert_eq!(store.learner(l.id).unwrap().as_ref(), Some(&l));
+        l.settings.per_day = 7;
+        store.put_learner(&l).unwrap();
+        assert_eq!(store.learner(l.id).unwrap().unwrap().settings.per_day, 7);
+        store.set_inactive(l.id, true).unwrap();
+        assert!(
+            store
+                .learner_by_account("test:1")
+                .unwrap()
+                .unwrap()
+                .inactive
+        );
+        store.link_account(l.id, "test:2").unwrap();
+        assert_eq!(
+            store.learner(l.id).unwrap().unwrap().accounts,
+            vec!["test:1".to_string(), "test:2".to_string()]
+        );
     }
 
     /// A schema-2 session keeps its open question in a record of its own: it is found and
