@@ -4,7 +4,9 @@
 //! any of them without recompiling. Rendering is strict (a misspelt variable is an error, not an
 //! empty string) and does no HTML escaping: adapters escape for their own platform.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::RwLock;
 
 use handlebars::Handlebars;
 use serde::Serialize;
@@ -28,7 +30,12 @@ pub enum PromptError {
 pub struct Prompts {
     hb: Handlebars<'static>,
     dir: PathBuf,
+    /// Chat messages already rendered, by template and data (see [`Prompts::render_json`]).
+    rendered: RwLock<HashMap<(String, Vec<u8>), String>>,
 }
+
+/// Rendered messages remembered at most (a few hundred bytes each); when full, it starts over.
+const RENDERED: usize = 4096;
 
 impl std::fmt::Debug for Prompts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -87,6 +94,7 @@ impl Prompts {
         Ok(Prompts {
             hb,
             dir: dir.to_path_buf(),
+            rendered: RwLock::default(),
         })
     }
 
@@ -104,17 +112,42 @@ impl Prompts {
     }
 
     /// [`Prompts::render`] for data already in JSON, which handlebars then takes as it is
-    /// instead of converting it again (the engine renders a few templates per answer).
+    /// instead of converting it again.
+    ///
+    /// The engine renders a few messages per answer, and most are the same for many learners
+    /// (the feedback on one question, "Question 3 of 10"): a template is a pure function of
+    /// its data (no helpers read anything else), so a message rendered once is remembered by
+    /// template and data and not rendered again. Templates load once per process, so a
+    /// reworded one takes effect at the next start, as before.
     pub fn render_json(&self, name: &str, data: serde_json::Value) -> Result<String, PromptError> {
+        let key = (
+            name.to_string(),
+            serde_json::to_vec(&data).unwrap_or_default(),
+        );
+        if let Some(text) = self
+            .rendered
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return Ok(text.clone());
+        }
         if !self.hb.has_template(name) {
             return Err(PromptError::Missing(name.to_string()));
         }
-        self.hb
+        let text = self
+            .hb
             .render_with_context(name, &handlebars::Context::from(data))
             .map_err(|e| PromptError::Template {
                 name: name.to_string(),
                 message: e.to_string(),
-            })
+            })?;
+        let mut rendered = self.rendered.write().unwrap_or_else(|e| e.into_inner());
+        if rendered.len() >= RENDERED {
+            rendered.clear();
+        }
+        rendered.insert(key, text.clone());
+        Ok(text)
     }
 
     /// Renders a template held in data (an authored scenario), naming `context` in errors.
@@ -134,5 +167,44 @@ impl Prompts {
 
     pub fn has(&self, name: &str) -> bool {
         self.hb.has_template(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A remembered message is the one its data renders: other data renders anew.
+    #[test]
+    fn a_message_is_rendered_from_its_own_data() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("chat")).unwrap();
+        std::fs::write(
+            dir.path().join("chat/n.hbs"),
+            "{{#if practice}}Practice{{else}}Question{{/if}} {{n}}\n",
+        )
+        .unwrap();
+        let p = Prompts::load(dir.path()).unwrap();
+        let say = |data| p.render_json("chat/n", data).unwrap();
+        let q1 = serde_json::json!({"n": 1, "practice": false});
+        assert_eq!(say(q1.clone()), "Question 1");
+        assert_eq!(
+            say(serde_json::json!({"n": 2, "practice": false})),
+            "Question 2"
+        );
+        assert_eq!(
+            say(serde_json::json!({"n": 1, "practice": true})),
+            "Practice 1"
+        );
+        assert_eq!(say(q1), "Question 1");
+        assert!(matches!(
+            p.render_json("chat/none", serde_json::json!({})),
+            Err(PromptError::Missing(_))
+        ));
+        // Strict mode still refuses missing data, remembered or not.
+        assert!(
+            p.render_json("chat/n", serde_json::json!({"practice": false}))
+                .is_err()
+        );
     }
 }

@@ -217,17 +217,18 @@ struct Inner {
     committer: commit::Committer,
     /// Per-learner locks (striped): one learner's writes never interleave.
     locks: Vec<std::sync::Mutex<Stripe>>,
-    /// Learner records as last read, so the record every message starts from is not read
-    /// and decoded from sled each time.
+    /// Learner records and account links as last read, so the record every message starts
+    /// from is not read and decoded from sled each time.
     known: std::sync::Mutex<Known>,
 }
 
-/// Learner records read recently, dropped whenever one is written. A reader caches what it
-/// read only if no write happened while it read (`writes` unchanged), so a record read
-/// before a write can never be cached after it.
+/// Learner records and account links read recently, each dropped whenever it is written. A
+/// reader caches what it read only if no write happened while it read (`writes` unchanged),
+/// so a record read before a write can never be cached after it.
 #[derive(Default)]
 struct Known {
     learners: std::collections::HashMap<LearnerId, Arc<Learner>>,
+    accounts: std::collections::HashMap<String, LearnerId>,
     writes: u64,
 }
 
@@ -505,12 +506,35 @@ impl Store {
         known.learners.remove(&id);
     }
 
+    /// Drops an account's cached link after it was unlinked (call after the write).
+    fn unlinked(&self, account: &str) {
+        let mut known = self.known();
+        known.writes += 1;
+        known.accounts.remove(account);
+    }
+
     pub fn learner_by_account(&self, account: &str) -> Result<Option<Learner>> {
+        let writes = {
+            let known = self.known();
+            if let Some(&id) = known.accounts.get(account) {
+                drop(known);
+                return self.learner(id);
+            }
+            known.writes
+        };
         match self.inner.accounts.get(account)? {
             Some(v) => {
                 let id = u64::from_be_bytes(v.as_ref().try_into().map_err(|_| {
                     StoreError::Corrupt(format!("account {account} maps to a bad id"))
                 })?);
+                let mut known = self.known();
+                if known.writes == writes {
+                    if known.accounts.len() >= KNOWN_LEARNERS {
+                        known.accounts.clear();
+                    }
+                    known.accounts.insert(account.to_string(), id);
+                }
+                drop(known);
                 self.learner(id)
             }
             None => Ok(None),
@@ -564,6 +588,7 @@ impl Store {
                     let _ =
                         i.accounts
                             .compare_and_swap(account, cas.current, None as Option<&[u8]>)?;
+                    self.unlinked(account);
                 }
             }
         }
@@ -1231,6 +1256,7 @@ impl Store {
         self.written(id);
         for a in &l.accounts {
             i.accounts.remove(a.as_bytes())?;
+            self.unlinked(a);
         }
         self.durable()
     }
@@ -1644,6 +1670,17 @@ mod tests {
             store.learner(l.id).unwrap().unwrap().accounts,
             vec!["test:1".to_string(), "test:2".to_string()]
         );
+        assert_eq!(
+            store.learner_by_account("test:2").unwrap().unwrap().id,
+            l.id
+        );
+        // Forgotten, and the same account starting again: a new learner, not the cached one.
+        store.forget(l.id).unwrap();
+        assert_eq!(store.learner_by_account("test:1").unwrap(), None);
+        assert_eq!(store.learner_by_account("test:2").unwrap(), None);
+        let (again, created) = store.learner_for_account("test:1", "T", l.created).unwrap();
+        assert!(created && again.id != l.id);
+        assert_eq!(store.learner_by_account("test:1").unwrap(), Some(again));
     }
 
     /// A schema-2 session keeps its open question in a record of its own: it is found and
