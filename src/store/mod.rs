@@ -30,6 +30,7 @@
 
 mod commit;
 pub mod model;
+mod time;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -22,6 +22,7 @@ pub struct Learner {
     pub cohorts: Vec<String>,
     #[serde(default)]
     pub settings: Settings,
+    #[serde(deserialize_with = "super::time::utc")]
     pub created: DateTime<Utc>,
     /// Set when a platform says the learner cannot be reached (e.g. the bot was blocked).
     #[serde(default)]
@@ -84,6 +85,7 @@ pub struct Attempt {
     pub response_ms: u64,
     /// `telegram`, `discord`, `console`...
     pub platform: String,
+    #[serde(deserialize_with = "super::time::utc")]
     pub at: DateTime<Utc>,
     /// The delivery this answers (what makes recording idempotent).
     pub delivery: String,
@@ -96,7 +98,9 @@ pub struct SrsState {
     pub stability: f32,
     pub difficulty: f32,
     /// Learner-local date the item is next due.
+    #[serde(deserialize_with = "super::time::date")]
     pub due: NaiveDate,
+    #[serde(deserialize_with = "super::time::utc")]
     pub last_review: DateTime<Utc>,
     pub reps: u32,
     /// Times a learned item was answered wrongly.
@@ -127,6 +131,7 @@ pub struct Delivery {
     pub learner: LearnerId,
     pub question: String,
     pub item: String,
+    #[serde(deserialize_with = "super::time::utc")]
     pub sent: DateTime<Utc>,
     pub mode: Mode,
     /// Set once answered; a second answer finds it and changes nothing.
@@ -141,6 +146,7 @@ pub struct Delivery {
 pub struct Answered {
     pub option: usize,
     pub correct: bool,
+    #[serde(deserialize_with = "super::time::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -157,6 +163,7 @@ pub struct Session {
     pub learner: LearnerId,
     pub mode: Mode,
     /// Learner-local date the session was planned for.
+    #[serde(deserialize_with = "super::time::date")]
     pub day: NaiveDate,
     /// Questions planned; the picks themselves are stored apart (see [`super::Store::pick`]),
     /// written once when the session starts, so an answer rewrites only this small record.
@@ -179,6 +186,7 @@ pub struct Session {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prompted {
     /// Learner-local date of the prompt.
+    #[serde(deserialize_with = "super::time::date")]
     pub day: NaiveDate,
     pub sent: bool,
 }
@@ -191,6 +199,7 @@ pub struct Cohort {
     pub name: String,
     pub tutor: LearnerId,
     pub standards: Vec<String>,
+    #[serde(deserialize_with = "super::time::utc")]
     pub created: DateTime<Utc>,
 }
 
