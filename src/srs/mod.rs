@@ -275,15 +275,19 @@ impl Scheduler {
         let new_per_day = (s.new_per_day as usize).saturating_sub(new_today);
         let mut due: Vec<(f32, usize, &str)> = Vec::new();
         let mut fresh: Vec<Vec<&str>> = Vec::new();
+        // At most this many new items are taken, and the first n of a round-robin come from
+        // the first n of each group, so each standard's new items past n are never needed.
+        let new_cap = per_day.min(new_per_day);
         for (si, code) in input.learner.standards.iter().enumerate() {
-            let mut new_here = Vec::new();
+            let mut new_here = Vec::with_capacity(new_cap.min(16));
             for item in bank.items_of(code) {
                 match input.states.get(item.as_str()) {
                     Some(st) if !st.leech && st.due <= input.today => {
                         due.push((self.retrievability(st, input.now), si, item));
                     }
                     Some(_) => {}
-                    None => new_here.push(item.as_str()),
+                    None if new_here.len() < new_cap => new_here.push(item.as_str()),
+                    None => {}
                 }
             }
             fresh.push(new_here);
