@@ -24,6 +24,11 @@
 //! writers. Forgetting a learner, which is rare, still uses a batch.
 //! Attempts are keyed by their delivery's sequence, so an answer can never be stored twice.
 //!
+//! Memory: each lock stripe remembers the open quiz this process last wrote for its learners
+//! (see `Stripe`), so an answer reads only the item's scheduling state from sled; learner
+//! records and account links are cached until written (see `Known`). sled stays the truth:
+//! both are written to sled first, and a new process starts with nothing remembered.
+//!
 //! Durability: [`Store::durable`] waits for a flush by a single committer thread that batches
 //! every writer waiting at that moment into one `flush()` (group commit): one fsync serves many
 //! learners, and no task ever calls `flush_async` (sled issue #1308).
