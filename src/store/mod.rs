@@ -238,8 +238,20 @@ struct Known {
     writes: u64,
 }
 
-/// Learner records cached at most (about a kilobyte each); when full the cache starts over.
+/// Learner records (about a kilobyte each) and account links cached at most; when full, a
+/// cache starts over.
 const KNOWN_LEARNERS: usize = 4096;
+
+fn bounded_insert<K: std::hash::Hash + Eq, V>(
+    map: &mut std::collections::HashMap<K, V>,
+    k: K,
+    v: V,
+) {
+    if map.len() >= KNOWN_LEARNERS {
+        map.clear();
+    }
+    map.insert(k, v);
+}
 
 /// What one lock stripe guards besides mutual exclusion: the open quizzes this process last
 /// wrote for the stripe's learners, so an answer reads its session and next planned question
@@ -490,15 +502,19 @@ impl Store {
             .map(|v| dec(&v))
             .transpose()?;
         if let Some(l) = &l {
-            let mut known = self.known();
-            if known.writes == writes {
-                if known.learners.len() >= KNOWN_LEARNERS {
-                    known.learners.clear();
-                }
-                known.learners.insert(id, Arc::new(l.clone()));
-            }
+            self.keep(writes, |k| {
+                bounded_insert(&mut k.learners, id, Arc::new(l.clone()))
+            });
         }
         Ok(l)
+    }
+
+    /// Caches what was read, unless a write happened since `writes` was seen (see `Known`).
+    fn keep(&self, writes: u64, put: impl FnOnce(&mut Known)) {
+        let mut known = self.known();
+        if known.writes == writes {
+            put(&mut known);
+        }
     }
 
     fn known(&self) -> std::sync::MutexGuard<'_, Known> {
@@ -533,14 +549,9 @@ impl Store {
                 let id = u64::from_be_bytes(v.as_ref().try_into().map_err(|_| {
                     StoreError::Corrupt(format!("account {account} maps to a bad id"))
                 })?);
-                let mut known = self.known();
-                if known.writes == writes {
-                    if known.accounts.len() >= KNOWN_LEARNERS {
-                        known.accounts.clear();
-                    }
-                    known.accounts.insert(account.to_string(), id);
-                }
-                drop(known);
+                self.keep(writes, |k| {
+                    bounded_insert(&mut k.accounts, account.to_string(), id)
+                });
                 self.learner(id)
             }
             None => Ok(None),
@@ -1367,6 +1378,33 @@ mod tests {
         (store, now, l)
     }
 
+    /// Starts a daily session of three planned questions (X/K1..X/K3) and returns the first,
+    /// open inside it.
+    fn three_question_session(store: &Store, l: LearnerId, now: DateTime<Utc>) -> Delivery {
+        let first = delivery_for(store, l, now);
+        let picks: Vec<Pick> = (1..=3)
+            .map(|n| Pick {
+                item: format!("X/K{n}"),
+                question: format!("X/K{n}/scenario-1"),
+            })
+            .collect();
+        let session = Session {
+            learner: l,
+            mode: Mode::Daily,
+            day: now.date_naive(),
+            total: 3,
+            pos: 0,
+            current: None,
+            correct: 0,
+            answered: 0,
+            open: None,
+        };
+        store
+            .start_session(Some(&session), &picks, l, Some(&first))
+            .unwrap();
+        first
+    }
+
     /// The same database opened again, as by the next process after a crash.
     fn reopen(store: Store) -> Store {
         let path = store.path().to_path_buf();
@@ -1476,27 +1514,7 @@ mod tests {
     fn a_session_moves_on_once_even_when_its_move_was_lost() {
         let dir = tempfile::tempdir().unwrap();
         let (store, now, l) = fresh(dir.path());
-        let first = delivery_for(&store, l.id, now);
-        let picks: Vec<Pick> = (1..=3)
-            .map(|n| Pick {
-                item: format!("X/K{n}"),
-                question: format!("X/K{n}/scenario-1"),
-            })
-            .collect();
-        let session = Session {
-            learner: l.id,
-            mode: Mode::Daily,
-            day: now.date_naive(),
-            total: 3,
-            pos: 0,
-            current: None,
-            correct: 0,
-            answered: 0,
-            open: None,
-        };
-        store
-            .start_session(Some(&session), &picks, l.id, Some(&first))
-            .unwrap();
+        let first = three_question_session(&store, l.id, now);
         let stored = store.session(l.id).unwrap().unwrap();
         assert_eq!(stored.current.as_deref(), Some(first.id.as_str()));
         assert_eq!(stored.open.as_ref(), Some(&first));
@@ -1570,27 +1588,7 @@ mod tests {
     fn a_new_process_carries_on_the_session_from_sled() {
         let dir = tempfile::tempdir().unwrap();
         let (store, now, l) = fresh(dir.path());
-        let first = delivery_for(&store, l.id, now);
-        let picks: Vec<Pick> = (1..=3)
-            .map(|n| Pick {
-                item: format!("X/K{n}"),
-                question: format!("X/K{n}/scenario-1"),
-            })
-            .collect();
-        let session = Session {
-            learner: l.id,
-            mode: Mode::Daily,
-            day: now.date_naive(),
-            total: 3,
-            pos: 0,
-            current: None,
-            correct: 0,
-            answered: 0,
-            open: None,
-        };
-        store
-            .start_session(Some(&session), &picks, l.id, Some(&first))
-            .unwrap();
+        let first = three_question_session(&store, l.id, now);
         let schedule = |_: &Delivery, _: Option<SrsState>, _: bool| None;
         let advance = advance_at(now);
         let right = |_: &Delivery| Some(true);
