@@ -269,7 +269,6 @@ struct Stripe {
 
 /// A learner's open quiz as stored: the session (None: no session) and its planned
 /// questions when this process planned them.
-#[derive(Clone)]
 struct Hot {
     session: Option<Session>,
     picks: Option<Arc<[Pick]>>,
@@ -1405,6 +1404,29 @@ mod tests {
         first
     }
 
+    /// A plan answering `delivery` with option 0, graded right, scheduling nothing.
+    fn right_answer<'a>(
+        delivery: &'a str,
+        now: DateTime<Utc>,
+        advance: &'a Advance<'a>,
+    ) -> AnswerPlan<'a> {
+        fn right(_: &Delivery) -> Option<bool> {
+            Some(true)
+        }
+        fn unscheduled(_: &Delivery, _: Option<SrsState>, _: bool) -> Option<SrsState> {
+            None
+        }
+        AnswerPlan {
+            delivery,
+            option: 0,
+            platform: "test",
+            now,
+            grade: &right,
+            schedule: &unscheduled,
+            advance,
+        }
+    }
+
     /// The same database opened again, as by the next process after a crash.
     fn reopen(store: Store) -> Store {
         let path = store.path().to_path_buf();
@@ -1526,18 +1548,8 @@ mod tests {
                 .unwrap(),
             "the open question has no record of its own"
         );
-        let schedule = |_: &Delivery, _: Option<SrsState>, _: bool| None;
         let advance = advance_at(now);
-        let right = |_: &Delivery| Some(true);
-        let plan = |delivery| AnswerPlan {
-            delivery,
-            option: 0,
-            platform: "test",
-            now,
-            grade: &right,
-            schedule: &schedule,
-            advance: &advance,
-        };
+        let plan = |delivery| right_answer(delivery, now, &advance);
         // The crash kept the attempt but lost the session's move.
         let before = store
             .inner
@@ -1589,18 +1601,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (store, now, l) = fresh(dir.path());
         let first = three_question_session(&store, l.id, now);
-        let schedule = |_: &Delivery, _: Option<SrsState>, _: bool| None;
         let advance = advance_at(now);
-        let right = |_: &Delivery| Some(true);
-        let plan = |delivery| AnswerPlan {
-            delivery,
-            option: 0,
-            platform: "test",
-            now,
-            grade: &right,
-            schedule: &schedule,
-            advance: &advance,
-        };
+        let plan = |delivery| right_answer(delivery, now, &advance);
         let Recorded::New {
             next: Some(second),
             session: Some(moved),
@@ -1714,18 +1716,8 @@ mod tests {
             .insert(lkind(l.id, K_PICK, &1u32.to_be_bytes()), enc(&pick))
             .unwrap();
         assert_eq!(store.delivery(&first.id).unwrap(), Some(first.clone()));
-        let right = |_: &Delivery| Some(true);
-        let schedule = |_: &Delivery, _: Option<SrsState>, _: bool| None;
         let advance = advance_at(now);
-        let plan = AnswerPlan {
-            delivery: &first.id,
-            option: 0,
-            platform: "test",
-            now,
-            grade: &right,
-            schedule: &schedule,
-            advance: &advance,
-        };
+        let plan = right_answer(&first.id, now, &advance);
         assert!(matches!(
             store.record_answer(&plan).unwrap(),
             Recorded::New { .. }
