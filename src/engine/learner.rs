@@ -174,31 +174,12 @@ impl Engine {
         queue: Vec<Pick>,
         intro: &str,
     ) -> Result<Vec<Out>> {
-        let first = &queue[0];
-        let total = queue.len();
-        let d = Delivery {
-            id: self.store.new_delivery_id(learner.id)?,
-            learner: learner.id,
-            question: first.question.clone(),
-            item: first.item.clone(),
-            sent: self.now(),
-            mode,
-            answered: None,
-            closed: false,
+        let Some((session, d)) =
+            self.store
+                .start_session(learner.id, mode, day, &queue, self.now())?
+        else {
+            return self.text("nothing-due", json!({}));
         };
-        let session = Session {
-            learner: learner.id,
-            mode,
-            day,
-            total,
-            pos: 0,
-            current: Some(d.id.clone()),
-            correct: 0,
-            answered: 0,
-            open: Some(d.clone()),
-        };
-        self.store
-            .start_session(Some(&session), &queue, learner.id, Some(&d))?;
         self.store.durable()?;
         let mut out = self.text(intro, json!({"count": session.total}))?;
         out.extend(self.question_out(&session, &d)?);
@@ -291,7 +272,7 @@ impl Engine {
                 }
                 Refusal::Retired => {
                     // The bank was rebuilt without this question: close it and move on.
-                    self.store.start_session(None, &[], learner.id, None)?;
+                    self.store.end_session(learner.id)?;
                     self.text("retired", json!({}))?
                 }
             }),
@@ -394,26 +375,6 @@ impl Engine {
             s.last_question = Some(d.question.clone());
             Some(s)
         };
-        let advance =
-            |session: Option<Session>, next_id: &str, next_pick: Option<Pick>, correct: bool| {
-                let Some(mut s) = session else {
-                    return (None, None);
-                };
-                s.answered += 1;
-                s.correct += u32::from(correct);
-                s.pos += 1;
-                let next = next_pick.map(|p| Delivery {
-                    id: next_id.to_string(),
-                    learner: s.learner,
-                    question: p.question,
-                    item: p.item,
-                    sent: now,
-                    mode: s.mode,
-                    answered: None,
-                    closed: false,
-                });
-                (Some(s), next)
-            };
         Ok(self.store.record_answer(&AnswerPlan {
             delivery,
             option,
@@ -421,7 +382,6 @@ impl Engine {
             now,
             grade: &grade,
             schedule: &schedule,
-            advance: &advance,
         })?)
     }
 

@@ -8,14 +8,16 @@
 //! Trees: `meta` (schema version), `learners`, `accounts` (platform account -> learner),
 //! `cohorts`, `members` (cohort code, learner -> ()), `ldata` (everything a learner's answers
 //! touch, under the learner's 8-byte prefix and a kind byte: `a` attempts by their delivery's
-//! sequence, append-only; `s` FSRS state by item; `q` the open quiz, with the question now open
-//! inside it; `p` its planned questions by index; `d` deliveries that live outside a session, by
+//! sequence, append-only; `s` FSRS state by item; `q` the open quiz, as it started (its
+//! position is read from the attempts on its questions; sessions before schema 4 are
+//! rewritten with the question now open inside); `p` its planned questions by index; `d` deliveries that live outside a session, by
 //! sequence: a live quiz's questions, and a question closed unanswered when its quiz was
 //! replaced), `settings` (name -> value), `polls` (a platform's poll id -> delivery),
 //! `prompted` (learner -> last daily prompt).
 //!
-//! Atomicity without sled transactions or batches: a learner's answer is three single-key
-//! inserts into the `ldata` tree (scheduling state, attempt, session), in an order that makes a crash at any point harmless, while
+//! Atomicity without sled transactions or batches: a learner's answer is two single-key
+//! inserts into the `ldata` tree (scheduling state, then the attempt; a session's position is
+//! read from its attempts), in an order that makes a crash at any point harmless, while
 //! holding that learner's lock (one of 256 stripes), so learners never wait on each other (see
 //! [`Store::record_answer`]). sled 0.34's transactions and `apply_batch` both take a global
 //! write lock, and every flush holds its read side through the fsync, so batched writers queue
@@ -40,7 +42,7 @@ mod time;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sled::Tree;
@@ -58,8 +60,11 @@ pub const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 /// Schema version this build writes. Older stores are migrated on open; newer are refused.
 /// Schema 3 keeps a session's open question inside the session record; it reads schema 2's
 /// separate records as they are, so the step from 2 needs no rewrite, but a schema-2 build
-/// would not find those questions, so it must refuse a schema-3 store.
-pub const SCHEMA_VERSION: u32 = 3;
+/// would not find those questions, so it must refuse a schema-3 store. Schema 4 numbers a
+/// session's questions in advance and reads its position from its attempts, so an answer no
+/// longer rewrites the session; older sessions are moved on as before, but a schema-3 build
+/// would never see a schema-4 session move, so it must refuse a schema-4 store.
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Kind bytes in the `ldata` tree.
 const K_ATTEMPT: u8 = b'a';
@@ -151,6 +156,22 @@ fn delivery_prefix(id: LearnerId) -> String {
     format!("{id:016x}-")
 }
 
+/// A delivery's id, `{learner:016x}-{seq:016x}`.
+fn delivery_id(learner: LearnerId, seq: u64) -> String {
+    format!("{learner:016x}-{seq:016x}")
+}
+
+/// Sequence numbers are handed out in blocks of 2^16 (sled's id generator gives the block):
+/// a session's questions take its block's numbers in order, so its `n`-th question's
+/// delivery is known without writing it down. Blocks stay below 2^63 (keyed ids have the top
+/// bit) for the first 2^47 ids, and come after every number schema 3 handed out one by one.
+const SESSION_BITS: u32 = 16;
+
+/// The sequence number of question `n` of the session numbered from block `seq`.
+fn session_seq(seq: u64, n: usize) -> u64 {
+    (seq << SESSION_BITS) + n as u64
+}
+
 fn member_key(code: &str, id: LearnerId) -> Vec<u8> {
     let mut k = code.as_bytes().to_vec();
     k.push(0);
@@ -180,12 +201,6 @@ pub enum Recorded {
     Unknown,
 }
 
-/// Moves a session on after an answer: the session now, a fresh delivery id, the next planned
-/// question (if any) and whether the answer was right in; the session after and the next
-/// question to open out.
-pub type Advance<'a> =
-    dyn Fn(Option<Session>, &str, Option<Pick>, bool) -> (Option<Session>, Option<Delivery>) + 'a;
-
 /// The new scheduling state for a delivery's item: the delivery, the old state and whether the
 /// answer was right in.
 pub type Schedule<'a> = dyn Fn(&Delivery, Option<SrsState>, bool) -> Option<SrsState> + 'a;
@@ -203,9 +218,6 @@ pub struct AnswerPlan<'a> {
     /// New scheduling state for the delivery's item from the old one and whether the answer
     /// was right (None: nothing to write, e.g. practice of an item not yet studied).
     pub schedule: &'a Schedule<'a>,
-    /// The session after this answer, and the next question to open, from the session now.
-    /// Receives a fresh delivery id to use for the next question.
-    pub advance: &'a Advance<'a>,
 }
 
 struct Inner {
@@ -257,9 +269,10 @@ fn bounded_insert<K: std::hash::Hash + Eq, V>(
 /// wrote for the stripe's learners, so an answer reads its session and next planned question
 /// from memory rather than sled (two of an answer's reads).
 ///
-/// Every write of a session or its picks happens under the stripe and updates the entry
-/// after sled; an operation that fails part-way drops the entry, so an entry is always what
-/// sled holds. A restart starts empty, so a crash's half-written answer is found in sled.
+/// Every write of a session, its picks or its attempts happens under the stripe and updates
+/// the entry after sled; an operation that fails part-way drops the entry, so an entry is
+/// always what [`Store::session`] would read from sled. A restart starts empty, so a crash's
+/// half-written answer is found in sled.
 /// An entry also proves that this process wrote the session last, so when the session's
 /// open question is the one answered, it has no attempt yet: the answer skips that read too.
 #[derive(Default)]
@@ -267,7 +280,7 @@ struct Stripe {
     hot: std::collections::HashMap<LearnerId, Hot>,
 }
 
-/// A learner's open quiz as stored: the session (None: no session) and its planned
+/// A learner's open quiz as it stands: the session (None: no session) and its planned
 /// questions when this process planned them.
 struct Hot {
     session: Option<Session>,
@@ -742,12 +755,63 @@ impl Store {
 
     // ---- sessions and deliveries ------------------------------------------------------
 
+    /// The learner's session as it stands now. A session started by schema 4 is stored as it
+    /// started, and how far it got is read from the attempts on its questions (see
+    /// [`Session::seq`]).
     pub fn session(&self, id: LearnerId) -> Result<Option<Session>> {
         self.inner
             .ldata
             .get(lkind(id, K_SESSION, &[]))?
-            .map(|v| dec(&v))
+            .map(|v| dec(&v).and_then(|s| self.settle(s)))
             .transpose()
+    }
+
+    /// A stored session moved on past the questions answered since it started. Only the open
+    /// question can be answered, so those are its first questions, in order, and the question
+    /// open now was sent when the last of them was answered.
+    fn settle(&self, mut s: Session) -> Result<Session> {
+        let Some(seq) = s.seq else {
+            return Ok(s);
+        };
+        let key = |n: usize| {
+            let seq = session_seq(seq, n);
+            lkind(s.learner, K_ATTEMPT, &seq.to_be_bytes())
+        };
+        let mut last = None;
+        for r in self.inner.ldata.range(key(s.pos)..key(s.total)) {
+            let (k, v) = r?;
+            if k.as_ref() != key(s.pos).as_slice() {
+                break;
+            }
+            let a: Attempt = dec(&v)?;
+            s.pos += 1;
+            s.answered += 1;
+            s.correct += u32::from(a.correct);
+            last = Some(a.at);
+        }
+        if let Some(sent) = last {
+            let next = match s.pos < s.total {
+                true => Some(self.session_pick(&s, seq)?),
+                false => None,
+            };
+            s.open_next(next, sent);
+        }
+        Ok(s)
+    }
+
+    /// The delivery id and planned question at a schema-4 session's position.
+    fn session_pick(&self, s: &Session, seq: u64) -> Result<(String, Pick)> {
+        let pick = match self.pick(s.learner, s.pos)? {
+            Some(p) => p,
+            None => {
+                return Err(StoreError::Corrupt(format!(
+                    "learner {}'s session has no question {}",
+                    s.learner, s.pos
+                )));
+            }
+        };
+        let id = delivery_id(s.learner, session_seq(seq, s.pos));
+        Ok((id, pick))
     }
 
     /// The `index`-th question planned in the learner's session.
@@ -831,12 +895,12 @@ impl Store {
         Ok(Some(d))
     }
 
-    /// A fresh delivery id for a learner.
+    /// A fresh delivery id for a learner, for a question asked on its own; it begins a block
+    /// of sequence numbers of its own, like a session's first question.
     pub fn new_delivery_id(&self, id: LearnerId) -> Result<String> {
-        Ok(format!(
-            "{}{:016x}",
-            delivery_prefix(id),
-            self.inner.db.generate_id()?
+        Ok(delivery_id(
+            id,
+            session_seq(self.inner.db.generate_id()?, 0),
         ))
     }
 
@@ -844,11 +908,7 @@ impl Store {
     /// names the same delivery, so a retried answer finds the first one. Keyed ids have the top
     /// bit set and never meet the sequential ids of [`Store::new_delivery_id`].
     pub fn keyed_delivery_id(&self, id: LearnerId, key: &str) -> String {
-        format!(
-            "{}{:016x}",
-            delivery_prefix(id),
-            crate::bank::generate::fnv1a(key) | (1 << 63)
-        )
+        delivery_id(id, crate::bank::generate::fnv1a(key) | (1 << 63))
     }
 
     /// Opens a delivery outside any session (a live quiz's question) unless one with its id
@@ -864,80 +924,100 @@ impl Store {
         Ok(true)
     }
 
-    /// Replaces the learner's session (closing the open question of the old one, which can then
-    /// no longer be answered) and opens `first` inside it.
+    /// Starts a session of the planned questions `picks` for the learner, replacing any other
+    /// (whose open question is closed and can no longer be answered), with the first question
+    /// open, sent `now`. Returns the session and that question; `None` when `picks` is empty.
+    pub fn start_session(
+        &self,
+        learner: LearnerId,
+        mode: Mode,
+        day: NaiveDate,
+        picks: &[Pick],
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, Delivery)>> {
+        let Some(first) = picks.first() else {
+            return Ok(None);
+        };
+        let seq = self.inner.db.generate_id()?;
+        let mut session = Session {
+            learner,
+            mode,
+            day,
+            total: picks.len(),
+            pos: 0,
+            current: None,
+            correct: 0,
+            answered: 0,
+            open: None,
+            seq: Some(seq),
+        };
+        session.open_next(
+            Some((delivery_id(learner, session_seq(seq, 0)), first.clone())),
+            now,
+        );
+        let Some(open) = session.open.clone() else {
+            return Ok(None);
+        };
+        self.replace_session(learner, Some((&session, picks)))?;
+        Ok(Some((session, open)))
+    }
+
+    /// Ends the learner's session, if any, closing its open question.
+    pub fn end_session(&self, learner: LearnerId) -> Result<()> {
+        self.replace_session(learner, None)
+    }
+
+    /// Replaces the learner's session under their lock, remembering the new one (see `Stripe`).
     ///
     /// Single-key writes, in an order a crash cannot hurt (see [`Store::record_answer`] for why
     /// not a batch): the new picks (indexes past the new session's total are never read, so
     /// old ones need no removal), the old open question closed in a record of its own, then
-    /// the new session with its first question (the switch).
-    pub fn start_session(
-        &self,
-        session: Option<&Session>,
-        picks: &[Pick],
-        learner: LearnerId,
-        first: Option<&Delivery>,
-    ) -> Result<()> {
+    /// the new session (the switch).
+    fn replace_session(&self, learner: LearnerId, new: Option<(&Session, &[Pick])>) -> Result<()> {
         let mut g = self.lock(learner);
-        match self.replace_session(session, picks, learner, first) {
-            Ok(session) => {
-                let picks = Some(picks.into());
-                g.remember(learner, Hot { session, picks });
-                Ok(())
-            }
-            Err(e) => {
-                g.hot.remove(&learner);
-                Err(e)
-            }
-        }
-    }
-
-    /// [`Store::start_session`]'s writes, under the learner's lock; returns the session stored.
-    fn replace_session(
-        &self,
-        session: Option<&Session>,
-        picks: &[Pick],
-        learner: LearnerId,
-        first: Option<&Delivery>,
-    ) -> Result<Option<Session>> {
+        g.hot.remove(&learner);
         let ldata = &self.inner.ldata;
         let before = self.session(learner)?;
-        let old = match before.as_ref().and_then(|s| s.current.clone()) {
-            Some(c) => match delivery_key(&c) {
-                Some(k) => self.find_delivery(&k, &c, before.as_ref())?,
-                None => None,
-            },
-            None => None,
-        };
-        for (n, p) in picks.iter().enumerate() {
-            ldata.insert(lkind(learner, K_PICK, &(n as u32).to_be_bytes()), enc(p))?;
-        }
-        if let Some(mut d) = old
-            && d.answered.is_none()
-            && !d.closed
-            && first.is_none_or(|f| f.id != d.id)
+        if let Some(old) = before
+            .as_ref()
+            .map(|s| self.open_question(s))
+            .transpose()?
+            .flatten()
+            && old.answered.is_none()
+            && !old.closed
+            && let Some(k) = delivery_key(&old.id)
         {
-            d.closed = true;
-            if let Some(k) = delivery_key(&d.id) {
-                ldata.insert(k, enc(&d))?;
+            ldata.insert(
+                k,
+                enc(&Delivery {
+                    closed: true,
+                    ..old
+                }),
+            )?;
+        }
+        let key = lkind(learner, K_SESSION, &[]);
+        match new {
+            Some((session, picks)) => {
+                for (n, p) in picks.iter().enumerate() {
+                    ldata.insert(lkind(learner, K_PICK, &(n as u32).to_be_bytes()), enc(p))?;
+                }
+                ldata.insert(key, enc(session))?;
+                let hot = Hot {
+                    session: Some(session.clone()),
+                    picks: Some(picks.into()),
+                };
+                g.remember(learner, hot);
+            }
+            None => {
+                ldata.remove(key)?;
             }
         }
-        let stored = session.map(|s| {
-            let mut s = s.clone();
-            s.current = first.map(|f| f.id.clone());
-            s.open = first.cloned();
-            s
-        });
-        match &stored {
-            Some(s) => ldata.insert(lkind(learner, K_SESSION, &[]), enc(s))?,
-            None => ldata.remove(lkind(learner, K_SESSION, &[]))?,
-        };
-        Ok(stored)
+        Ok(())
     }
 
     /// Records an answer under the learner's lock: the scheduling state, then the attempt
-    /// (the commit point), then the session moved on with its next question. Answering a
-    /// delivery twice records it once.
+    /// (the commit point); an older session (see [`Session::seq`]) is then moved on with its
+    /// next question. Answering a delivery twice records it once.
     ///
     /// The writes are single-key inserts, not one `apply_batch`: sled 0.34 takes a global
     /// write lock for a batch, and every flush holds that lock's read side through its fsync,
@@ -948,17 +1028,17 @@ impl Store {
     /// - the scheduling state remembers the delivery it reviewed and the option chosen, so a
     ///   retry records that same answer (attempt and schedule agree) and reviews once;
     /// - the attempt, keyed by its delivery, is the commit point: it makes the delivery
-    ///   answered and turns a retry into a "duplicate"; there can never be two;
-    /// - the session, with the next question inside it, comes last: a retry that finds the
-    ///   attempt but the session still on this question moves the session on then.
+    ///   answered and turns a retry into a "duplicate"; there can never be two; a session
+    ///   started by schema 4 is moved on by it alone (its position is read from its attempts);
+    /// - an older session, with the next question inside it, comes last: a retry that finds
+    ///   the attempt but the session still on this question moves the session on then.
     pub fn record_answer(&self, plan: &AnswerPlan) -> Result<Recorded> {
         let Some(dkey) = delivery_key(plan.delivery) else {
             return Ok(Recorded::Unknown);
         };
         let learner = learner_of(&dkey);
-        let next_seq = self.inner.db.generate_id()?;
         let mut g = self.lock(learner);
-        match self.record_locked(plan, &dkey, learner, next_seq, g.hot.get(&learner)) {
+        match self.record_locked(plan, &dkey, learner, g.hot.get(&learner)) {
             Ok((recorded, written)) => {
                 if let Some(hot) = written {
                     g.remember(learner, hot);
@@ -979,7 +1059,6 @@ impl Store {
         plan: &AnswerPlan,
         dkey: &[u8],
         learner: LearnerId,
-        next_seq: u64,
         hot: Option<&Hot>,
     ) -> Result<(Recorded, Option<Hot>)> {
         let ldata = &self.inner.ldata;
@@ -1007,15 +1086,10 @@ impl Store {
         if let Some(a) = &d.answered {
             let mut written = None;
             if in_session {
-                // The answer was committed but a crash lost the session's move: make it now.
-                let (session, _) = self.advance_session(
-                    plan,
-                    learner,
-                    session,
-                    picks.as_deref(),
-                    next_seq,
-                    a.correct,
-                )?;
+                // An older session whose answer was committed but whose move a crash lost
+                // (a schema-4 session is read as moved on already): make the move now.
+                let session =
+                    self.advance_session(plan, learner, session, picks.as_deref(), a.correct)?;
                 written = Some(Hot { session, picks });
             }
             return Ok((Recorded::Duplicate { delivery: d }, written));
@@ -1060,17 +1134,18 @@ impl Store {
         };
         // The commit point.
         ldata.insert(attempt_key_of(dkey), enc(&attempt))?;
-        let (session, next, written) = if in_session {
-            let (session, next) =
-                self.advance_session(plan, learner, session, picks.as_deref(), next_seq, correct)?;
+        let (session, written) = if in_session {
+            let session =
+                self.advance_session(plan, learner, session, picks.as_deref(), correct)?;
             let written = Hot {
                 session: session.clone(),
                 picks,
             };
-            (session, next, Some(written))
+            (session, Some(written))
         } else {
-            (None, None, None)
+            (None, None)
         };
+        let next = session.as_ref().and_then(|s| s.open.clone());
         let recorded = Recorded::New {
             attempt: Box::new(attempt),
             srs: new_srs,
@@ -1081,37 +1156,37 @@ impl Store {
     }
 
     /// Moves the session on past its open question, opening the next planned one inside it
-    /// (or ending the session after the last).
+    /// (or ending the session after the last). A schema-4 session is not written: its
+    /// attempts say how far it got. An older one is written with its next question inside.
     fn advance_session(
         &self,
         plan: &AnswerPlan,
         learner: LearnerId,
         session: Option<Session>,
         picks: Option<&[Pick]>,
-        next_seq: u64,
         correct: bool,
-    ) -> Result<(Option<Session>, Option<Delivery>)> {
+    ) -> Result<Option<Session>> {
         let Some(sess) = session else {
-            return Ok((None, None));
+            return Ok(None);
         };
+        let pos = sess.pos + 1;
         let next_pick = match picks {
-            Some(p) => p.get(sess.pos + 1).cloned(),
-            None => self.pick(learner, sess.pos + 1)?,
-        }
-        .filter(|_| sess.pos + 1 < sess.total);
-        let next_id = format!("{}{:016x}", delivery_prefix(learner), next_seq);
-        let (session, next) = (plan.advance)(Some(sess), &next_id, next_pick, correct);
-        let session = session.map(|mut s| {
-            s.current = next.as_ref().map(|n| n.id.clone());
-            s.open = next.clone();
-            s
-        });
-        let key = lkind(learner, K_SESSION, &[]);
-        match &session {
-            Some(s) => self.inner.ldata.insert(key, enc(s))?,
-            None => self.inner.ldata.remove(key)?,
+            Some(p) => p.get(pos).cloned(),
+            None if pos < sess.total => self.pick(learner, pos)?,
+            None => None,
         };
-        Ok((session, next))
+        let next_id = match sess.seq {
+            Some(seq) => delivery_id(learner, session_seq(seq, pos)),
+            None => self.new_delivery_id(learner)?,
+        };
+        let written = sess.seq.is_none();
+        let session = sess.advanced(correct, next_pick.map(|p| (next_id, p)), plan.now);
+        if written {
+            self.inner
+                .ldata
+                .insert(lkind(learner, K_SESSION, &[]), enc(&session))?;
+        }
+        Ok(Some(session))
     }
 
     // ---- attempts ---------------------------------------------------------------------
@@ -1348,27 +1423,6 @@ fn describe_sled(e: &sled::Error) -> String {
 mod tests {
     use super::*;
 
-    /// The session moved on as the engine moves it: one more answered, the next pick opened.
-    fn advance_at(now: DateTime<Utc>) -> Box<Advance<'static>> {
-        Box::new(move |s, id, p, correct| {
-            let mut s = s.expect("a session");
-            s.pos += 1;
-            s.answered += 1;
-            s.correct += u32::from(correct);
-            let next = p.map(|p| Delivery {
-                id: id.to_string(),
-                learner: s.learner,
-                question: p.question,
-                item: p.item,
-                sent: now,
-                mode: s.mode,
-                answered: None,
-                closed: false,
-            });
-            (Some(s), next)
-        })
-    }
-
     /// A fresh store with one learner, at a fixed time.
     fn fresh(dir: &Path) -> (Store, DateTime<Utc>, Learner) {
         let store = Store::open(&dir.join("db")).unwrap();
@@ -1377,39 +1431,29 @@ mod tests {
         (store, now, l)
     }
 
-    /// Starts a daily session of three planned questions (X/K1..X/K3) and returns the first,
-    /// open inside it.
-    fn three_question_session(store: &Store, l: LearnerId, now: DateTime<Utc>) -> Delivery {
-        let first = delivery_for(store, l, now);
-        let picks: Vec<Pick> = (1..=3)
+    /// The three planned questions X/K1..X/K3.
+    fn three_picks() -> Vec<Pick> {
+        (1..=3)
             .map(|n| Pick {
                 item: format!("X/K{n}"),
                 question: format!("X/K{n}/scenario-1"),
             })
-            .collect();
-        let session = Session {
-            learner: l,
-            mode: Mode::Daily,
-            day: now.date_naive(),
-            total: 3,
-            pos: 0,
-            current: None,
-            correct: 0,
-            answered: 0,
-            open: None,
-        };
-        store
-            .start_session(Some(&session), &picks, l, Some(&first))
+            .collect()
+    }
+
+    /// Starts a daily session of three planned questions (X/K1..X/K3) and returns the first,
+    /// open inside it.
+    fn three_question_session(store: &Store, l: LearnerId, now: DateTime<Utc>) -> Delivery {
+        let (session, first) = store
+            .start_session(l, Mode::Daily, now.date_naive(), &three_picks(), now)
+            .unwrap()
             .unwrap();
+        assert_eq!(session.open.as_ref(), Some(&first));
         first
     }
 
     /// A plan answering `delivery` with option 0, graded right, scheduling nothing.
-    fn right_answer<'a>(
-        delivery: &'a str,
-        now: DateTime<Utc>,
-        advance: &'a Advance<'a>,
-    ) -> AnswerPlan<'a> {
+    fn right_answer(delivery: &str, now: DateTime<Utc>) -> AnswerPlan<'_> {
         fn right(_: &Delivery) -> Option<bool> {
             Some(true)
         }
@@ -1423,7 +1467,6 @@ mod tests {
             now,
             grade: &right,
             schedule: &unscheduled,
-            advance,
         }
     }
 
@@ -1473,7 +1516,6 @@ mod tests {
                 last_option: None,
             })
         };
-        let advance = |s: Option<Session>, _: &str, _: Option<Pick>, _: bool| (s, None);
         let refuse = |_: &Delivery| None;
         // Option 1 is the key.
         let (right, wrong) = (|_: &Delivery| Some(true), |_: &Delivery| Some(false));
@@ -1484,7 +1526,6 @@ mod tests {
             now,
             grade: if option == 1 { &right } else { &wrong },
             schedule: &schedule,
-            advance: &advance,
         };
         assert!(matches!(
             store.record_answer(&plan(1)).unwrap(),
@@ -1529,27 +1570,38 @@ mod tests {
         assert_eq!(store.attempts(l.id).unwrap().len(), 1);
     }
 
-    /// A session's open question lives inside the session; answering it moves the session on
-    /// to the next, and a crash after the commit point but before the session's move is
-    /// repaired by the retry, which is a duplicate.
+    /// A schema-3 session (no `seq`) with its first question open inside it, as a schema-3
+    /// build wrote it.
+    fn schema_3_session(store: &Store, l: LearnerId, now: DateTime<Utc>) -> Delivery {
+        let first = delivery_for(store, l, now);
+        let picks = three_picks();
+        for (n, p) in picks.iter().enumerate() {
+            let key = lkind(l, K_PICK, &(n as u32).to_be_bytes());
+            store.inner.ldata.insert(key, enc(p)).unwrap();
+        }
+        let old = serde_json::json!({"learner": l, "mode": "daily", "day": "2026-11-23",
+            "total": 3, "pos": 0, "current": first.id, "correct": 0, "answered": 0,
+            "open": first});
+        store
+            .inner
+            .ldata
+            .insert(lkind(l, K_SESSION, &[]), enc(&old))
+            .unwrap();
+        first
+    }
+
+    /// A schema-3 session keeps its open question inside the session and is rewritten as it
+    /// moves on; a crash after the commit point but before the session's move is repaired by
+    /// the retry, which is a duplicate.
     #[test]
-    fn a_session_moves_on_once_even_when_its_move_was_lost() {
+    fn a_schema_3_session_moves_on_once_even_when_its_move_was_lost() {
         let dir = tempfile::tempdir().unwrap();
         let (store, now, l) = fresh(dir.path());
-        let first = three_question_session(&store, l.id, now);
+        let first = schema_3_session(&store, l.id, now);
         let stored = store.session(l.id).unwrap().unwrap();
         assert_eq!(stored.current.as_deref(), Some(first.id.as_str()));
         assert_eq!(stored.open.as_ref(), Some(&first));
-        assert!(
-            !store
-                .inner
-                .ldata
-                .contains_key(delivery_key(&first.id).unwrap())
-                .unwrap(),
-            "the open question has no record of its own"
-        );
-        let advance = advance_at(now);
-        let plan = |delivery| right_answer(delivery, now, &advance);
+        let plan = |delivery| right_answer(delivery, now);
         // The crash kept the attempt but lost the session's move.
         let before = store
             .inner
@@ -1564,6 +1616,16 @@ mod tests {
             panic!("answered, with a next question");
         };
         assert_eq!(second.item, "X/K2");
+        assert_ne!(
+            store
+                .inner
+                .ldata
+                .get(lkind(l.id, K_SESSION, &[]))
+                .unwrap()
+                .unwrap(),
+            before,
+            "a schema-3 session is rewritten as it moves on"
+        );
         store
             .inner
             .ldata
@@ -1584,7 +1646,7 @@ mod tests {
         assert_eq!(answered.item, "X/K1");
         assert!(answered.answered.is_some());
         // Replacing the session closes its open question in a record of its own.
-        store.start_session(None, &[], l.id, None).unwrap();
+        store.end_session(l.id).unwrap();
         let closed = store.delivery(&open.id).unwrap().unwrap();
         assert!(closed.closed && closed.answered.is_none());
         assert!(matches!(
@@ -1594,6 +1656,143 @@ mod tests {
         assert_eq!(store.attempts(l.id).unwrap().len(), 1);
     }
 
+    /// A schema-4 session is written once, when it starts: its questions are numbered in
+    /// advance and its position is read from their attempts. So a crash at any point of an
+    /// answer leaves a session that is where its attempts say, and a new process (remembering
+    /// nothing) reads the same session, answer for answer, as the process that answered.
+    #[test]
+    fn a_session_is_where_its_attempts_say() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, start, l) = fresh(dir.path());
+        let first = three_question_session(&store, l.id, start);
+        let stored = || {
+            store
+                .inner
+                .ldata
+                .get(lkind(l.id, K_SESSION, &[]))
+                .unwrap()
+                .unwrap()
+        };
+        let as_started = stored();
+        assert!(
+            !store
+                .inner
+                .ldata
+                .contains_key(delivery_key(&first.id).unwrap())
+                .unwrap(),
+            "the open question has no record of its own"
+        );
+        let later = start + chrono::Duration::seconds(40);
+        let wrong = |_: &Delivery| Some(false);
+        let unscheduled = |_: &Delivery, _: Option<SrsState>, _: bool| None;
+        let wrong_answer = AnswerPlan {
+            grade: &wrong,
+            schedule: &unscheduled,
+            ..right_answer(&first.id, later)
+        };
+        let Recorded::New {
+            next: Some(second),
+            session: Some(moved),
+            ..
+        } = store.record_answer(&wrong_answer).unwrap()
+        else {
+            panic!("answered, with a next question");
+        };
+        assert_eq!(
+            stored(),
+            as_started,
+            "an answer does not rewrite the session"
+        );
+        assert_eq!((moved.pos, moved.answered, moved.correct), (1, 1, 0));
+        assert_eq!((second.item.as_str(), second.sent), ("X/K2", later));
+        assert_eq!(moved.open.as_ref(), Some(&second));
+        let store = reopen(store);
+        assert_eq!(
+            store.session(l.id).unwrap().as_ref(),
+            Some(moved.as_ref()),
+            "read back from the attempts as the answering process had it"
+        );
+        assert_eq!(store.delivery(&second.id).unwrap().as_ref(), Some(&second));
+        let answered = store.delivery(&first.id).unwrap().unwrap();
+        assert_eq!(
+            answered.answered.map(|a| (a.option, a.correct)),
+            Some((0, false))
+        );
+        // The second answered after a crash that lost nothing but memory, then the third.
+        let at = |s| later + chrono::Duration::seconds(s);
+        let Recorded::New {
+            next: Some(third),
+            session: Some(moved),
+            ..
+        } = store
+            .record_answer(&right_answer(&second.id, at(10)))
+            .unwrap()
+        else {
+            panic!("the second answered, with a third question");
+        };
+        assert_eq!((moved.pos, moved.answered, moved.correct), (2, 2, 1));
+        assert_eq!((third.item.as_str(), third.sent), ("X/K3", at(10)));
+        assert!(matches!(
+            store
+                .record_answer(&right_answer(&first.id, at(11)))
+                .unwrap(),
+            Recorded::Duplicate { .. }
+        ));
+        let Recorded::New {
+            next: None,
+            session: Some(last),
+            ..
+        } = store
+            .record_answer(&right_answer(&third.id, at(20)))
+            .unwrap()
+        else {
+            panic!("the last answer opens no question");
+        };
+        assert_eq!(
+            (last.pos, last.current.as_deref(), last.correct),
+            (3, None, 2)
+        );
+        let store = reopen(store);
+        assert_eq!(store.session(l.id).unwrap().as_ref(), Some(last.as_ref()));
+        let attempts = store.attempts(l.id).unwrap();
+        let times: Vec<u64> = attempts.iter().map(|a| a.response_ms).collect();
+        assert_eq!(
+            times,
+            [40_000, 10_000, 10_000],
+            "each timed from when it was sent"
+        );
+        // A crash between the scheduling state and the attempt of an answer leaves the
+        // session where it was: the question is still open, in memory or not.
+        let (_, first) = store
+            .start_session(l.id, Mode::Daily, start.date_naive(), &three_picks(), start)
+            .unwrap()
+            .unwrap();
+        let Recorded::New {
+            session: Some(moved),
+            ..
+        } = store
+            .record_answer(&right_answer(&first.id, at(30)))
+            .unwrap()
+        else {
+            panic!("answered");
+        };
+        assert_eq!(moved.pos, 1);
+        store
+            .inner
+            .ldata
+            .remove(attempt_key_of(&delivery_key(&first.id).unwrap()))
+            .unwrap();
+        let store = reopen(store);
+        let s = store.session(l.id).unwrap().unwrap();
+        assert_eq!((s.pos, s.current.as_deref()), (0, Some(first.id.as_str())));
+        assert!(matches!(
+            store
+                .record_answer(&right_answer(&first.id, at(31)))
+                .unwrap(),
+            Recorded::New { .. }
+        ));
+    }
+
     /// What the lock stripes remember of a session is what sled holds: a new process, which
     /// remembers nothing, carries the same session on from sled, answer for answer.
     #[test]
@@ -1601,8 +1800,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (store, now, l) = fresh(dir.path());
         let first = three_question_session(&store, l.id, now);
-        let advance = advance_at(now);
-        let plan = |delivery| right_answer(delivery, now, &advance);
+        let plan = |delivery| right_answer(delivery, now);
         let Recorded::New {
             next: Some(second),
             session: Some(moved),
@@ -1716,8 +1914,7 @@ mod tests {
             .insert(lkind(l.id, K_PICK, &1u32.to_be_bytes()), enc(&pick))
             .unwrap();
         assert_eq!(store.delivery(&first.id).unwrap(), Some(first.clone()));
-        let advance = advance_at(now);
-        let plan = right_answer(&first.id, now, &advance);
+        let plan = right_answer(&first.id, now);
         assert!(matches!(
             store.record_answer(&plan).unwrap(),
             Recorded::New { .. }

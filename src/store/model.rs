@@ -179,6 +179,51 @@ pub struct Session {
     /// its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open: Option<Delivery>,
+    /// Set on sessions started by schema 4: the session's questions are numbered from this
+    /// sequence number (question `i` is delivery `(seq << 16) + i`), and how far the learner
+    /// got is read from their attempts, so the record is written once, when the session
+    /// starts, and an answer does not rewrite it (see [`super::Store::session`]). The record
+    /// then holds the session as it started; `pos`, `answered`, `correct`, `current` and
+    /// `open` above are as of now only in what the store returns. Older sessions have `None`
+    /// and are rewritten as they move on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+}
+
+impl Session {
+    /// The session once its open question is answered (`correct` or not) at `now`: one more
+    /// answered, and `next` (its delivery id and planned question) opened, sent `now`, or,
+    /// after the last question, nothing open.
+    pub fn advanced(
+        mut self,
+        correct: bool,
+        next: Option<(String, Pick)>,
+        now: DateTime<Utc>,
+    ) -> Session {
+        self.pos += 1;
+        self.answered += 1;
+        self.correct += u32::from(correct);
+        self.open_next(next, now);
+        self
+    }
+
+    /// Opens `next` (delivery id and planned question) at position `pos`, sent at `sent`;
+    /// with `None`, or past the last question, nothing is open.
+    pub(super) fn open_next(&mut self, next: Option<(String, Pick)>, sent: DateTime<Utc>) {
+        self.open = next
+            .filter(|_| self.pos < self.total)
+            .map(|(id, p)| Delivery {
+                id,
+                learner: self.learner,
+                question: p.question,
+                item: p.item,
+                sent,
+                mode: self.mode,
+                answered: None,
+                closed: false,
+            });
+        self.current = self.open.as_ref().map(|d| d.id.clone());
+    }
 }
 
 /// The state of a learner's daily prompt: marked `sent: false` before the platform is asked to
