@@ -10,7 +10,9 @@ use serde_json::json;
 use super::{Engine, Out, QuestionOut, Result, Verdict, command, letter};
 use crate::srs::PlanInput;
 use crate::standards::ItemKind;
-use crate::store::{AnswerPlan, Delivery, Learner, Mode, Pick, Recorded, Session, SrsState};
+use crate::store::{
+    AnswerPlan, Delivery, Learner, Mode, Pick, Recorded, Session, SrsSnapshot, SrsState,
+};
 
 /// Minutes a `/forget` waits for its confirmation.
 pub const FORGET_MINUTES: i64 = 10;
@@ -129,11 +131,11 @@ impl Engine {
         if crate::srs::is_rest(today, &learner.settings.rest_days) {
             return self.text("rest-day", json!({}));
         }
-        let picks = self.plan(learner, Mode::Daily)?;
-        if picks.is_empty() {
+        let plan = self.plan(learner, Mode::Daily)?;
+        if plan.0.is_empty() {
             return self.text("nothing-due", json!({}));
         }
-        self.begin(learner, Mode::Daily, today, picks, "quiz-start")
+        self.begin(learner, Mode::Daily, today, plan, "quiz-start")
     }
 
     pub(super) fn practice(&self, learner: &Learner) -> Result<Vec<Out>> {
@@ -141,29 +143,31 @@ impl Engine {
             return self.text("not-enrolled", json!({}));
         }
         let today = self.today(learner);
-        let picks = self.plan(learner, Mode::Practice)?;
-        if picks.is_empty() {
+        let plan = self.plan(learner, Mode::Practice)?;
+        if plan.0.is_empty() {
             return self.text("nothing-due", json!({}));
         }
-        self.begin(learner, Mode::Practice, today, picks, "practice-start")
+        self.begin(learner, Mode::Practice, today, plan, "practice-start")
     }
 
-    /// Plans a daily quiz or a round of practice from the learner's scheduling states.
-    fn plan(&self, learner: &Learner, mode: Mode) -> Result<Vec<Pick>> {
-        let states = self.states(learner)?;
+    /// Plans a daily quiz or a round of practice from the learner's scheduling states, which
+    /// come back too (a session started from them remembers its items' states).
+    fn plan(&self, learner: &Learner, mode: Mode) -> Result<(Vec<Pick>, SrsSnapshot)> {
+        let snapshot = self.store.srs_snapshot(learner.id)?;
         let input = PlanInput {
             learner,
-            states: &states,
+            states: &snapshot.states,
             today: self.today(learner),
             now: self.now(),
         };
-        Ok(match mode {
+        let picks = match mode {
             Mode::Practice => {
                 self.sched
                     .plan_practice(&input, &self.bank, self.config.practice_size)
             }
             _ => self.sched.plan_day(&input, &self.bank),
-        })
+        };
+        Ok((picks, snapshot))
     }
 
     fn begin(
@@ -171,13 +175,14 @@ impl Engine {
         learner: &Learner,
         mode: Mode,
         day: NaiveDate,
-        queue: Vec<Pick>,
+        (queue, planned_from): (Vec<Pick>, SrsSnapshot),
         intro: &str,
     ) -> Result<Vec<Out>> {
-        let Some((session, d)) =
+        let now = self.now();
+        let started =
             self.store
-                .start_session(learner.id, mode, day, &queue, self.now())?
-        else {
+                .start_session(learner.id, mode, day, &queue, &planned_from, now)?;
+        let Some((session, d)) = started else {
             return self.text("nothing-due", json!({}));
         };
         self.store.durable()?;
@@ -612,7 +617,7 @@ impl Engine {
         {
             return Ok(0);
         }
-        Ok(self.plan(learner, Mode::Daily)?.len())
+        Ok(self.plan(learner, Mode::Daily)?.0.len())
     }
 
     /// Learners whose daily prompt is due at `now` (their local time has passed their daily

@@ -278,13 +278,18 @@ fn bounded_insert<K: std::hash::Hash + Eq, V>(
 #[derive(Default)]
 struct Stripe {
     hot: std::collections::HashMap<LearnerId, Hot>,
+    /// Scheduling states written under this stripe so far, so that states read outside it
+    /// can be told current (see [`SrsSnapshot`]).
+    srs_writes: u64,
 }
 
-/// A learner's open quiz as it stands: the session (None: no session) and its planned
-/// questions when this process planned them.
+/// A learner's open quiz as it stands: the session (None: no session), its planned questions
+/// when this process planned them, and the scheduling states of its items as sled holds them
+/// (`None`: no state yet) when they were known at its start.
 struct Hot {
     session: Option<Session>,
     picks: Option<Arc<[Pick]>>,
+    srs: std::collections::HashMap<String, Option<SrsState>>,
 }
 
 /// Open quizzes remembered per stripe (256 stripes): enough for the learners answering at
@@ -301,6 +306,39 @@ impl Stripe {
         }
         self.hot.insert(id, hot);
     }
+
+    /// The learner's session moved on (and, for an older session, was written).
+    fn moved(&mut self, id: LearnerId, session: Option<Session>, picks: Option<Arc<[Pick]>>) {
+        match self.hot.get_mut(&id) {
+            Some(h) => h.session = session,
+            None => self.remember(
+                id,
+                Hot {
+                    session,
+                    picks,
+                    srs: Default::default(),
+                },
+            ),
+        }
+    }
+
+    /// A scheduling state was written for the learner's `item`.
+    fn srs_written(&mut self, id: LearnerId, item: &str, s: &SrsState) {
+        self.srs_writes += 1;
+        if let Some(known) = self.hot.get_mut(&id).and_then(|h| h.srs.get_mut(item)) {
+            *known = Some(s.clone());
+        }
+    }
+}
+
+/// A learner's scheduling states by item, read at one moment: a session planned from them
+/// remembers its items' states (see [`Store::start_session`]) when no state of the learner
+/// was written since, so its answers need not read them from sled.
+#[derive(Debug, Clone, Default)]
+pub struct SrsSnapshot {
+    pub states: std::collections::HashMap<String, SrsState>,
+    /// The stripe's `srs_writes` before the read; None: not to be remembered.
+    writes: Option<u64>,
 }
 
 /// The sled store. Cheap to clone; all clones share one database and one committer.
@@ -746,10 +784,21 @@ impl Store {
             .collect()
     }
 
+    /// All of a learner's scheduling states, as a snapshot a session can start from.
+    pub fn srs_snapshot(&self, id: LearnerId) -> Result<SrsSnapshot> {
+        let writes = self.lock(id).srs_writes;
+        Ok(SrsSnapshot {
+            states: self.srs_all(id)?.into_iter().collect(),
+            writes: Some(writes),
+        })
+    }
+
     pub fn put_srs(&self, id: LearnerId, item: &str, s: &SrsState) -> Result<()> {
+        let mut g = self.lock(id);
         self.inner
             .ldata
             .insert(lkind(id, K_SRS, item.as_bytes()), enc(s))?;
+        g.srs_written(id, item, s);
         Ok(())
     }
 
@@ -926,13 +975,16 @@ impl Store {
 
     /// Starts a session of the planned questions `picks` for the learner, replacing any other
     /// (whose open question is closed and can no longer be answered), with the first question
-    /// open, sent `now`. Returns the session and that question; `None` when `picks` is empty.
+    /// open, sent `now`. `planned_from` is what the picks were planned from: when no state was
+    /// written since, the session remembers its items' states. Returns the session and its
+    /// first question; `None` when `picks` is empty.
     pub fn start_session(
         &self,
         learner: LearnerId,
         mode: Mode,
         day: NaiveDate,
         picks: &[Pick],
+        planned_from: &SrsSnapshot,
         now: DateTime<Utc>,
     ) -> Result<Option<(Session, Delivery)>> {
         let Some(first) = picks.first() else {
@@ -958,7 +1010,7 @@ impl Store {
         let Some(open) = session.open.clone() else {
             return Ok(None);
         };
-        self.replace_session(learner, Some((&session, picks)))?;
+        self.replace_session(learner, Some((&session, picks, planned_from)))?;
         Ok(Some((session, open)))
     }
 
@@ -973,7 +1025,11 @@ impl Store {
     /// not a batch): the new picks (indexes past the new session's total are never read, so
     /// old ones need no removal), the old open question closed in a record of its own, then
     /// the new session (the switch).
-    fn replace_session(&self, learner: LearnerId, new: Option<(&Session, &[Pick])>) -> Result<()> {
+    fn replace_session(
+        &self,
+        learner: LearnerId,
+        new: Option<(&Session, &[Pick], &SrsSnapshot)>,
+    ) -> Result<()> {
         let mut g = self.lock(learner);
         g.hot.remove(&learner);
         let ldata = &self.inner.ldata;
@@ -997,14 +1053,21 @@ impl Store {
         }
         let key = lkind(learner, K_SESSION, &[]);
         match new {
-            Some((session, picks)) => {
+            Some((session, picks, planned_from)) => {
                 for (n, p) in picks.iter().enumerate() {
                     ldata.insert(lkind(learner, K_PICK, &(n as u32).to_be_bytes()), enc(p))?;
                 }
                 ldata.insert(key, enc(session))?;
+                let current = planned_from.writes == Some(g.srs_writes);
+                let srs = picks
+                    .iter()
+                    .filter(|_| current)
+                    .map(|p| (p.item.clone(), planned_from.states.get(&p.item).cloned()))
+                    .collect();
                 let hot = Hot {
                     session: Some(session.clone()),
                     picks: Some(picks.into()),
+                    srs,
                 };
                 g.remember(learner, hot);
             }
@@ -1038,30 +1101,24 @@ impl Store {
         };
         let learner = learner_of(&dkey);
         let mut g = self.lock(learner);
-        match self.record_locked(plan, &dkey, learner, g.hot.get(&learner)) {
-            Ok((recorded, written)) => {
-                if let Some(hot) = written {
-                    g.remember(learner, hot);
-                }
-                Ok(recorded)
-            }
-            Err(e) => {
-                g.hot.remove(&learner);
-                Err(e)
-            }
+        let recorded = self.record_locked(plan, &dkey, learner, &mut g);
+        if recorded.is_err() {
+            g.hot.remove(&learner);
         }
+        recorded
     }
 
-    /// [`Store::record_answer`] under the learner's lock, given the learner's open quiz if this
-    /// process wrote it last; also returns the open quiz as now stored when it was moved on.
+    /// [`Store::record_answer`] under the learner's lock: `stripe` remembers the learner's
+    /// open quiz if this process wrote it last, and is kept up to date.
     fn record_locked(
         &self,
         plan: &AnswerPlan,
         dkey: &[u8],
         learner: LearnerId,
-        hot: Option<&Hot>,
-    ) -> Result<(Recorded, Option<Hot>)> {
+        stripe: &mut Stripe,
+    ) -> Result<Recorded> {
         let ldata = &self.inner.ldata;
+        let hot = stripe.hot.get(&learner);
         let session = match hot {
             Some(h) => h.session.clone(),
             None => self.session(learner)?,
@@ -1080,24 +1137,27 @@ impl Store {
             Some(d) => d,
             None => match self.find_delivery(dkey, plan.delivery, session.as_ref())? {
                 Some(d) => d,
-                None => return Ok((Recorded::Unknown, None)),
+                None => return Ok(Recorded::Unknown),
             },
         };
         if let Some(a) = &d.answered {
-            let mut written = None;
             if in_session {
                 // An older session whose answer was committed but whose move a crash lost
                 // (a schema-4 session is read as moved on already): make the move now.
+                let correct = a.correct;
                 let session =
-                    self.advance_session(plan, learner, session, picks.as_deref(), a.correct)?;
-                written = Some(Hot { session, picks });
+                    self.advance_session(plan, learner, session, picks.as_deref(), correct)?;
+                stripe.moved(learner, session, picks);
             }
-            return Ok((Recorded::Duplicate { delivery: d }, written));
+            return Ok(Recorded::Duplicate { delivery: d });
         }
         if d.closed {
-            return Ok((Recorded::Closed { delivery: d }, None));
+            return Ok(Recorded::Closed { delivery: d });
         }
-        let old = self.srs(learner, &d.item)?;
+        let old = match hot.and_then(|h| h.srs.get(&d.item)) {
+            Some(known) => known.clone(),
+            None => self.srs(learner, &d.item)?,
+        };
         let (option, correct, new_srs) = match old {
             // A retry after a crash that kept this review: record the answer it was made from.
             Some(s) if s.last_delivery.as_deref() == Some(plan.delivery) => (
@@ -1107,7 +1167,7 @@ impl Store {
             ),
             old => {
                 let Some(correct) = (plan.grade)(&d) else {
-                    return Ok((Recorded::Refused { delivery: d }, None));
+                    return Ok(Recorded::Refused { delivery: d });
                 };
                 let new = (plan.schedule)(&d, old, correct).map(|mut s| {
                     s.last_delivery = Some(d.id.clone());
@@ -1116,6 +1176,7 @@ impl Store {
                 });
                 if let Some(s) = &new {
                     ldata.insert(lkind(learner, K_SRS, d.item.as_bytes()), enc(s))?;
+                    stripe.srs_written(learner, &d.item, s);
                 }
                 (plan.option, correct, new)
             }
@@ -1134,25 +1195,21 @@ impl Store {
         };
         // The commit point.
         ldata.insert(attempt_key_of(dkey), enc(&attempt))?;
-        let (session, written) = if in_session {
+        let session = if in_session {
             let session =
                 self.advance_session(plan, learner, session, picks.as_deref(), correct)?;
-            let written = Hot {
-                session: session.clone(),
-                picks,
-            };
-            (session, Some(written))
+            stripe.moved(learner, session.clone(), picks);
+            session
         } else {
-            (None, None)
+            None
         };
         let next = session.as_ref().and_then(|s| s.open.clone());
-        let recorded = Recorded::New {
+        Ok(Recorded::New {
             attempt: Box::new(attempt),
             srs: new_srs,
             session: session.map(Box::new),
             next,
-        };
-        Ok((recorded, written))
+        })
     }
 
     /// Moves the session on past its open question, opening the next planned one inside it
@@ -1313,6 +1370,7 @@ impl Store {
         };
         let mut g = self.lock(id);
         g.hot.remove(&id);
+        g.srs_writes += 1;
         let i = &self.inner;
         let mut batch = sled::Batch::default();
         for k in i.ldata.scan_prefix(lkey(id)).keys() {
@@ -1445,7 +1503,14 @@ mod tests {
     /// open inside it.
     fn three_question_session(store: &Store, l: LearnerId, now: DateTime<Utc>) -> Delivery {
         let (session, first) = store
-            .start_session(l, Mode::Daily, now.date_naive(), &three_picks(), now)
+            .start_session(
+                l,
+                Mode::Daily,
+                now.date_naive(),
+                &three_picks(),
+                &SrsSnapshot::default(),
+                now,
+            )
             .unwrap()
             .unwrap();
         assert_eq!(session.open.as_ref(), Some(&first));
@@ -1764,7 +1829,14 @@ mod tests {
         // A crash between the scheduling state and the attempt of an answer leaves the
         // session where it was: the question is still open, in memory or not.
         let (_, first) = store
-            .start_session(l.id, Mode::Daily, start.date_naive(), &three_picks(), start)
+            .start_session(
+                l.id,
+                Mode::Daily,
+                start.date_naive(),
+                &three_picks(),
+                &SrsSnapshot::default(),
+                start,
+            )
             .unwrap()
             .unwrap();
         let Recorded::New {
@@ -1791,6 +1863,97 @@ mod tests {
                 .unwrap(),
             Recorded::New { .. }
         ));
+    }
+
+    /// A session remembers its items' scheduling states only when they were read after the
+    /// last state written, and keeps them current; every answer is scheduled from the state
+    /// sled holds, whichever way it was written.
+    #[test]
+    fn a_session_schedules_from_the_states_sled_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, now, l) = fresh(dir.path());
+        let state = |reps| SrsState {
+            stability: 1.0,
+            difficulty: 5.0,
+            due: now.date_naive(),
+            last_review: now,
+            reps,
+            lapses: 0,
+            last_correct: true,
+            leech: false,
+            last_question: None,
+            last_delivery: None,
+            last_option: None,
+        };
+        // Each answer adds one review to the state it is scheduled from; `seen` notes that.
+        let seen = std::cell::RefCell::new(Vec::new());
+        let schedule = |d: &Delivery, old: Option<SrsState>, _: bool| {
+            let reps = old.map_or(0, |s| s.reps);
+            seen.borrow_mut().push((d.item.clone(), reps));
+            Some(state(reps + 1))
+        };
+        let right = |_: &Delivery| Some(true);
+        let answer = |delivery: &str| {
+            let plan = AnswerPlan {
+                grade: &right,
+                schedule: &schedule,
+                ..right_answer(delivery, now)
+            };
+            match store.record_answer(&plan).unwrap() {
+                Recorded::New { next, .. } => next,
+                other => panic!("recorded, not {other:?}"),
+            }
+        };
+        let start = |planned_from: &SrsSnapshot| {
+            let day = now.date_naive();
+            let started =
+                store.start_session(l.id, Mode::Daily, day, &three_picks(), planned_from, now);
+            started.unwrap().unwrap().1
+        };
+        // Planned, then X/K2 written before the session starts: the plan's states are stale.
+        let stale = store.srs_snapshot(l.id).unwrap();
+        assert!(stale.states.is_empty());
+        store.put_srs(l.id, "X/K2", &state(5)).unwrap();
+        let first = start(&stale);
+        let second = answer(&first.id).unwrap();
+        let third = answer(&second.id).unwrap();
+        // Planned from current states, then X/K3 reviewed in a live quiz, outside the session.
+        let live = delivery_for(&store, l.id, now);
+        let live = Delivery {
+            item: "X/K3".into(),
+            ..live
+        };
+        assert!(store.open_delivery(&live).unwrap());
+        answer(&live.id);
+        assert_eq!(answer(&third.id), None, "the last question");
+        // Planned from current states; then X/K3 reviewed in a live quiz and X/K2 written,
+        // both outside the session, while it runs.
+        let current = store.srs_snapshot(l.id).unwrap();
+        let first = start(&current);
+        let second = answer(&first.id).unwrap();
+        let live = Delivery {
+            id: store.new_delivery_id(l.id).unwrap(),
+            ..live
+        };
+        assert!(store.open_delivery(&live).unwrap());
+        answer(&live.id);
+        store.put_srs(l.id, "X/K2", &state(9)).unwrap();
+        let third = answer(&second.id).unwrap();
+        answer(&third.id);
+        let reviews = seen.borrow().clone();
+        let expected = [
+            ("X/K1", 0),
+            ("X/K2", 5),
+            ("X/K3", 0),
+            ("X/K3", 1),
+            ("X/K1", 1),
+            ("X/K3", 2),
+            ("X/K2", 9),
+            ("X/K3", 3),
+        ];
+        let expected: Vec<(String, u32)> =
+            expected.iter().map(|(i, r)| (i.to_string(), *r)).collect();
+        assert_eq!(reviews, expected);
     }
 
     /// What the lock stripes remember of a session is what sled holds: a new process, which
