@@ -30,8 +30,9 @@ pub enum PromptError {
 pub struct Prompts {
     hb: Handlebars<'static>,
     dir: PathBuf,
-    /// Chat messages already rendered, by template and data (see [`Prompts::render_json`]).
-    rendered: RwLock<HashMap<(String, Vec<u8>), String>>,
+    /// Chat messages already rendered, by template and data (see [`Prompts::render_json`]) or
+    /// by template and a key that determines the data (see [`Prompts::render_keyed`]).
+    rendered: RwLock<HashMap<String, String>>,
 }
 
 /// Rendered messages remembered at most (a few hundred bytes each); when full, it starts over.
@@ -120,10 +121,32 @@ impl Prompts {
     /// template and data and not rendered again. Templates load once per process, so a
     /// reworded one takes effect at the next start, as before.
     pub fn render_json(&self, name: &str, data: serde_json::Value) -> Result<String, PromptError> {
-        let key = (
-            name.to_string(),
-            serde_json::to_vec(&data).unwrap_or_default(),
-        );
+        // Serialised JSON never holds a raw control character, so it cannot meet a key of
+        // `render_keyed` (which starts with one).
+        let mut key = format!("{name}\u{1}");
+        key.push_str(&data.to_string());
+        self.remembered(key, name, || data)
+    }
+
+    /// [`Prompts::render_json`] for data that `key` (with the template) fully determines, such
+    /// as the feedback on one question: the data is built only when the message is rendered,
+    /// the first time, and the key is all that is looked up the other times.
+    pub fn render_keyed(
+        &self,
+        name: &str,
+        key: &str,
+        data: impl FnOnce() -> serde_json::Value,
+    ) -> Result<String, PromptError> {
+        self.remembered(format!("{name}\u{1}\u{2}{key}"), name, data)
+    }
+
+    /// The message remembered under `key`, else `name` rendered with `data` and remembered.
+    fn remembered(
+        &self,
+        key: String,
+        name: &str,
+        data: impl FnOnce() -> serde_json::Value,
+    ) -> Result<String, PromptError> {
         if let Some(text) = self
             .rendered
             .read()
@@ -137,7 +160,7 @@ impl Prompts {
         }
         let text = self
             .hb
-            .render_with_context(name, &handlebars::Context::from(data))
+            .render_with_context(name, &handlebars::Context::from(data()))
             .map_err(|e| PromptError::Template {
                 name: name.to_string(),
                 message: e.to_string(),
@@ -204,6 +227,29 @@ mod tests {
         // Strict mode still refuses missing data, remembered or not.
         assert!(
             p.render_json("chat/n", serde_json::json!({"practice": false}))
+                .is_err()
+        );
+        // By key: the data is built once per template and key.
+        let built = std::cell::Cell::new(0);
+        let keyed = |key, n| {
+            p.render_keyed("chat/n", key, || {
+                built.set(built.get() + 1);
+                serde_json::json!({"n": n, "practice": true})
+            })
+            .unwrap()
+        };
+        assert_eq!(keyed("one", 1), "Practice 1");
+        assert_eq!(keyed("one", 1), "Practice 1");
+        assert_eq!(keyed("two", 2), "Practice 2");
+        assert_eq!(built.get(), 2);
+        let data_like_key = serde_json::json!({"n": 1, "practice": false}).to_string();
+        assert_eq!(
+            keyed(&data_like_key, 3),
+            "Practice 3",
+            "keys are apart from data"
+        );
+        assert!(
+            p.render_keyed("chat/none", "one", || serde_json::json!({}))
                 .is_err()
         );
     }

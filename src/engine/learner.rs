@@ -309,19 +309,22 @@ impl Engine {
                 let Some(q) = self.bank.question(&attempt.question) else {
                     return Ok((verdict, self.text("retired", json!({}))?));
                 };
-                let item = self.bank.item(&q.item);
-                let mut out = self.text(
-                    "feedback",
+                // The feedback on a question depends on the question, whether the answer was
+                // right and whether the item became a leech: many learners share it.
+                let leech = srs.as_ref().is_some_and(|s| s.leech);
+                let key = format!("{}|{}|{leech}", q.id, attempt.correct);
+                let feedback = self.say_keyed("feedback", &key, || {
                     json!({
                         "correct": attempt.correct,
                         "letter": letter(q.answer),
                         "answer": q.options[q.answer],
                         "explanation": q.explanation,
                         "item": q.item,
-                        "item_text": item.map(|i| i.text.as_str()),
-                        "leech": srs.as_ref().is_some_and(|s| s.leech),
-                    }),
-                )?;
+                        "item_text": self.bank.item(&q.item).map(|i| i.text.as_str()),
+                        "leech": leech,
+                    })
+                })?;
+                let mut out = vec![Out::Text(feedback)];
                 match (session, next) {
                     (Some(s), Some(n)) => out.extend(self.question_out(&s, &n)?),
                     (Some(s), None) => out.extend(self.text(

@@ -267,6 +267,21 @@ impl Engine {
         Ok(vec![Out::Text(self.say(name, data)?)])
     }
 
+    /// [`Engine::say`] for data that `key` determines (see [`Prompts::render_keyed`]): the
+    /// data is built only the first time.
+    ///
+    /// [`Prompts::render_keyed`]: crate::prompts::Prompts::render_keyed
+    fn say_keyed(
+        &self,
+        name: &str,
+        key: &str,
+        data: impl FnOnce() -> serde_json::Value,
+    ) -> Result<String> {
+        Ok(self
+            .prompts
+            .render_keyed(&format!("chat/{name}"), key, data)?)
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
