@@ -80,6 +80,18 @@ fn peak_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// CPU time this process has used so far (user and system, every thread), in seconds, from
+/// `/proc/self/stat` (clock ticks, 100 a second on Linux).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')')?.1;
+    let mut fields = rest.split_whitespace().skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
+}
+
 /// Rounds every fractional figure to four significant digits (what a measurement on a shared
 /// machine can claim), so the report reads `0.1832 ms`, not `0.18316400000000002 ms`.
 fn tidy(v: &mut Value) {
@@ -174,6 +186,7 @@ fn answers(f: &Fixture, dir: &Path, threads: usize, total: usize) -> Result<Valu
     }
     let first = Arc::new(std::sync::Mutex::new(first));
     reset_peak();
+    let cpu = cpu_seconds();
     let started = Instant::now();
     let handles: Vec<_> = (0..threads)
         .map(|t| {
@@ -215,16 +228,20 @@ fn answers(f: &Fixture, dir: &Path, threads: usize, total: usize) -> Result<Valu
         );
     }
     let secs = started.elapsed().as_secs_f64();
+    let cpu_us = cpu_seconds()
+        .zip(cpu)
+        .map(|(after, before)| 1e6 * (after - before) / lat.len().max(1) as f64);
     lat.sort();
     Ok(json!({
         "concurrent": threads, "answers": lat.len(), "per_second": (lat.len() as f64 / secs).round(),
         "p50_ms": pct(&lat, 0.5), "p99_ms": pct(&lat, 0.99), "peak_mb": peak_mb(),
+        "cpu_us_per_answer": cpu_us,
         "recorded": e.store.attempt_count(),
     }))
 }
 
-/// Bytes one answer writes: the attempt and the scheduling state (a session is written when
-/// it starts, not as it moves on), measured on a real answer.
+/// Bytes one answer writes: the attempt and the scheduling state as stored (a session is
+/// written when it starts, not as it moves on), for a real question.
 fn bytes_per_answer(f: &Fixture, dir: &Path) -> Result<usize> {
     let e = engine(
         f,
@@ -277,25 +294,26 @@ fn bytes_per_answer(f: &Fixture, dir: &Path) -> Result<usize> {
         leech: false,
         last_question: Some(d.question.clone()),
         last_delivery: Some(d.id.clone()),
-        last_option: None,
+        last_option: Some(0),
     };
-    Ok(size(&attempt) + size(&srs))
-}
-
-fn size<T: serde::Serialize>(v: &T) -> usize {
-    serde_json::to_vec(v).map_or(0, |v| v.len())
+    Ok(crate::store::answer_bytes(&attempt, &srs))
 }
 
 fn raw(dir: &Path, threads: usize, total: usize, bytes: usize) -> Result<Value> {
+    let cpu = cpu_seconds();
     let (rate, mut lat) = crate::store::raw_durable_inserts(
         &dir.join(format!("raw-{threads}")),
         threads,
         total / threads,
         bytes,
     )?;
+    let cpu_us = cpu_seconds()
+        .zip(cpu)
+        .map(|(after, before)| 1e6 * (after - before) / lat.len().max(1) as f64);
     lat.sort();
     Ok(
-        json!({"concurrent": threads, "per_second": rate.round(), "p50_ms": pct(&lat, 0.5), "p99_ms": pct(&lat, 0.99)}),
+        json!({"concurrent": threads, "per_second": rate.round(), "p50_ms": pct(&lat, 0.5), "p99_ms": pct(&lat, 0.99),
+               "cpu_us_per_write": cpu_us}),
     )
 }
 
@@ -692,6 +710,12 @@ pub fn answers_only(project: &Project, threads: usize, total: usize) -> Result<V
     let dir = tempfile_dir()?;
     let f = Fixture::load(project)?;
     answers(&f, dir.path(), threads, total)
+}
+
+/// Only the raw sled ceiling for the answer benchmark (for profiling).
+pub fn raw_only(threads: usize, total: usize, bytes: usize) -> Result<Value> {
+    let dir = tempfile_dir()?;
+    raw(dir.path(), threads, total, bytes)
 }
 
 /// Runs every benchmark and returns the figures.

@@ -2,7 +2,9 @@
 //!
 //! Everything else calls the small API below, which is what a second backend (PostgreSQL for
 //! several instances) would implement. Records are JSON (readable with any sled tool, and
-//! tolerant of added fields); keys are built so that one learner's records sit under one prefix
+//! tolerant of added fields), except attempts and scheduling states, which every answer writes
+//! and planning and exports read in bulk: those are compact (see `codec`), and the JSON ones
+//! older builds wrote still read. Keys are built so that one learner's records sit under one prefix
 //! (`learner id` as 8 big-endian bytes), which makes "see my data" and "forget me" prefix scans.
 //!
 //! Trees: `meta` (schema version), `learners`, `accounts` (platform account -> learner),
@@ -35,6 +37,7 @@
 //! every writer waiting at that moment into one `flush()` (group commit): one fsync serves many
 //! learners, and no task ever calls `flush_async` (sled issue #1308).
 
+mod codec;
 mod commit;
 pub mod model;
 mod time;
@@ -768,7 +771,7 @@ impl Store {
         self.inner
             .ldata
             .get(lkind(id, K_SRS, item.as_bytes()))?
-            .map(|v| dec(&v))
+            .map(|v| codec::decode_srs(&v))
             .transpose()
     }
 
@@ -779,7 +782,10 @@ impl Store {
             .scan_prefix(lkind(id, K_SRS, &[]))
             .map(|r| {
                 let (k, v) = r?;
-                Ok((String::from_utf8_lossy(&k[9..]).into_owned(), dec(&v)?))
+                Ok((
+                    String::from_utf8_lossy(&k[9..]).into_owned(),
+                    codec::decode_srs(&v)?,
+                ))
             })
             .collect()
     }
@@ -797,7 +803,7 @@ impl Store {
         let mut g = self.lock(id);
         self.inner
             .ldata
-            .insert(lkind(id, K_SRS, item.as_bytes()), enc(s))?;
+            .insert(lkind(id, K_SRS, item.as_bytes()), codec::encode_srs(s))?;
         g.srs_written(id, item, s);
         Ok(())
     }
@@ -832,7 +838,7 @@ impl Store {
             if k.as_ref() != key(s.pos).as_slice() {
                 break;
             }
-            let a: Attempt = dec(&v)?;
+            let a: Attempt = codec::decode_attempt(&v)?;
             s.pos += 1;
             s.answered += 1;
             s.correct += u32::from(a.correct);
@@ -908,7 +914,7 @@ impl Store {
             .inner
             .ldata
             .get(attempt_key_of(dkey))?
-            .map(|a| dec::<Attempt>(&a))
+            .map(|a| codec::decode_attempt(&a))
             .transpose()?;
         let open = session
             .filter(|s| s.current.as_deref() == Some(id))
@@ -1175,7 +1181,10 @@ impl Store {
                     s
                 });
                 if let Some(s) = &new {
-                    ldata.insert(lkind(learner, K_SRS, d.item.as_bytes()), enc(s))?;
+                    ldata.insert(
+                        lkind(learner, K_SRS, d.item.as_bytes()),
+                        codec::encode_srs(s),
+                    )?;
                     stripe.srs_written(learner, &d.item, s);
                 }
                 (plan.option, correct, new)
@@ -1194,7 +1203,7 @@ impl Store {
             mode: d.mode,
         };
         // The commit point.
-        ldata.insert(attempt_key_of(dkey), enc(&attempt))?;
+        ldata.insert(attempt_key_of(dkey), codec::encode_attempt(&attempt))?;
         let session = if in_session {
             let session =
                 self.advance_session(plan, learner, session, picks.as_deref(), correct)?;
@@ -1253,7 +1262,7 @@ impl Store {
         self.inner
             .ldata
             .scan_prefix(lkind(id, K_ATTEMPT, &[]))
-            .map(|r| dec(&r?.1))
+            .map(|r| codec::decode_attempt(&r?.1))
             .collect::<Result<Vec<Attempt>>>()
             .map(|mut v| {
                 // Keys follow deliveries (sent order), not answers: sort by time answered.
@@ -1271,7 +1280,10 @@ impl Store {
                 r.as_ref()
                     .map_or(true, |(k, _)| k.get(8) == Some(&K_ATTEMPT))
             })
-            .map(|r| r.map_err(StoreError::from).and_then(|(_, v)| dec(&v)))
+            .map(|r| {
+                r.map_err(StoreError::from)
+                    .and_then(|(_, v)| codec::decode_attempt(&v))
+            })
     }
 
     /// Appends attempts in bulk (history imported from elsewhere, benchmark fixtures). Not an
@@ -1279,8 +1291,9 @@ impl Store {
     pub fn import_attempts(&self, attempts: &[Attempt]) -> Result<()> {
         let mut batch = sled::Batch::default();
         for a in attempts {
-            let seq = self.inner.db.generate_id()?;
-            batch.insert(lkind(a.learner, K_ATTEMPT, &seq.to_be_bytes()), enc(a));
+            let seq = session_seq(self.inner.db.generate_id()?, 0);
+            let key = lkind(a.learner, K_ATTEMPT, &seq.to_be_bytes());
+            batch.insert(key, codec::encode_attempt(a));
         }
         self.inner.ldata.apply_batch(batch)?;
         self.durable()
@@ -1409,6 +1422,12 @@ impl Store {
         }
         self.durable()
     }
+}
+
+/// Bytes an answer that makes `attempt` and `srs` writes to sled (the values; the benchmark's
+/// raw ceiling writes as much).
+pub fn answer_bytes(attempt: &Attempt, srs: &SrsState) -> usize {
+    codec::encode_attempt(attempt).len() + codec::encode_srs(srs).len()
 }
 
 /// The ceiling for durable writes on this machine: `threads` writers each inserting
@@ -2096,5 +2115,90 @@ mod tests {
             store.record_answer(&plan).unwrap(),
             Recorded::Duplicate { .. }
         ));
+    }
+
+    /// Attempts and scheduling states written as JSON (before schema 4) are read as they are,
+    /// beside the compact ones answers write now, and an answer reviews from a JSON state.
+    #[test]
+    fn json_records_from_older_builds_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, now, l) = fresh(dir.path());
+        let old = delivery_for(&store, l.id, now);
+        let attempt = Attempt {
+            learner: l.id,
+            item: "X/K1".into(),
+            question: "X/K1/scenario-1".into(),
+            option: 2,
+            correct: false,
+            response_ms: 900,
+            platform: "telegram".into(),
+            at: now,
+            delivery: old.id.clone(),
+            mode: Mode::Daily,
+        };
+        let state = SrsState {
+            stability: 0.4,
+            difficulty: 7.0,
+            due: now.date_naive(),
+            last_review: now,
+            reps: 3,
+            lapses: 1,
+            last_correct: false,
+            leech: false,
+            last_question: Some("X/K1/scenario-1".into()),
+            last_delivery: None,
+            last_option: None,
+        };
+        let ldata = &store.inner.ldata;
+        let dkey = delivery_key(&old.id).unwrap();
+        ldata.insert(attempt_key_of(&dkey), enc(&attempt)).unwrap();
+        ldata
+            .insert(lkind(l.id, K_SRS, b"X/K1"), enc(&state))
+            .unwrap();
+        assert_eq!(
+            store.attempts(l.id).unwrap(),
+            std::slice::from_ref(&attempt)
+        );
+        assert_eq!(store.srs(l.id, "X/K1").unwrap().as_ref(), Some(&state));
+        assert_eq!(
+            store
+                .delivery(&old.id)
+                .unwrap()
+                .unwrap()
+                .answered
+                .unwrap()
+                .option,
+            2
+        );
+        let first = three_question_session(&store, l.id, now);
+        let reps = std::cell::Cell::new(None);
+        let schedule = |_: &Delivery, old: Option<SrsState>, _: bool| {
+            reps.set(old.as_ref().map(|s| s.reps));
+            old.map(|s| SrsState {
+                reps: s.reps + 1,
+                ..s
+            })
+        };
+        let right = |_: &Delivery| Some(true);
+        let plan = AnswerPlan {
+            grade: &right,
+            schedule: &schedule,
+            ..right_answer(&first.id, now)
+        };
+        assert!(matches!(
+            store.record_answer(&plan).unwrap(),
+            Recorded::New { .. }
+        ));
+        assert_eq!(reps.get(), Some(3), "reviewed from the JSON state");
+        let store = reopen(store);
+        assert_eq!(store.srs(l.id, "X/K1").unwrap().unwrap().reps, 4);
+        let attempts = store.attempts(l.id).unwrap();
+        assert_eq!(attempts.len(), 2);
+        assert_eq!(attempts[0], attempt);
+        assert_eq!(
+            (attempts[1].delivery.as_str(), attempts[1].correct),
+            (first.id.as_str(), true)
+        );
+        assert_eq!(store.attempt_count(), 2);
     }
 }
