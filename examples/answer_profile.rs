@@ -1,12 +1,18 @@
-//! Profiling aid: the answer-recording benchmark alone (`threads` and `answers` as arguments),
-//! then the raw sled ceiling of the same size and durability, and their ratio.
+//! Profiling aid: the answer-recording benchmark alone (`threads`, `answers` and the bytes an
+//! answer writes as arguments; `WORKLOAD=reviews` for a day of reviews instead of new items),
+//! then the raw sled ceiling of the same size and durability, and their ratio
+//! (`ANSWERS_ONLY=1` skips the ceiling).
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let threads = args.next().and_then(|a| a.parse().ok()).unwrap_or(1);
     let total = args.next().and_then(|a| a.parse().ok()).unwrap_or(500);
-    let bytes = args.next().and_then(|a| a.parse().ok()).unwrap_or(792);
+    let bytes = args.next().and_then(|a| a.parse().ok()).unwrap_or(183);
     let project = ksbquiz::project::Project::new(env!("CARGO_MANIFEST_DIR"));
-    let ours = ksbquiz::bench::answers_only(&project, threads, total)?;
+    let workload = match std::env::var("WORKLOAD").as_deref() {
+        Ok("reviews") => ksbquiz::bench::Workload::Reviews,
+        _ => ksbquiz::bench::Workload::NewItems,
+    };
+    let ours = ksbquiz::bench::answers_only(&project, threads, total, workload)?;
     if std::env::var_os("ANSWERS_ONLY").is_some() {
         println!("{ours}");
         return Ok(());

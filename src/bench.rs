@@ -43,7 +43,7 @@ pub struct Sizes {
 impl Sizes {
     pub fn full() -> Self {
         Sizes {
-            answers: 12_800,
+            answers: 51_200,
             plan_learners: [10_000, 100_000],
             export_learners: 10_000,
             export_days: 365,
@@ -154,17 +154,44 @@ fn start() -> DateTime<Utc> {
         .unwrap_or_else(|_| Utc::now())
 }
 
+/// What the learners in the answer benchmark answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    /// A first day: fifty items new to the learner, so every answer creates the item's
+    /// scheduling state (sled's worst case: every write is a new key).
+    NewItems,
+    /// A day of reviews: fifty items studied before and due, so every answer updates the
+    /// item's scheduling state (what most answers are once a learner is under way).
+    Reviews,
+}
+
+impl Workload {
+    fn name(self) -> &'static str {
+        match self {
+            Workload::NewItems => "new_items",
+            Workload::Reviews => "reviews",
+        }
+    }
+}
+
 /// Answers through the engine with `threads` learners at once, each answering a whole day's
-/// quiz opened beforehand.
-fn answers(f: &Fixture, dir: &Path, threads: usize, total: usize) -> Result<Value> {
+/// quiz (fifty questions) opened beforehand.
+fn answers(
+    f: &Fixture,
+    dir: &Path,
+    threads: usize,
+    total: usize,
+    workload: Workload,
+) -> Result<Value> {
     let e = Arc::new(engine(
         f,
-        &dir.join(format!("answers-{threads}")),
+        &dir.join(format!("answers-{}-{threads}", workload.name())),
         Arc::new(ManualClock::new(start())),
         50,
     )?);
     let learners = total.div_ceil(50);
     let all: Vec<String> = f.bank.standards().map(|s| s.code.clone()).collect();
+    let items: Vec<&String> = all.iter().flat_map(|s| f.bank.items_of(s)).collect();
     let mut first = Vec::with_capacity(learners);
     for i in 0..learners {
         let acc = format!("bench:{i}");
@@ -178,6 +205,13 @@ fn answers(f: &Fixture, dir: &Path, threads: usize, total: usize) -> Result<Valu
         if let Some(mut l) = e.store.learner_by_account(&acc)? {
             l.settings.per_day = 50;
             l.settings.new_per_day = 50;
+            if workload == Workload::Reviews {
+                l.settings.new_per_day = 0;
+                for k in 0..50 {
+                    let item = items[(i * 7 + k * 13) % items.len()];
+                    e.store.put_srs(l.id, item, &studied(k))?;
+                }
+            }
             e.store.put_learner(&l)?;
         }
         // Each learner's quiz is planned and opened before the clock starts: planning is
@@ -204,15 +238,11 @@ fn answers(f: &Fixture, dir: &Path, threads: usize, total: usize) -> Result<Valu
                         .lock()
                         .map(|mut f| std::mem::take(&mut f[i]))
                         .unwrap_or_default();
-                    while let Some(q) = crate::engine::question_in(&out).cloned() {
+                    while let Some(q) = crate::engine::question_in(&out) {
                         let t0 = Instant::now();
-                        out = e.handle(
-                            w,
-                            Input::Answer {
-                                delivery: q.delivery,
-                                option: (i + lat.len()) % 4,
-                            },
-                        )?;
+                        let delivery = q.delivery.clone();
+                        let option = (i + lat.len()) % 4;
+                        out = e.handle(w, Input::Answer { delivery, option })?;
                         lat.push(t0.elapsed());
                     }
                 }
@@ -233,6 +263,7 @@ fn answers(f: &Fixture, dir: &Path, threads: usize, total: usize) -> Result<Valu
         .map(|(after, before)| 1e6 * (after - before) / lat.len().max(1) as f64);
     lat.sort();
     Ok(json!({
+        "workload": workload.name(),
         "concurrent": threads, "answers": lat.len(), "per_second": (lat.len() as f64 / secs).round(),
         "p50_ms": pct(&lat, 0.5), "p99_ms": pct(&lat, 0.99), "peak_mb": peak_mb(),
         "cpu_us_per_answer": cpu_us,
@@ -335,23 +366,33 @@ fn fill_planning(f: &Fixture, db: &Path, n: usize) -> Result<f64> {
         for k in 0..40 {
             let item = items[(i * 7 + k * 13) % items.len()];
             let st = SrsState {
-                stability: 2.0 + (k % 9) as f32,
-                difficulty: 5.0,
                 due: today + Days::new(((i + k) % 30) as u64),
                 last_review: now - chrono::Duration::days(((i + k) % 20) as i64),
-                reps: 1 + (k % 5) as u32,
-                lapses: 0,
-                last_correct: true,
-                leech: false,
-                last_question: None,
-                last_delivery: None,
-                last_option: None,
+                ..studied(k)
             };
             store.put_srs(l.id, item, &st)?;
         }
     }
     store.durable()?;
     Ok(fill.elapsed().as_secs_f64())
+}
+
+/// The `k`-th of a learner's studied items: reviewed a few times, due today.
+fn studied(k: usize) -> SrsState {
+    let now = start();
+    SrsState {
+        stability: 2.0 + (k % 9) as f32,
+        difficulty: 5.0,
+        due: now.date_naive(),
+        last_review: now - chrono::Duration::days(3 + (k % 9) as i64),
+        reps: 1 + (k % 5) as u32,
+        lapses: 0,
+        last_correct: true,
+        leech: false,
+        last_question: None,
+        last_delivery: None,
+        last_option: None,
+    }
 }
 
 /// Plans today's quiz for every learner in the database at `db`, one learner at a time.
@@ -706,10 +747,15 @@ pub fn planning_only(project: &Project, db: &Path, learners: usize) -> Result<Va
 }
 
 /// Only the answer-recording benchmark (for profiling).
-pub fn answers_only(project: &Project, threads: usize, total: usize) -> Result<Value> {
+pub fn answers_only(
+    project: &Project,
+    threads: usize,
+    total: usize,
+    workload: Workload,
+) -> Result<Value> {
     let dir = tempfile_dir()?;
     let f = Fixture::load(project)?;
-    answers(&f, dir.path(), threads, total)
+    answers(&f, dir.path(), threads, total, workload)
 }
 
 /// Only the raw sled ceiling for the answer benchmark (for profiling).
@@ -731,13 +777,15 @@ pub fn run(project: &Project, sizes: Sizes, progress: &dyn Fn(&str)) -> Result<V
         } else {
             sizes.answers
         };
-        let ours = answers(&f, dir.path(), threads, total)?;
         let base = raw(dir.path(), threads, total, bytes)?;
-        let ratio =
-            ours["per_second"].as_f64().unwrap_or(0.0) / base["per_second"].as_f64().unwrap_or(1.0);
-        rec.push(
-            json!({"engine": ours, "raw_sled": base, "ratio": (ratio * 100.0).round() / 100.0}),
-        );
+        let ceiling = base["per_second"].as_f64().unwrap_or(f64::INFINITY);
+        let mut run = json!({"concurrent": threads, "raw_sled": base});
+        for workload in [Workload::NewItems, Workload::Reviews] {
+            let ours = answers(&f, dir.path(), threads, total, workload)?;
+            let ratio = ours["per_second"].as_f64().unwrap_or(0.0) / ceiling;
+            run[workload.name()] = json!({"engine": ours, "ratio": ratio});
+        }
+        rec.push(run);
     }
     progress("daily planning");
     let plan: Vec<Value> = sizes

@@ -11,7 +11,7 @@ use super::{Engine, Out, QuestionOut, Result, Verdict, command, letter};
 use crate::srs::PlanInput;
 use crate::standards::ItemKind;
 use crate::store::{
-    AnswerPlan, Delivery, Learner, Mode, Pick, Recorded, Session, SrsSnapshot, SrsState,
+    AnswerPlan, Delivery, Learner, Load, Mode, Pick, Recorded, Session, SrsSnapshot, SrsState,
 };
 
 /// Minutes a `/forget` waits for its confirmation.
@@ -196,9 +196,12 @@ impl Engine {
         let Some(q) = self.bank.question(&d.question) else {
             return self.text("retired", json!({}));
         };
-        let header = self.say(
+        let (n, total, practice) = (s.pos + 1, s.total, s.mode == Mode::Practice);
+        let key = format!("{n}|{total}|{practice}");
+        let header = self.say_keyed(
             "question-header",
-            json!({"n": s.pos + 1, "total": s.total, "practice": s.mode == Mode::Practice}),
+            &key,
+            || json!({"n": n, "total": total, "practice": practice}),
         )?;
         Ok(vec![Out::Question(QuestionOut {
             delivery: d.id.clone(),
@@ -355,28 +358,12 @@ impl Engine {
         let now = self.now();
         let today = self.today(learner);
         let rest = &learner.settings.rest_days;
-        // The learner's due-date histogram, read only if the scheduler has days to choose from.
-        let load: std::cell::OnceCell<BTreeMap<NaiveDate, usize>> = std::cell::OnceCell::new();
-        let store = &self.store;
-        let id = learner.id;
-        let load_of = |day: NaiveDate| {
-            load.get_or_init(|| {
-                let mut m = BTreeMap::new();
-                for (_, s) in store.srs_all(id).unwrap_or_default() {
-                    *m.entry(s.due).or_default() += 1;
-                }
-                m
-            })
-            .get(&day)
-            .copied()
-            .unwrap_or(0)
-        };
-        let schedule = |d: &Delivery, old: Option<SrsState>, correct: bool| {
+        let schedule = |d: &Delivery, old: Option<SrsState>, correct: bool, load: &Load| {
             // Daily quizzes and tutors' live quizzes feed spaced repetition; extra practice
             // does not, but notes the variant so the next time asks another.
             let mut s = if matches!(d.mode, Mode::Daily | Mode::Cohort) {
                 self.sched
-                    .review(old.as_ref(), correct, now, today, rest, &load_of)
+                    .review(old.as_ref(), correct, now, today, rest, load)
             } else {
                 old?
             };

@@ -298,6 +298,9 @@ impl Engine {
 
     /// Handles one input and returns what to show, in order.
     pub fn handle(&self, who: Who, input: Input) -> Result<Vec<Out>> {
+        if let Input::Answer { delivery, option } = &input {
+            return Ok(self.handle_answer(who, delivery, *option)?.1);
+        }
         let existing = self.store.learner_by_account(who.account)?;
         // Only /start creates a learner record; anything else from a stranger gets a welcome.
         let learner = match (existing, &input) {
@@ -331,6 +334,7 @@ impl Engine {
             Input::MyData => self.my_data(&learner),
             Input::Forget => self.forget_ask(&learner),
             Input::ForgetConfirm => self.forget_confirm(&learner),
+            // (Answers are handled above, without copying the learner record.)
             Input::Answer { delivery, option } => {
                 self.answer(&learner, who.platform, &delivery, option)
             }
@@ -355,7 +359,7 @@ impl Engine {
         delivery: &str,
         option: usize,
     ) -> Result<(Verdict, Vec<Out>)> {
-        match self.store.learner_by_account(who.account)? {
+        match self.store.shared_learner_by_account(who.account)? {
             Some(l) => self.answer_verdict(&l, who.platform, delivery, option),
             None => Ok((Verdict::Refused, self.text("not-started", json!({}))?)),
         }

@@ -102,8 +102,11 @@ fn mode_of(b: u8) -> Result<Mode> {
 }
 
 fn tagged<T: Serialize>(wire: &T) -> Vec<u8> {
+    // Room for a usual record at once (about a hundred bytes).
+    let mut out = Vec::with_capacity(128);
+    out.push(COMPACT);
     // Serialising into a growing vector cannot fail.
-    postcard::to_extend(wire, vec![COMPACT]).unwrap_or_default()
+    postcard::to_extend(wire, out).unwrap_or_default()
 }
 
 /// The record after its tag, in postcard, or `None` for a JSON record.

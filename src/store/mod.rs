@@ -161,9 +161,20 @@ fn delivery_prefix(id: LearnerId) -> String {
     format!("{id:016x}-")
 }
 
-/// A delivery's id, `{learner:016x}-{seq:016x}`.
+/// A delivery's id, `{learner:016x}-{seq:016x}` (written out by hand: `format!` took a tenth
+/// of an answer's own work).
 fn delivery_id(learner: LearnerId, seq: u64) -> String {
-    format!("{learner:016x}-{seq:016x}")
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::with_capacity(33);
+    for (n, part) in [learner, seq].into_iter().enumerate() {
+        if n == 1 {
+            id.push('-');
+        }
+        for shift in (0..16).rev() {
+            id.push(char::from(HEX[((part >> (4 * shift)) & 0xf) as usize]));
+        }
+    }
+    id
 }
 
 /// Sequence numbers are handed out in blocks of 2^16 (sled's id generator gives the block):
@@ -206,9 +217,12 @@ pub enum Recorded {
     Unknown,
 }
 
-/// The new scheduling state for a delivery's item: the delivery, the old state and whether the
-/// answer was right in.
-pub type Schedule<'a> = dyn Fn(&Delivery, Option<SrsState>, bool) -> Option<SrsState> + 'a;
+/// How many of a learner's items are due on a day (what the scheduler spreads due dates by).
+pub type Load<'a> = dyn Fn(NaiveDate) -> usize + 'a;
+
+/// The new scheduling state for a delivery's item: the delivery, the old state, whether the
+/// answer was right, and the learner's load by day in.
+pub type Schedule<'a> = dyn Fn(&Delivery, Option<SrsState>, bool, &Load) -> Option<SrsState> + 'a;
 
 /// How the engine wants one answer recorded: the store supplies the current records, the
 /// closures say what to write.
@@ -289,12 +303,25 @@ struct Stripe {
 }
 
 /// A learner's open quiz as it stands: the session (None: no session), its planned questions
-/// when this process planned them, and the scheduling states of its items as sled holds them
-/// (`None`: no state yet) when they were known at its start.
+/// when this process planned them, and, when they were known at its start, the scheduling
+/// states of its items as sled holds them (`None`: no state yet) and how many of the learner's
+/// items are due each day.
 struct Hot {
     session: Option<Session>,
     picks: Option<Arc<[Pick]>>,
     srs: std::collections::HashMap<String, Option<SrsState>>,
+    due: Option<std::collections::HashMap<NaiveDate, usize>>,
+}
+
+/// How many of `states` are due each day.
+fn due_by_day<'a>(
+    states: impl IntoIterator<Item = &'a SrsState>,
+) -> std::collections::HashMap<NaiveDate, usize> {
+    let mut due = std::collections::HashMap::new();
+    for s in states {
+        *due.entry(s.due).or_default() += 1;
+    }
+    due
 }
 
 /// Open quizzes remembered per stripe (256 stripes): enough for the learners answering at
@@ -322,16 +349,43 @@ impl Stripe {
                     session,
                     picks,
                     srs: Default::default(),
+                    due: None,
                 },
             ),
         }
     }
 
-    /// A scheduling state was written for the learner's `item`.
-    fn srs_written(&mut self, id: LearnerId, item: &str, s: &SrsState) {
+    /// A scheduling state `new` replaced one due `old_due` (None: none) for the learner's
+    /// `item` in sled.
+    fn srs_written(
+        &mut self,
+        id: LearnerId,
+        item: &str,
+        old_due: Option<NaiveDate>,
+        new: &SrsState,
+    ) {
         self.srs_writes += 1;
-        if let Some(known) = self.hot.get_mut(&id).and_then(|h| h.srs.get_mut(item)) {
-            *known = Some(s.clone());
+        let Some(hot) = self.hot.get_mut(&id) else {
+            return;
+        };
+        if let Some(known) = hot.srs.get_mut(item) {
+            *known = Some(new.clone());
+        }
+        if let Some(due) = &mut hot.due {
+            if let Some(n) = old_due.and_then(|d| due.get_mut(&d)) {
+                *n = n.saturating_sub(1);
+            }
+            *due.entry(new.due).or_default() += 1;
+        }
+    }
+
+    /// A scheduling state was written for the learner without the old one at hand: what this
+    /// stripe knew of the learner's states is dropped.
+    fn srs_replaced(&mut self, id: LearnerId) {
+        self.srs_writes += 1;
+        if let Some(hot) = self.hot.get_mut(&id) {
+            hot.srs.clear();
+            hot.due = None;
         }
     }
 }
@@ -542,24 +596,26 @@ impl Store {
     // ---- learners and accounts -------------------------------------------------------
 
     pub fn learner(&self, id: LearnerId) -> Result<Option<Learner>> {
+        Ok(self.shared_learner(id)?.map(Arc::unwrap_or_clone))
+    }
+
+    /// [`Store::learner`] shared with the cache, for a caller that only reads it.
+    pub fn shared_learner(&self, id: LearnerId) -> Result<Option<Arc<Learner>>> {
         let writes = {
             let known = self.known();
-            if let Some(l) = known.learners.get(&id).cloned() {
-                drop(known);
-                return Ok(Some(Learner::clone(&l)));
+            if let Some(l) = known.learners.get(&id) {
+                return Ok(Some(l.clone()));
             }
             known.writes
         };
-        let l: Option<Learner> = self
+        let l: Option<Arc<Learner>> = self
             .inner
             .learners
             .get(lkey(id))?
-            .map(|v| dec(&v))
+            .map(|v| dec(&v).map(Arc::new))
             .transpose()?;
         if let Some(l) = &l {
-            self.keep(writes, |k| {
-                bounded_insert(&mut k.learners, id, Arc::new(l.clone()))
-            });
+            self.keep(writes, |k| bounded_insert(&mut k.learners, id, l.clone()));
         }
         Ok(l)
     }
@@ -591,11 +647,23 @@ impl Store {
     }
 
     pub fn learner_by_account(&self, account: &str) -> Result<Option<Learner>> {
+        Ok(self
+            .shared_learner_by_account(account)?
+            .map(Arc::unwrap_or_clone))
+    }
+
+    /// [`Store::learner_by_account`] shared with the cache, for a caller that only reads it
+    /// (an answer).
+    pub fn shared_learner_by_account(&self, account: &str) -> Result<Option<Arc<Learner>>> {
         let writes = {
             let known = self.known();
-            if let Some(&id) = known.accounts.get(account) {
+            if let Some(id) = known.accounts.get(account) {
+                if let Some(l) = known.learners.get(id) {
+                    return Ok(Some(l.clone()));
+                }
+                let id = *id;
                 drop(known);
-                return self.learner(id);
+                return self.shared_learner(id);
             }
             known.writes
         };
@@ -607,7 +675,7 @@ impl Store {
                 self.keep(writes, |k| {
                     bounded_insert(&mut k.accounts, account.to_string(), id)
                 });
-                self.learner(id)
+                self.shared_learner(id)
             }
             None => Ok(None),
         }
@@ -806,7 +874,7 @@ impl Store {
         self.inner
             .ldata
             .insert(lkind(id, K_SRS, item.as_bytes()), codec::encode_srs(s))?;
-        g.srs_written(id, item, s);
+        g.srs_replaced(id);
         Ok(())
     }
 
@@ -1076,6 +1144,7 @@ impl Store {
                     session: Some(session.clone()),
                     picks: Some(picks.into()),
                     srs,
+                    due: current.then(|| due_by_day(planned_from.states.values())),
                 };
                 g.remember(learner, hot);
             }
@@ -1177,7 +1246,21 @@ impl Store {
                 let Some(correct) = (plan.grade)(&d) else {
                     return Ok(Recorded::Refused { delivery: d });
                 };
-                let new = (plan.schedule)(&d, old, correct).map(|mut s| {
+                // The learner's load by day: remembered with the session, or read from sled
+                // once, if the scheduler asks.
+                let known_due = hot.and_then(|h| h.due.as_ref());
+                let read_due = std::cell::OnceCell::new();
+                let load = |day: NaiveDate| {
+                    let due = known_due.unwrap_or_else(|| {
+                        read_due.get_or_init(|| {
+                            let states = self.srs_all(learner).unwrap_or_default();
+                            due_by_day(states.iter().map(|(_, s)| s))
+                        })
+                    });
+                    due.get(&day).copied().unwrap_or(0)
+                };
+                let old_due = old.as_ref().map(|o| o.due);
+                let new = (plan.schedule)(&d, old, correct, &load).map(|mut s| {
                     s.last_delivery = Some(d.id.clone());
                     s.last_option = Some(plan.option);
                     s
@@ -1187,7 +1270,7 @@ impl Store {
                         lkind(learner, K_SRS, d.item.as_bytes()),
                         codec::encode_srs(s),
                     )?;
-                    stripe.srs_written(learner, &d.item, s);
+                    stripe.srs_written(learner, &d.item, old_due, s);
                 }
                 (plan.option, correct, new)
             }
@@ -1502,6 +1585,16 @@ fn describe_sled(e: &sled::Error) -> String {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn delivery_ids_are_hex_and_read_back(learner: u64, seq: u64) {
+            let id = delivery_id(learner, seq);
+            proptest::prop_assert_eq!(&id, &format!("{learner:016x}-{seq:016x}"));
+            let key = delivery_key(&id).unwrap();
+            proptest::prop_assert_eq!(key, lkind(learner, K_DELIVERY, &seq.to_be_bytes()));
+        }
+    }
+
     /// A fresh store with one learner, at a fixed time.
     fn fresh(dir: &Path) -> (Store, DateTime<Utc>, Learner) {
         let store = Store::open(&dir.join("db")).unwrap();
@@ -1543,7 +1636,7 @@ mod tests {
         fn right(_: &Delivery) -> Option<bool> {
             Some(true)
         }
-        fn unscheduled(_: &Delivery, _: Option<SrsState>, _: bool) -> Option<SrsState> {
+        fn unscheduled(_: &Delivery, _: Option<SrsState>, _: bool, _: &Load) -> Option<SrsState> {
             None
         }
         AnswerPlan {
@@ -1586,7 +1679,7 @@ mod tests {
         let d = delivery_for(&store, l.id, now);
         assert!(store.open_delivery(&d).unwrap());
         let reviews = std::cell::Cell::new(0);
-        let schedule = |_: &Delivery, old: Option<SrsState>, correct: bool| {
+        let schedule = |_: &Delivery, old: Option<SrsState>, correct: bool, _: &Load| {
             reviews.set(reviews.get() + 1);
             Some(SrsState {
                 stability: 1.0,
@@ -1770,7 +1863,7 @@ mod tests {
         );
         let later = start + chrono::Duration::seconds(40);
         let wrong = |_: &Delivery| Some(false);
-        let unscheduled = |_: &Delivery, _: Option<SrsState>, _: bool| None;
+        let unscheduled = |_: &Delivery, _: Option<SrsState>, _: bool, _: &Load| None;
         let wrong_answer = AnswerPlan {
             grade: &wrong,
             schedule: &unscheduled,
@@ -1893,10 +1986,11 @@ mod tests {
     fn a_session_schedules_from_the_states_sled_holds() {
         let dir = tempfile::tempdir().unwrap();
         let (store, now, l) = fresh(dir.path());
+        let today = now.date_naive();
         let state = |reps| SrsState {
             stability: 1.0,
             difficulty: 5.0,
-            due: now.date_naive(),
+            due: today + chrono::Days::new(u64::from(reps) % 4),
             last_review: now,
             reps,
             lapses: 0,
@@ -1907,8 +2001,14 @@ mod tests {
             last_option: None,
         };
         // Each answer adds one review to the state it is scheduled from; `seen` notes that.
+        // The load it is given is the learner's due dates in sled, whether remembered or read.
         let seen = std::cell::RefCell::new(Vec::new());
-        let schedule = |d: &Delivery, old: Option<SrsState>, _: bool| {
+        let schedule = |d: &Delivery, old: Option<SrsState>, _: bool, load: &Load| {
+            let states = store.srs_all(l.id).unwrap();
+            for day in (0..6).map(|n| today + chrono::Days::new(n)) {
+                let due = states.iter().filter(|(_, s)| s.due == day).count();
+                assert_eq!(load(day), due, "items due on {day}");
+            }
             let reps = old.map_or(0, |s| s.reps);
             seen.borrow_mut().push((d.item.clone(), reps));
             Some(state(reps + 1))
@@ -2174,7 +2274,7 @@ mod tests {
         );
         let first = three_question_session(&store, l.id, now);
         let reps = std::cell::Cell::new(None);
-        let schedule = |_: &Delivery, old: Option<SrsState>, _: bool| {
+        let schedule = |_: &Delivery, old: Option<SrsState>, _: bool, _: &Load| {
             reps.set(old.as_ref().map(|s| s.reps));
             old.map(|s| SrsState {
                 reps: s.reps + 1,
