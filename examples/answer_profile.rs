@@ -24,3 +24,7 @@ fn main() -> anyhow::Result<()> {
     println!("raw {raw}, ratio {:.2}", rate / ceiling);
     Ok(())
 }
+
+/// The allocator `ksbquiz` itself uses (see `src/main.rs`), so figures here are its figures.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

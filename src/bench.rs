@@ -12,7 +12,7 @@
 //! writing 5 to /proc/self/clear_refs.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -38,6 +38,8 @@ pub struct Sizes {
     pub push_learners: usize,
     /// Learners clicking one live Discord question at once.
     pub live_clickers: usize,
+    /// Rounds of the answer benchmark (the median is reported).
+    pub rounds: usize,
 }
 
 impl Sizes {
@@ -49,6 +51,7 @@ impl Sizes {
             export_days: 365,
             push_learners: 1_000,
             live_clickers: 500,
+            rounds: 3,
         }
     }
     pub fn quick() -> Self {
@@ -59,6 +62,7 @@ impl Sizes {
             export_days: 60,
             push_learners: 100,
             live_clickers: 50,
+            rounds: 1,
         }
     }
 }
@@ -78,6 +82,16 @@ fn peak_mb() -> Option<f64> {
         .parse()
         .ok()?;
     Some(kb / 1024.0)
+}
+
+/// Bytes this process has written so far (`wchar` in `/proc/self/io`).
+fn written_bytes() -> Option<f64> {
+    let io = std::fs::read_to_string("/proc/self/io").ok()?;
+    io.lines()
+        .find_map(|l| l.strip_prefix("wchar:"))?
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// CPU time this process has used so far (user and system, every thread), in seconds, from
@@ -185,7 +199,7 @@ fn answers(
 ) -> Result<Value> {
     let e = Arc::new(engine(
         f,
-        &dir.join(format!("answers-{}-{threads}", workload.name())),
+        &dir.join(workload.name()),
         Arc::new(ManualClock::new(start())),
         50,
     )?);
@@ -221,6 +235,7 @@ fn answers(
     let first = Arc::new(std::sync::Mutex::new(first));
     reset_peak();
     let cpu = cpu_seconds();
+    let wrote = written_bytes();
     let started = Instant::now();
     let handles: Vec<_> = (0..threads)
         .map(|t| {
@@ -261,14 +276,78 @@ fn answers(
     let cpu_us = cpu_seconds()
         .zip(cpu)
         .map(|(after, before)| 1e6 * (after - before) / lat.len().max(1) as f64);
+    let bytes = written_bytes()
+        .zip(wrote)
+        .map(|(after, before)| (after - before) / lat.len().max(1) as f64);
     lat.sort();
     Ok(json!({
         "workload": workload.name(),
+        "bytes_written_per_answer": bytes,
         "concurrent": threads, "answers": lat.len(), "per_second": (lat.len() as f64 / secs).round(),
         "p50_ms": pct(&lat, 0.5), "p99_ms": pct(&lat, 0.99), "peak_mb": peak_mb(),
         "cpu_us_per_answer": cpu_us,
         "recorded": e.store.attempt_count(),
     }))
+}
+
+fn per_second(v: &Value) -> f64 {
+    v["per_second"].as_f64().unwrap_or(0.0)
+}
+
+/// The median of `xs` and its index (the lower middle one of an even number).
+fn median(xs: &[f64]) -> (f64, usize) {
+    let mut order: Vec<usize> = (0..xs.len()).collect();
+    order.sort_by(|&a, &b| xs[a].total_cmp(&xs[b]));
+    let i = order.get((xs.len().max(1) - 1) / 2).copied().unwrap_or(0);
+    (xs.get(i).copied().unwrap_or(0.0), i)
+}
+
+/// Answer recording with `threads` learners at once, both workloads, against the raw sled
+/// ceiling, `rounds` times. This machine's speed drifts by a fifth from one minute to the next,
+/// so the ceiling is measured before and after each round's two engine runs, each ratio is to
+/// the mean of the two, and the round with the median ratio is reported with every ratio.
+fn recording(
+    f: &Fixture,
+    dir: &Path,
+    threads: usize,
+    total: usize,
+    bytes: usize,
+    rounds: usize,
+) -> Result<Value> {
+    let ceiling = |n: usize| -> Result<Value> {
+        let scratch = TempDir(dir.join(format!("raw-{threads}-{n}")));
+        raw(scratch.path(), threads, total, bytes)
+    };
+    let mut ceilings = vec![ceiling(0)?];
+    let mut runs = Vec::new();
+    for round in 0..rounds.max(1) {
+        let scratch = TempDir(dir.join(format!("answers-{threads}-{round}")));
+        let new = answers(f, scratch.path(), threads, total, Workload::NewItems)?;
+        let reviews = answers(f, scratch.path(), threads, total, Workload::Reviews)?;
+        drop(scratch);
+        ceilings.push(ceiling(round + 1)?);
+        runs.push([new, reviews]);
+    }
+    let mut out = json!({
+        "concurrent": threads,
+        "raw_sled_per_second": ceilings.iter().map(per_second).collect::<Vec<_>>(),
+    });
+    for (w, workload) in [Workload::NewItems, Workload::Reviews].iter().enumerate() {
+        let ratios: Vec<f64> = runs
+            .iter()
+            .enumerate()
+            .map(|(r, run)| {
+                let raw = (per_second(&ceilings[r]) + per_second(&ceilings[r + 1])) / 2.0;
+                per_second(&run[w]) / raw
+            })
+            .collect();
+        let (ratio, r) = median(&ratios);
+        out[workload.name()] = json!({
+            "engine": runs[r][w], "raw_sled": [ceilings[r], ceilings[r + 1]],
+            "ratio": ratio, "ratios": ratios,
+        });
+    }
+    Ok(out)
 }
 
 /// Bytes one answer writes: the attempt and the scheduling state as stored (a session is
@@ -332,19 +411,19 @@ fn bytes_per_answer(f: &Fixture, dir: &Path) -> Result<usize> {
 
 fn raw(dir: &Path, threads: usize, total: usize, bytes: usize) -> Result<Value> {
     let cpu = cpu_seconds();
-    let (rate, mut lat) = crate::store::raw_durable_inserts(
-        &dir.join(format!("raw-{threads}")),
-        threads,
-        total / threads,
-        bytes,
-    )?;
+    let wrote = written_bytes();
+    let (rate, mut lat) =
+        crate::store::raw_durable_inserts(&dir.join("raw"), threads, total / threads, bytes)?;
     let cpu_us = cpu_seconds()
         .zip(cpu)
         .map(|(after, before)| 1e6 * (after - before) / lat.len().max(1) as f64);
+    let written = written_bytes()
+        .zip(wrote)
+        .map(|(after, before)| (after - before) / lat.len().max(1) as f64);
     lat.sort();
     Ok(
         json!({"concurrent": threads, "per_second": rate.round(), "p50_ms": pct(&lat, 0.5), "p99_ms": pct(&lat, 0.99),
-               "cpu_us_per_write": cpu_us}),
+               "cpu_us_per_write": cpu_us, "bytes_written_per_write": written}),
     )
 }
 
@@ -777,15 +856,14 @@ pub fn run(project: &Project, sizes: Sizes, progress: &dyn Fn(&str)) -> Result<V
         } else {
             sizes.answers
         };
-        let base = raw(dir.path(), threads, total, bytes)?;
-        let ceiling = base["per_second"].as_f64().unwrap_or(f64::INFINITY);
-        let mut run = json!({"concurrent": threads, "raw_sled": base});
-        for workload in [Workload::NewItems, Workload::Reviews] {
-            let ours = answers(&f, dir.path(), threads, total, workload)?;
-            let ratio = ours["per_second"].as_f64().unwrap_or(0.0) / ceiling;
-            run[workload.name()] = json!({"engine": ours, "ratio": ratio});
-        }
-        rec.push(run);
+        rec.push(recording(
+            &f,
+            dir.path(),
+            threads,
+            total,
+            bytes,
+            sizes.rounds,
+        )?);
     }
     progress("daily planning");
     let plan: Vec<Value> = sizes
@@ -814,14 +892,16 @@ pub fn run(project: &Project, sizes: Sizes, progress: &dyn Fn(&str)) -> Result<V
     Ok(v)
 }
 
-/// A scratch folder for the benchmark's databases, removed afterwards.
+/// A scratch folder for the benchmark's databases, removed afterwards (each measurement's
+/// own databases go in a [`TempDir`] inside it, removed as soon as it is done).
 fn tempfile_dir() -> Result<TempDir> {
     let base = std::env::temp_dir().join(format!("ksbquiz-bench-{}", std::process::id()));
     std::fs::create_dir_all(&base)?;
     Ok(TempDir(base))
 }
 
-struct TempDir(std::path::PathBuf);
+/// A folder removed when dropped.
+struct TempDir(PathBuf);
 
 impl TempDir {
     fn path(&self) -> &Path {
