@@ -936,9 +936,17 @@ pub fn storm(project: &Project, db: &Path, learners: usize) -> Result<()> {
                 if e.store.learner_by_account(&acc)?.is_none() {
                     e.handle(w, Input::Start { code: None })?;
                     e.handle(w, Input::Enrol(vec!["PROV-LMCCP".into()]))?;
+                    // A long daily quiz, so kills land in the middle of it.
+                    e.handle(w, Input::PerDay("50".into()))?;
+                    e.handle(w, Input::NewPerDay("50".into()))?;
                 }
                 loop {
-                    let mut reply = e.handle(w, Input::Practice)?;
+                    // Today's quiz first (after a restart, resumed where its attempts say it
+                    // got to, and its answers scheduled), then practice rounds.
+                    let mut reply = e.handle(w, Input::Quiz)?;
+                    if crate::engine::question_in(&reply).is_none() {
+                        reply = e.handle(w, Input::Practice)?;
+                    }
                     while let Some(q) = crate::engine::question_in(&reply).cloned() {
                         let a = Input::Answer {
                             delivery: q.delivery.clone(),

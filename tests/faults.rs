@@ -1,6 +1,7 @@
 //! Load and fault tests (reduced size for CI): `kill -9` in the middle of a 64-learner answer
-//! storm, repeated, with no acknowledged answer lost and none recorded twice; a full disk
-//! reported clearly at start-up.
+//! storm (daily quizzes, then practice), repeated, with no acknowledged answer lost and none
+//! recorded twice, and quizzes caught in the middle resumed; a full disk reported clearly at
+//! start-up.
 
 mod common;
 
@@ -16,6 +17,7 @@ fn kill_9_during_an_answer_storm_loses_and_doubles_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db");
     let mut acked: BTreeSet<String> = BTreeSet::new();
+    let mut open_at_kill = Vec::new();
     for round in 0..3 {
         let mut child = Command::new(cargo_bin("ksbquiz"))
             .arg("--root")
@@ -36,10 +38,12 @@ fn kill_9_during_an_answer_storm_loses_and_doubles_nothing() {
                 }
             }
         });
-        // Let the storm run for a while (at least 200 acknowledgements), then kill -9.
+        // Let the storm run for a while (at least 200 acknowledgements, and after the first
+        // round, whose kill lands in the middle of everyone's fifty-question daily quiz, at
+        // least 800 ms), then kill -9.
         let started = Instant::now();
         let mut this_round = 0;
-        while this_round < 200 || started.elapsed() < Duration::from_millis(800) {
+        while this_round < 200 || (round > 0 && started.elapsed() < Duration::from_millis(800)) {
             match rx.recv_timeout(Duration::from_secs(60)) {
                 Ok(line) => {
                     if let Some(d) = line.strip_prefix("ack ") {
@@ -59,6 +63,31 @@ fn kill_9_during_an_answer_storm_loses_and_doubles_nothing() {
             }
         }
         let store = ksbquiz::store::Store::open(&db).unwrap();
+        // Today's quiz is where its attempts say, after any number of kills: one quiz a day,
+        // resumed, not started again (a quiz is not rewritten as it moves on).
+        for i in 0..64 {
+            let Some(l) = store.learner_by_account(&format!("storm:{i}")).unwrap() else {
+                continue;
+            };
+            let Some(s) = store.session(l.id).unwrap() else {
+                continue;
+            };
+            if s.mode != ksbquiz::store::Mode::Daily {
+                continue;
+            }
+            let daily = store.attempts(l.id).unwrap();
+            let daily = daily.iter().filter(|a| a.mode == s.mode).count();
+            assert_eq!(
+                (s.answered as usize, s.pos),
+                (daily, daily),
+                "round {round}"
+            );
+            if s.current.is_some() {
+                let open = store.open_question(&s).unwrap().unwrap();
+                assert!(open.answered.is_none(), "the open question is unanswered");
+                open_at_kill.push((l.id, open.id));
+            }
+        }
         let mut per_delivery: HashMap<String, usize> = HashMap::new();
         for a in store.all_attempts() {
             *per_delivery.entry(a.unwrap().delivery).or_default() += 1;
@@ -84,6 +113,22 @@ fn kill_9_during_an_answer_storm_loses_and_doubles_nothing() {
         );
     }
     assert!(acked.len() >= 600);
+    // The questions open when a kill caught a quiz were asked again and answered after the
+    // restart (or are open still): the quiz was resumed, not replaced by a new one.
+    assert!(!open_at_kill.is_empty(), "no kill landed in a daily quiz");
+    let store = ksbquiz::store::Store::open(&db).unwrap();
+    for (learner, delivery) in open_at_kill {
+        let open_now = store
+            .session(learner)
+            .unwrap()
+            .and_then(|s| s.current)
+            .is_some_and(|d| d == delivery);
+        let answered = store
+            .delivery(&delivery)
+            .unwrap()
+            .is_some_and(|d| d.answered.is_some());
+        assert!(answered || open_now, "{delivery} was dropped");
+    }
 }
 
 #[test]
