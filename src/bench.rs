@@ -94,6 +94,33 @@ fn written_bytes() -> Option<f64> {
         .ok()
 }
 
+/// CPU time and bytes written by this process over a measurement.
+struct Meter {
+    cpu: Option<f64>,
+    written: Option<f64>,
+}
+
+impl Meter {
+    fn start() -> Self {
+        Meter {
+            cpu: cpu_seconds(),
+            written: written_bytes(),
+        }
+    }
+
+    /// CPU microseconds and bytes written per operation since the start, for `ops` operations.
+    fn per(&self, ops: usize) -> (Option<f64>, Option<f64>) {
+        let ops = ops.max(1) as f64;
+        let cpu = cpu_seconds()
+            .zip(self.cpu)
+            .map(|(a, b)| 1e6 * (a - b) / ops);
+        let written = written_bytes()
+            .zip(self.written)
+            .map(|(a, b)| (a - b) / ops);
+        (cpu, written)
+    }
+}
+
 /// CPU time this process has used so far (user and system, every thread), in seconds, from
 /// `/proc/self/stat` (clock ticks, 100 a second on Linux).
 fn cpu_seconds() -> Option<f64> {
@@ -234,8 +261,7 @@ fn answers(
     }
     let first = Arc::new(std::sync::Mutex::new(first));
     reset_peak();
-    let cpu = cpu_seconds();
-    let wrote = written_bytes();
+    let meter = Meter::start();
     let started = Instant::now();
     let handles: Vec<_> = (0..threads)
         .map(|t| {
@@ -273,12 +299,7 @@ fn answers(
         );
     }
     let secs = started.elapsed().as_secs_f64();
-    let cpu_us = cpu_seconds()
-        .zip(cpu)
-        .map(|(after, before)| 1e6 * (after - before) / lat.len().max(1) as f64);
-    let bytes = written_bytes()
-        .zip(wrote)
-        .map(|(after, before)| (after - before) / lat.len().max(1) as f64);
+    let (cpu_us, bytes) = meter.per(lat.len());
     lat.sort();
     Ok(json!({
         "workload": workload.name(),
@@ -410,16 +431,10 @@ fn bytes_per_answer(f: &Fixture, dir: &Path) -> Result<usize> {
 }
 
 fn raw(dir: &Path, threads: usize, total: usize, bytes: usize) -> Result<Value> {
-    let cpu = cpu_seconds();
-    let wrote = written_bytes();
+    let meter = Meter::start();
     let (rate, mut lat) =
         crate::store::raw_durable_inserts(&dir.join("raw"), threads, total / threads, bytes)?;
-    let cpu_us = cpu_seconds()
-        .zip(cpu)
-        .map(|(after, before)| 1e6 * (after - before) / lat.len().max(1) as f64);
-    let written = written_bytes()
-        .zip(wrote)
-        .map(|(after, before)| (after - before) / lat.len().max(1) as f64);
+    let (cpu_us, written) = meter.per(lat.len());
     lat.sort();
     Ok(
         json!({"concurrent": threads, "per_second": rate.round(), "p50_ms": pct(&lat, 0.5), "p99_ms": pct(&lat, 0.99),
@@ -465,12 +480,7 @@ fn studied(k: usize) -> SrsState {
         due: now.date_naive(),
         last_review: now - chrono::Duration::days(3 + (k % 9) as i64),
         reps: 1 + (k % 5) as u32,
-        lapses: 0,
-        last_correct: true,
-        leech: false,
-        last_question: None,
-        last_delivery: None,
-        last_option: None,
+        ..SrsState::default()
     }
 }
 

@@ -1993,12 +1993,7 @@ mod tests {
             due: today + chrono::Days::new(u64::from(reps) % 4),
             last_review: now,
             reps,
-            lapses: 0,
-            last_correct: true,
-            leech: false,
-            last_question: None,
-            last_delivery: None,
-            last_option: None,
+            ..SrsState::default()
         };
         // Each answer adds one review to the state it is scheduled from; `seen` notes that.
         // The load it is given is the learner's due dates in sled, whether remembered or read.

@@ -124,6 +124,25 @@ pub struct SrsState {
     pub last_option: Option<usize>,
 }
 
+impl Default for SrsState {
+    /// A state with no review in it (as of the epoch), for building one field by field.
+    fn default() -> Self {
+        SrsState {
+            stability: 0.0,
+            difficulty: 0.0,
+            due: NaiveDate::default(),
+            last_review: DateTime::default(),
+            reps: 0,
+            lapses: 0,
+            last_correct: yes(),
+            leech: false,
+            last_question: None,
+            last_delivery: None,
+            last_option: None,
+        }
+    }
+}
+
 /// A question sent to a learner and waiting for (or holding) its answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Delivery {
