@@ -1063,6 +1063,8 @@ impl Store {
         planned_from: &SrsSnapshot,
         now: DateTime<Utc>,
     ) -> Result<Option<(Session, Delivery)>> {
+        // A block numbers 2^16 questions (a quiz asks fifty at most).
+        let picks = &picks[..picks.len().min(1 << SESSION_BITS)];
         let Some(first) = picks.first() else {
             return Ok(None);
         };
