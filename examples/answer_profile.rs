@@ -6,7 +6,7 @@ fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let threads = args.next().and_then(|a| a.parse().ok()).unwrap_or(1);
     let total = args.next().and_then(|a| a.parse().ok()).unwrap_or(500);
-    let bytes = args.next().and_then(|a| a.parse().ok()).unwrap_or(183);
+    let bytes = args.next().and_then(|a| a.parse().ok()).unwrap_or(177);
     let project = ksbquiz::project::Project::new(env!("CARGO_MANIFEST_DIR"));
     let workload = match std::env::var("WORKLOAD").as_deref() {
         Ok("reviews") => ksbquiz::bench::Workload::Reviews,

@@ -124,7 +124,7 @@ impl Prompts {
         // Serialised JSON never holds a raw control character, so it cannot meet a key of
         // `render_keyed` (which starts with one).
         let mut key = format!("{name}\u{1}");
-        key.push_str(&data.to_string());
+        key.push_str(&serde_json::to_string(&data).unwrap_or_default());
         self.remembered(key, name, || data)
     }
 

@@ -132,9 +132,6 @@ impl Engine {
             return self.text("rest-day", json!({}));
         }
         let plan = self.plan(learner, Mode::Daily)?;
-        if plan.0.is_empty() {
-            return self.text("nothing-due", json!({}));
-        }
         self.begin(learner, Mode::Daily, today, plan, "quiz-start")
     }
 
@@ -144,9 +141,6 @@ impl Engine {
         }
         let today = self.today(learner);
         let plan = self.plan(learner, Mode::Practice)?;
-        if plan.0.is_empty() {
-            return self.text("nothing-due", json!({}));
-        }
         self.begin(learner, Mode::Practice, today, plan, "practice-start")
     }
 

@@ -298,43 +298,42 @@ impl Engine {
 
     /// Handles one input and returns what to show, in order.
     pub fn handle(&self, who: Who, input: Input) -> Result<Vec<Out>> {
-        if let Input::Answer { delivery, option } = &input {
-            return Ok(self.handle_answer(who, delivery, *option)?.1);
-        }
-        let existing = self.store.learner_by_account(who.account)?;
+        // The cached record itself: most inputs (answers above all) only read it.
+        let existing = self.store.shared_learner_by_account(who.account)?;
         // Only /start creates a learner record; anything else from a stranger gets a welcome.
         let learner = match (existing, &input) {
             (Some(l), _) => l,
-            (None, Input::Start { .. }) => {
+            (None, Input::Start { .. }) => Arc::new(
                 self.store
                     .learner_for_account(who.account, who.name, self.now())?
-                    .0
-            }
+                    .0,
+            ),
             (None, Input::Help) => return self.help(),
             (None, Input::Link(Some(code))) => return self.link_finish(who, code),
             (None, _) => return self.text("not-started", json!({})),
         };
+        // Inputs that change the record work on a copy of their own.
+        let owned = || Learner::clone(&learner);
         match input {
-            Input::Start { code } => self.start(learner, code),
+            Input::Start { code } => self.start(owned(), code),
             Input::Help => self.help(),
             Input::Standards => self.standards_list(&learner),
-            Input::Enrol(codes) => self.enrol(learner, &codes),
-            Input::Join(code) => self.join(learner, &code),
+            Input::Enrol(codes) => self.enrol(owned(), &codes),
+            Input::Join(code) => self.join(owned(), &code),
             Input::Quiz => self.quiz(&learner),
             Input::Practice => self.practice(&learner),
             Input::Stats => self.stats(&learner),
             Input::Settings => self.settings(&learner),
-            Input::Time(t) => self.set_time(learner, &t),
-            Input::Timezone(t) => self.set_timezone(learner, &t),
-            Input::PerDay(t) => self.set_per_day(learner, &t),
-            Input::NewPerDay(t) => self.set_new_per_day(learner, &t),
-            Input::RestDays(t) => self.set_rest_days(learner, &t),
-            Input::Pause => self.pause(learner, true),
-            Input::Resume => self.pause(learner, false),
+            Input::Time(t) => self.set_time(owned(), &t),
+            Input::Timezone(t) => self.set_timezone(owned(), &t),
+            Input::PerDay(t) => self.set_per_day(owned(), &t),
+            Input::NewPerDay(t) => self.set_new_per_day(owned(), &t),
+            Input::RestDays(t) => self.set_rest_days(owned(), &t),
+            Input::Pause => self.pause(owned(), true),
+            Input::Resume => self.pause(owned(), false),
             Input::MyData => self.my_data(&learner),
             Input::Forget => self.forget_ask(&learner),
             Input::ForgetConfirm => self.forget_confirm(&learner),
-            // (Answers are handled above, without copying the learner record.)
             Input::Answer { delivery, option } => {
                 self.answer(&learner, who.platform, &delivery, option)
             }

@@ -158,7 +158,9 @@ fn lkey_with(id: LearnerId, rest: &[u8]) -> Vec<u8> {
 
 /// Delivery ids start with the learner's id in hex, so one learner's deliveries share a prefix.
 fn delivery_prefix(id: LearnerId) -> String {
-    format!("{id:016x}-")
+    let mut prefix = delivery_id(id, 0);
+    prefix.truncate(17);
+    prefix
 }
 
 /// A delivery's id, `{learner:016x}-{seq:016x}` (written out by hand: `format!` took a tenth
@@ -915,9 +917,10 @@ impl Store {
             last = Some(a.at);
         }
         if let Some(sent) = last {
-            let next = match s.pos < s.total {
-                true => Some(self.session_pick(&s, seq)?),
-                false => None,
+            let next = if s.pos < s.total {
+                Some(self.session_pick(&s, seq)?)
+            } else {
+                None
             };
             s.open_next(next, sent);
         }
@@ -926,15 +929,12 @@ impl Store {
 
     /// The delivery id and planned question at a schema-4 session's position.
     fn session_pick(&self, s: &Session, seq: u64) -> Result<(String, Pick)> {
-        let pick = match self.pick(s.learner, s.pos)? {
-            Some(p) => p,
-            None => {
-                return Err(StoreError::Corrupt(format!(
-                    "learner {}'s session has no question {}",
-                    s.learner, s.pos
-                )));
-            }
-        };
+        let pick = self.pick(s.learner, s.pos)?.ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "learner {}'s session has no question {}",
+                s.learner, s.pos
+            ))
+        })?;
         let id = delivery_id(s.learner, session_seq(seq, s.pos));
         Ok((id, pick))
     }
@@ -1225,7 +1225,7 @@ impl Store {
                 // (a schema-4 session is read as moved on already): make the move now.
                 let correct = a.correct;
                 let session =
-                    self.advance_session(plan, learner, session, picks.as_deref(), correct)?;
+                    self.advance_session(learner, session, picks.as_deref(), correct, plan.now)?;
                 stripe.moved(learner, session, picks);
             }
             return Ok(Recorded::Duplicate { delivery: d });
@@ -1293,7 +1293,7 @@ impl Store {
         ldata.insert(attempt_key_of(dkey), codec::encode_attempt(&attempt))?;
         let session = if in_session {
             let session =
-                self.advance_session(plan, learner, session, picks.as_deref(), correct)?;
+                self.advance_session(learner, session, picks.as_deref(), correct, plan.now)?;
             stripe.moved(learner, session.clone(), picks);
             session
         } else {
@@ -1313,11 +1313,11 @@ impl Store {
     /// attempts say how far it got. An older one is written with its next question inside.
     fn advance_session(
         &self,
-        plan: &AnswerPlan,
         learner: LearnerId,
         session: Option<Session>,
         picks: Option<&[Pick]>,
         correct: bool,
+        now: DateTime<Utc>,
     ) -> Result<Option<Session>> {
         let Some(sess) = session else {
             return Ok(None);
@@ -1333,7 +1333,7 @@ impl Store {
             None => self.new_delivery_id(learner)?,
         };
         let written = sess.seq.is_none();
-        let session = sess.advanced(correct, next_pick.map(|p| (next_id, p)), plan.now);
+        let session = sess.advanced(correct, next_pick.map(|p| (next_id, p)), now);
         if written {
             self.inner
                 .ldata
@@ -1651,6 +1651,19 @@ mod tests {
         }
     }
 
+    /// Records `plan`, which must be a new answer in a session: the session after it and the
+    /// question it opened.
+    fn moved_on(store: &Store, plan: &AnswerPlan) -> (Box<Session>, Option<Delivery>) {
+        match store.record_answer(plan).unwrap() {
+            Recorded::New {
+                session: Some(s),
+                next,
+                ..
+            } => (s, next),
+            other => panic!("a new answer in a session, not {other:?}"),
+        }
+    }
+
     /// The same database opened again, as by the next process after a crash.
     fn reopen(store: Store) -> Store {
         let path = store.path().to_path_buf();
@@ -1871,14 +1884,8 @@ mod tests {
             schedule: &unscheduled,
             ..right_answer(&first.id, later)
         };
-        let Recorded::New {
-            next: Some(second),
-            session: Some(moved),
-            ..
-        } = store.record_answer(&wrong_answer).unwrap()
-        else {
-            panic!("answered, with a next question");
-        };
+        let (moved, second) = moved_on(&store, &wrong_answer);
+        let second = second.expect("answered, with a next question");
         assert_eq!(
             stored(),
             as_started,
@@ -1901,16 +1908,8 @@ mod tests {
         );
         // The second answered after a crash that lost nothing but memory, then the third.
         let at = |s| later + chrono::Duration::seconds(s);
-        let Recorded::New {
-            next: Some(third),
-            session: Some(moved),
-            ..
-        } = store
-            .record_answer(&right_answer(&second.id, at(10)))
-            .unwrap()
-        else {
-            panic!("the second answered, with a third question");
-        };
+        let (moved, third) = moved_on(&store, &right_answer(&second.id, at(10)));
+        let third = third.expect("the second answered, with a third question");
         assert_eq!((moved.pos, moved.answered, moved.correct), (2, 2, 1));
         assert_eq!((third.item.as_str(), third.sent), ("X/K3", at(10)));
         assert!(matches!(
@@ -1919,16 +1918,8 @@ mod tests {
                 .unwrap(),
             Recorded::Duplicate { .. }
         ));
-        let Recorded::New {
-            next: None,
-            session: Some(last),
-            ..
-        } = store
-            .record_answer(&right_answer(&third.id, at(20)))
-            .unwrap()
-        else {
-            panic!("the last answer opens no question");
-        };
+        let (last, next) = moved_on(&store, &right_answer(&third.id, at(20)));
+        assert!(next.is_none(), "the last answer opens no question");
         assert_eq!(
             (last.pos, last.current.as_deref(), last.correct),
             (3, None, 2)
@@ -1955,15 +1946,7 @@ mod tests {
             )
             .unwrap()
             .unwrap();
-        let Recorded::New {
-            session: Some(moved),
-            ..
-        } = store
-            .record_answer(&right_answer(&first.id, at(30)))
-            .unwrap()
-        else {
-            panic!("answered");
-        };
+        let (moved, _) = moved_on(&store, &right_answer(&first.id, at(30)));
         assert_eq!(moved.pos, 1);
         store
             .inner

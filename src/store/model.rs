@@ -213,7 +213,7 @@ impl Session {
     /// The session once its open question is answered (`correct` or not) at `now`: one more
     /// answered, and `next` (its delivery id and planned question) opened, sent `now`, or,
     /// after the last question, nothing open.
-    pub fn advanced(
+    pub(super) fn advanced(
         mut self,
         correct: bool,
         next: Option<(String, Pick)>,
