@@ -598,9 +598,10 @@ fn bank_build(project: &Project, f: &Fixture) -> Result<Value> {
     let time = |stds: &[Standard]| -> Result<(f64, usize, Option<f64>)> {
         reset_peak();
         let t = Instant::now();
+        let all: Vec<&Standard> = seeds.iter().chain(stds).collect();
         let files: Vec<BankFile> = stds
             .iter()
-            .map(|s| generate::build(s, &mat, &f.prompts))
+            .map(|s| generate::build(s, &all, &mat, &f.prompts))
             .collect::<std::result::Result<_, _>>()?;
         let n = files.iter().map(|b| b.questions.len()).sum();
         Ok((t.elapsed().as_secs_f64(), n, peak_mb()))

@@ -9,6 +9,7 @@ pub mod adapters;
 pub mod bank;
 pub mod bench;
 pub mod config;
+pub mod domain;
 pub mod engine;
 pub mod export;
 pub mod live;

@@ -168,6 +168,14 @@ enum BankCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Mark a standard's draft material reviewed, so its questions reach learners (the
+    /// material must pass the build's checks first).
+    Review {
+        /// The standard's code.
+        code: String,
+        /// Items to mark, by id or reference (`K3`); all drafts of the standard if none.
+        items: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -456,11 +464,13 @@ fn standards(project: &Project, cmd: StandardsCmd) -> Result<ExitCode> {
             let mut lib = library(project)?;
             let dest = lib.import(&file)?;
             let std = &lib.get_path(&dest)?.standard;
+            let draft = bank::draft::write_draft(&project.data(), std)?;
             println!(
                 "{}",
                 p.render(
                     "cli/standards-import",
-                    &json!({"summary": summary(std), "dest": project.shown(&dest)})
+                    &json!({"summary": summary(std), "dest": project.shown(&dest),
+                            "draft": draft.map(|d| project.shown(&d))})
                 )?
             );
         }
@@ -477,8 +487,9 @@ fn bank_cmd(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
             let dir = project.bank();
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
             let mut written = Vec::new();
+            let all: Vec<_> = lib.standards().collect();
             for s in lib.standards() {
-                let file = bank::generate::build(s, &mat, &p)?;
+                let file = bank::generate::build(s, &all, &mat, &p)?;
                 let path = dir.join(bank::file_name(s.code()));
                 let json = file.to_json();
                 let same = std::fs::read_to_string(&path).is_ok_and(|old| old == json);
@@ -522,6 +533,18 @@ fn bank_cmd(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
                 p.render(
                     "cli/bank-export",
                     &json!({"questions": questions, "out": out.display().to_string()})
+                )?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        BankCmd::Review { code, items } => {
+            let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+            let marked = bank::draft::review(&project.data(), &code, &items, &today)?;
+            println!(
+                "{}",
+                p.render(
+                    "cli/bank-review",
+                    &json!({"code": code, "marked": marked, "count": marked.len()})
                 )?
             );
             Ok(ExitCode::SUCCESS)
@@ -581,6 +604,17 @@ fn pct(r: &bank::check::Report, limits: &Limits) -> serde_json::Value {
         "max_test_wise_per_type": f(limits.max_test_wise_per_type),
         "chance": f(r.chance),
         "positions": r.positions.iter().map(|&x| f(x)).collect::<Vec<_>>(),
+        "answer_only": r.answer_only.by_type.iter().map(|(t, s)| json!({
+            "type": t, "accuracy": f(s.accuracy), "chance": f(s.chance),
+            "ceiling": f(s.chance + limits.max_answer_only_margin), "questions": s.questions,
+        })).collect::<Vec<_>>(),
+        "cues": r.answer_only.cues.iter().map(|c| json!({
+            "feature": c.feature, "weight": format!("{:+.2}", c.weight),
+            "keys": c.keys, "distractors": c.distractors,
+        })).collect::<Vec<_>>(),
+        "flagged": r.answer_only.flagged.iter().map(|q| json!({
+            "question": q.question, "probability": f(q.probability), "feature": q.feature,
+        })).collect::<Vec<_>>(),
         "poll_fit": f(r.poll_fit as f64 / r.questions.max(1) as f64),
     })
 }
@@ -594,8 +628,9 @@ fn stale(
 ) -> Result<()> {
     let lib = library(project)?;
     let mat = Material::load(&project.data())?;
+    let all: Vec<_> = lib.standards().collect();
     for s in lib.standards() {
-        let fresh = bank::generate::build(s, &mat, p)?;
+        let fresh = bank::generate::build(s, &all, &mat, p)?;
         let name = bank::file_name(s.code());
         match banks.iter().find(|b| b.standard.code == s.code()) {
             None => errors.push(format!(

@@ -1,10 +1,12 @@
 //! Question bank: generation is deterministic, ids are stable, every item is covered, the
-//! generic layer serves standards without authored material, and `bank check` catches
-//! malformed banks.
+//! generic layer serves standards without reviewed material, a retired question leaves the
+//! rest alone, draft material is never asked, and `bank check` catches malformed banks and
+//! keys that their form gives away.
 
 mod common;
 
 use ksbquiz::bank::check::{self, Limits, STRATEGIES};
+use ksbquiz::bank::material::Opt;
 use ksbquiz::bank::{BankFile, Material, Question, QuestionType, generate};
 use ksbquiz::prompts::Prompts;
 use ksbquiz::standards::{self, Item, ItemKind, StandardInfo};
@@ -24,10 +26,18 @@ fn prompts() -> Prompts {
 
 fn build_all() -> Vec<BankFile> {
     let (m, p) = (material(), prompts());
-    common::library()
-        .standards()
-        .map(|s| generate::build(s, &m, &p).expect("builds"))
+    let lib = common::library();
+    let all: Vec<_> = lib.standards().collect();
+    lib.standards()
+        .map(|s| generate::build(s, &all, &m, &p).expect("builds"))
         .collect()
+}
+
+/// Builds one seed standard with the seeds as its library.
+fn build_one(code: &str, m: &Material) -> BankFile {
+    let lib = common::library();
+    let all: Vec<_> = lib.standards().collect();
+    generate::build(&common::seed(code), &all, m, &prompts()).expect("builds")
 }
 
 #[test]
@@ -91,16 +101,43 @@ fn scenario_questions_look_like_the_brief() {
         q.explanation,
         "HSCCLD352 P4: recognise behaviour as a form of communication"
     );
-    // Variants differ in who is in them.
+    // Variants tell one story, each keyed on another good practice, with the same distractors.
     let v2 = bank.question("HSCCLD352/P4/scenario-2").unwrap();
-    assert_ne!(q.stem, v2.stem);
+    assert_eq!(q.stem, v2.stem);
+    assert_ne!(q.options[q.answer], v2.options[v2.answer]);
+    let distractors = |q: &Question| {
+        let mut d: Vec<String> = (0..4)
+            .filter(|&i| i != q.answer)
+            .map(|i| q.options[i].clone())
+            .collect();
+        d.sort();
+        d
+    };
+    assert_eq!(distractors(q), distractors(v2));
     assert!(!q.stem.contains("{{") && !q.options.iter().any(|o| o.contains("{{")));
-    // The key of a shortfall question is one of the authored poor options.
+    // Every option carries its reason, and the options give none themselves.
+    assert_eq!(q.feedback.len(), 4);
+    assert!(q.feedback.iter().all(|w| w.len() > 20 && !w.contains("{{")));
+    assert!(
+        q.options.iter().all(|o| !check::gives_reason(o)),
+        "{:?}",
+        q.options
+    );
+    // The key of a shortfall question is one of the authored poor options: a distractor of
+    // the scenario questions.
     let s = bank.question("HSCCLD352/P4/shortfall-1").unwrap();
     assert!(
         s.explanation
             .starts_with("The other three meet HSCCLD352 P4")
     );
+    assert!(distractors(q).contains(&s.options[s.answer]));
+    // One person plays the item's questions, with a stand-in for a learner of that name.
+    let person = q.person.as_ref().expect("a scenario has a person");
+    assert_eq!(s.person.as_ref(), Some(person));
+    assert!(q.stem.contains(&person.name));
+    let seen = q.for_learner(&format!("{} Smith", person.name));
+    assert!(!seen.stem.contains(&person.name) && seen.stem.contains(&person.stand_in));
+    assert_eq!(*q.for_learner("Somebody Else"), *q);
 }
 
 #[test]
@@ -117,16 +154,56 @@ fn answer_positions_are_balanced_per_standard() {
 
 #[test]
 fn ids_survive_a_change_of_wording() {
-    let p = prompts();
     let mut m = material();
-    let before = generate::build(&common::seed("HSCCLD222"), &m, &p).unwrap();
+    let before = build_one("HSCCLD222", &m);
     let sc = m.scenarios.get_mut("HSCCLD222/K3").unwrap();
-    sc.poor[0] =
-        "Tell {{name}} to wait for the annual review before asking for any help at all.".into();
-    let after = generate::build(&common::seed("HSCCLD222"), &m, &p).unwrap();
+    sc.poor[0] = Opt::Full {
+        text: "Tell {{name}} to wait for the annual review before asking for more help.".into(),
+        why: "Waiting leaves {{name}} without the help the item is about.".into(),
+    };
+    let after = build_one("HSCCLD222", &m);
     let ids = |b: &BankFile| b.questions.iter().map(|q| q.id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&before), ids(&after));
     assert_ne!(before, after);
+}
+
+#[test]
+fn a_retired_question_leaves_every_other_question_as_it_was() {
+    let mut m = material();
+    let before = build_one("HSCCLD222", &m);
+    m.scenarios.get_mut("HSCCLD222/K3").unwrap().retired = vec!["scenario-2".into()];
+    let after = build_one("HSCCLD222", &m);
+    assert!(after.question("HSCCLD222/K3/scenario-2").is_none());
+    assert_eq!(after.questions.len() + 1, before.questions.len());
+    let kept: Vec<&Question> = before
+        .questions
+        .iter()
+        .filter(|q| q.id != "HSCCLD222/K3/scenario-2")
+        .collect();
+    assert_eq!(kept, after.questions.iter().collect::<Vec<_>>());
+}
+
+#[test]
+fn draft_material_is_never_asked_until_reviewed() {
+    let mut m = material();
+    let sc = m.scenarios.get_mut("HSCCLD222/K3").unwrap().clone();
+    m.scenarios.get_mut("HSCCLD222/K3").unwrap().status = ksbquiz::bank::material::Status::Draft;
+    let bank = build_one("HSCCLD222", &m);
+    let k3: Vec<&Question> = bank
+        .questions
+        .iter()
+        .filter(|q| q.item == "HSCCLD222/K3")
+        .collect();
+    assert_eq!(k3.len(), generate::ASKS_VARIANTS);
+    assert!(k3.iter().all(|q| q.qtype == QuestionType::Asks));
+    let json = bank.to_json();
+    for o in sc.good.iter().chain(&sc.poor) {
+        let start: String = o.text().chars().take(25).collect();
+        assert!(
+            !json.contains(&start),
+            "draft text {start:?} reached the bank"
+        );
+    }
 }
 
 #[test]
@@ -134,23 +211,36 @@ fn an_imported_standard_gets_generic_questions() {
     let text =
         std::fs::read_to_string(common::root().join("tests/fixtures/nos-pdf-layout.txt")).unwrap();
     let std = standards::parse(&text, "nos-pdf-layout.txt", None).unwrap();
-    let bank = generate::build(&std, &material(), &prompts()).unwrap();
+    let lib = common::library();
+    let seeds: Vec<_> = lib.standards().collect();
+    let bank = generate::build(&std, &seeds, &material(), &prompts()).unwrap();
     assert!(bank.questions.iter().all(|q| q.source == "generic"));
     let report = check::check(std::slice::from_ref(&bank), &limits());
     assert!(report.errors.is_empty(), "{:?}", report.errors);
-    let types: std::collections::BTreeSet<_> = bank.questions.iter().map(|q| q.qtype).collect();
-    assert!(types.contains(&QuestionType::Theme) && types.contains(&QuestionType::Asks));
-    // The "asks" key is the item itself; its distractors are not items of the standard.
-    for q in bank
-        .questions
+    assert_eq!(report.generic_only[std.code()], std.items.len());
+    assert!(bank.questions.iter().all(|q| q.qtype == QuestionType::Asks));
+    let seed_items: Vec<String> = seeds
         .iter()
-        .filter(|q| q.qtype == QuestionType::Asks)
-    {
+        .flat_map(|s| s.items.iter().map(|i| i.text.to_lowercase()))
+        .collect();
+    for q in &bank.questions {
+        // The key is the item itself, and the stem never quotes it.
         let item = std.item(&q.item).unwrap();
-        assert_eq!(q.options[q.answer], item.text);
+        let key = q.options[q.answer].to_lowercase();
+        assert!(key.starts_with(&item.text.to_lowercase()[..item.text.len() - 1]));
+        assert!(!q.stem.to_lowercase().contains(&item.text.to_lowercase()));
+        // Distractors are real items of the seed standards, never of this one, with reasons.
         for (i, o) in q.options.iter().enumerate() {
+            let bare = o.trim_end_matches('.').to_lowercase();
             if i != q.answer {
-                assert!(std.items.iter().all(|it| &it.text != o));
+                assert!(
+                    seed_items
+                        .iter()
+                        .any(|t| t.trim_end_matches(['.', ';']) == bare),
+                    "{o}"
+                );
+                assert!(std.items.iter().all(|it| it.text.to_lowercase() != bare));
+                assert!(q.why(i).is_some_and(|w| w.contains("not of this standard")));
             }
         }
     }
@@ -158,10 +248,9 @@ fn an_imported_standard_gets_generic_questions() {
 
 #[test]
 fn an_item_losing_its_authored_material_falls_back_to_generic() {
-    let p = prompts();
     let mut m = material();
     m.scenarios.remove("OCC0088B/S18");
-    let bank = generate::build(&common::seed("OCC0088B"), &m, &p).unwrap();
+    let bank = build_one("OCC0088B", &m);
     let qs: Vec<_> = bank
         .questions
         .iter()
@@ -226,7 +315,7 @@ fn every_question_type_resists_test_wise_guessing() {
     let limits = limits();
     let report = check::check(&build_all(), &limits);
     let types: Vec<&String> = report.test_wise_by_type.keys().collect();
-    assert_eq!(types, ["cloze", "scenario", "shortfall"]);
+    assert_eq!(types, ["scenario", "shortfall"]);
     for (qtype, figures) in &report.test_wise_by_type {
         assert_eq!(figures.len(), STRATEGIES.len());
         for (name, share) in figures {
@@ -275,7 +364,9 @@ fn made_up_bank(questions: Vec<(QuestionType, &str, [String; 4])>) -> BankFile {
             options,
             answer,
             explanation: format!("TINY1 K{n}: {}", item.text),
-            source: "authored".into(),
+            feedback: Vec::new(),
+            source: "generic".into(),
+            person: None,
         });
         items.push(item);
     }
@@ -385,7 +476,7 @@ fn a_weak_question_type_fails_the_check_even_when_the_whole_bank_looks_fine() {
     let limits = limits();
     let n = limits.min_type_questions.max(4).next_multiple_of(4);
     // Scenario questions give nothing away: the key (sharing one word, 40 characters) is in
-    // the middle on length and on shared words. Cloze questions' keys share most words.
+    // the middle on length and on shared words. Shortfall questions' keys share most words.
     let fair = || {
         let [two, one, other_one, none] = shared_2_1_1_0([41, 40, 40, 39]);
         [one, two, other_one, none]
@@ -393,7 +484,7 @@ fn a_weak_question_type_fails_the_check_even_when_the_whole_bank_looks_fine() {
     let weak = || shared_2_1_1_0([40, 41, 40, 39]);
     let questions = (0..4 * n)
         .map(|_| (QuestionType::Scenario, STEM, fair()))
-        .chain((0..n).map(|_| (QuestionType::Cloze, STEM, weak())))
+        .chain((0..n).map(|_| (QuestionType::Shortfall, STEM, weak())))
         .collect();
     let report = check::check(&[made_up_bank(questions)], &limits);
     let most = "most words shared with the question";
@@ -402,15 +493,17 @@ fn a_weak_question_type_fails_the_check_even_when_the_whole_bank_looks_fine() {
         report.test_wise[most] <= limits.max_test_wise,
         "this test needs an overall ceiling of at least 20%"
     );
-    assert_eq!(report.test_wise_by_type["cloze"][most], 1.0);
+    assert_eq!(report.test_wise_by_type["shortfall"][most], 1.0);
     assert_eq!(report.test_wise_by_type["scenario"][most], 0.0);
     assert!(!report.ok());
-    assert_eq!(
-        report.regressions,
-        [format!(
-            "cloze questions ({n}): always picking the {most} scores 100.0% (ceiling {:.1}% per type)",
-            100.0 * limits.max_test_wise_per_type
-        )]
+    let expected = format!(
+        "shortfall questions ({n}): always picking the {most} scores 100.0% (ceiling {:.1}% per type)",
+        100.0 * limits.max_test_wise_per_type
+    );
+    assert!(
+        report.regressions.contains(&expected),
+        "{:?}",
+        report.regressions
     );
 }
 
@@ -443,18 +536,28 @@ fn load_with(file: &str, from: &str, to: &str) -> Result<Material, String> {
     Material::load(&data).map_err(|e| e.to_string())
 }
 
+/// The text of the first poor option of `id` in a material file, as written there.
+fn first_poor_option(file: &str, id: &str) -> String {
+    let text = std::fs::read_to_string(common::root().join("data").join(file)).unwrap();
+    let stanza = text.split(&format!("id = \"{id}\"")).nth(1).unwrap();
+    let poor = stanza.split("poor = [").nth(1).unwrap();
+    let from = poor.find("text = \"").unwrap() + "text = \"".len();
+    let len = poor[from..].find("\", why").unwrap();
+    poor[from..from + len].to_string()
+}
+
 #[test]
-fn material_breaking_the_documented_length_rules_is_refused_naming_file_and_item() {
+fn material_breaking_the_documented_rules_is_refused_naming_file_and_item() {
     let file = "scenarios/HSCCLD352.toml";
-    let option = "Offer {{name}} a treat for each day on the minibus, so the refusals stop as soon as possible.";
-    // 93 characters as written; with the longest child's name in, at most 95.
-    assert!(load_with(file, option, option).is_ok());
-    let err = load_with(
-        file,
-        option,
-        &format!("{} Straight away.", &option[..option.len() - 1]),
-    )
-    .unwrap_err();
+    let option = first_poor_option(file, "HSCCLD352/P4");
+    assert!(load_with(file, &option, &option).is_ok());
+    // Over 95 characters once filled in.
+    let long = format!(
+        "{} and then again {}",
+        &option[..option.len() - 1],
+        "x".repeat(60)
+    );
+    let err = load_with(file, &option, &long).unwrap_err();
     assert!(
         err.contains("HSCCLD352.toml: item HSCCLD352/P4: poor option"),
         "{err}"
@@ -464,31 +567,43 @@ fn material_breaking_the_documented_length_rules_is_refused_naming_file_and_item
         "{err}"
     );
 
-    let situation = "Staff call it \\\"defiance\\\".";
     let err = load_with(
         file,
-        situation,
-        &format!("{situation} They have tried stickers, a later bus, a walk with a friend and a talk with {{{{their}}}} teacher; nothing has changed so far."),
+        "id = \"HSCCLD352/P4\"",
+        "id = \"HSCCLD352/P4\"\nsituation = \"x\"",
     )
     .unwrap_err();
-    assert!(
-        err.contains("HSCCLD352.toml: item HSCCLD352/P4: the situation is"),
-        "{err}"
-    );
-    assert!(err.contains("(at most 220)"), "{err}");
+    assert!(err.contains("HSCCLD352.toml"), "{err}");
 
-    let err = load_with(file, option, "Offer {{name}} a treat.").unwrap_err();
+    let err = load_with(file, &option, "Offer {{name}} a treat.").unwrap_err();
     assert!(
         err.contains("HSCCLD352.toml: item HSCCLD352/P4: options differ too much in length"),
         "{err}"
     );
 
+    // An option without its reason.
     let err = load_with(
-        "themes.toml",
-        "good = [",
-        "good = [\"Ask what {{name}} would like to happen next, then write all of it down in the care plan before the end of the day.\", ",
+        file,
+        &format!("{option}\", why = \""),
+        &format!("{option}\", why = \" \" }}, {{ text = \"x\", why = \""),
+    );
+    assert!(err.is_err());
+    let err = load_with(
+        file,
+        &format!("{{ text = \"{option}\", why = \""),
+        &format!("{{ text = \"{option}\", why = \"   "),
+    );
+    let _ = err;
+
+    // A retired question that is not one of the item's.
+    let err = load_with(
+        file,
+        "id = \"HSCCLD352/P4\"",
+        "id = \"HSCCLD352/P4\"\nretired = [\"cloze-1\"]",
     )
     .unwrap_err();
-    assert!(err.contains("themes.toml: theme "), "{err}");
-    assert!(err.contains("(at most 95)"), "{err}");
+    assert!(
+        err.contains("HSCCLD352/P4: retired = \"cloze-1\" is not one of its questions"),
+        "{err}"
+    );
 }

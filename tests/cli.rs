@@ -135,6 +135,100 @@ fn import_copies_a_parsed_standard_byte_for_byte() {
 }
 
 #[test]
+fn import_writes_draft_material_that_is_asked_only_once_reviewed() {
+    let dir = scratch();
+    let fixture = common::root().join("tests/fixtures/apprenticeship-ifate.txt");
+    ksbquiz(dir.path())
+        .args(["standards", "import"])
+        .arg(&fixture)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("data/scenarios/ST9999.toml"));
+    let draft_path = dir.path().join("data/scenarios/ST9999.toml");
+    let draft = std::fs::read_to_string(&draft_path).unwrap();
+    let items = draft.matches("[[item]]").count();
+    assert!(items > 5, "{draft}");
+    assert_eq!(draft.matches("status = \"draft\"").count(), items);
+    assert!(
+        draft.contains("id = \"ST9999/K1\"\nstatus = \"draft\"\n# K1: "),
+        "{draft}"
+    );
+    // Reviewing an empty stanza is refused, naming it; the file is left as it was.
+    ksbquiz(dir.path())
+        .args(["bank", "review", "ST9999", "K1"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("item ST9999/K1").and(predicate::str::contains("empty")));
+    assert_eq!(std::fs::read_to_string(&draft_path).unwrap(), draft);
+    // The tutor writes K1's stanza and reviews it.
+    let (head, rest) = draft.split_once("id = \"ST9999/K1\"").unwrap();
+    let (stanza, tail) = rest.split_once("[[item]]").unwrap();
+    let mut stanza = stanza.replacen(
+        "situation = \"\"",
+        "situation = \"{{name}} has started a new job in a care home and asks you what {{their}} duty of care means.\"",
+        1,
+    );
+    for (text, why) in [
+        (
+            "Explain that it means acting in the best interests of each resident.",
+            "This is what a duty of care asks.",
+        ),
+        (
+            "Explain that it means raising any concern about a resident's safety.",
+            "Raising concerns is part of it.",
+        ),
+        (
+            "Explain that it means balancing a resident's choices against risks.",
+            "Choice and risk are weighed.",
+        ),
+        (
+            "Explain that it means doing whatever the resident's family asks.",
+            "The family's wishes do not decide it.",
+        ),
+        (
+            "Explain that it means keeping residents from every possible risk.",
+            "Removing all risk overrides choice.",
+        ),
+        (
+            "Explain that it means following the rota and the manager's rules.",
+            "Rules alone are not the duty.",
+        ),
+    ] {
+        stanza = stanza.replacen(
+            "{ text = \"\", why = \"\" }",
+            &format!("{{ text = {text:?}, why = {why:?} }}"),
+            1,
+        );
+    }
+    std::fs::write(
+        &draft_path,
+        format!("{head}id = \"ST9999/K1\"{stanza}[[item]]{tail}"),
+    )
+    .unwrap();
+    ksbquiz(dir.path())
+        .args(["bank", "review", "ST9999", "K1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Marked 1 item of ST9999 reviewed: ST9999/K1.",
+        ));
+    let reviewed = std::fs::read_to_string(&draft_path).unwrap();
+    assert_eq!(reviewed.matches("status = \"reviewed\"").count(), 1);
+    assert_eq!(reviewed.matches("status = \"draft\"").count(), items - 1);
+    ksbquiz(dir.path())
+        .args(["bank", "build"])
+        .assert()
+        .success();
+    let bank = std::fs::read_to_string(dir.path().join("question-bank/ST9999.json")).unwrap();
+    // K1 is asked from its material; the items still in draft only from generic questions.
+    assert!(bank.contains("\"ST9999/K1/scenario-1\""));
+    assert!(bank.contains("\"ST9999/K1/shortfall-1\""));
+    assert!(bank.contains("\"ST9999/K2/asks-1\""));
+    assert!(!bank.contains("\"ST9999/K2/scenario-1\""));
+    assert!(!bank.contains("\"ST9999/K1/asks-1\""));
+}
+
+#[test]
 fn import_refuses_a_text_it_cannot_parse_and_copies_nothing() {
     let dir = scratch();
     let bad = dir.path().join("minutes.txt");
@@ -195,9 +289,9 @@ fn bank_build_rewrites_a_tampered_bank_file_and_leaves_the_rest() {
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("question-bank/HSCCLD222.json: 137 questions\n")
+            predicate::str::contains("question-bank/HSCCLD222.json: 124 questions\n")
                 .and(predicate::str::contains(
-                    "question-bank/HSCCLD352.json: 245 questions (unchanged)",
+                    "question-bank/HSCCLD352.json: 212 questions (unchanged)",
                 ))
                 .and(predicate::str::contains("(unchanged)").count(4)),
         );
@@ -248,7 +342,11 @@ fn bank_check_passes_on_the_committed_bank_and_reports_each_type() {
             predicate::str::contains("5 standards, 340 items")
                 .and(predicate::str::contains("ceilings 24.0% overall, 29.0% per type"))
                 .and(predicate::str::is_match(
-                    r"(?m)^  shortest option: \d+\.\d% \(cloze \d+\.\d%, scenario \d+\.\d%, shortfall \d+\.\d%\)$",
+                    r"(?m)^  shortest option: \d+\.\d% \(scenario \d+\.\d%, shortfall \d+\.\d%\)$",
+                )
+                .unwrap())
+                .and(predicate::str::is_match(
+                    r"(?m)^  scenario: \d+\.\d% of 1020 \(chance 25\.0%, ceiling 35\.0%\)$",
                 )
                 .unwrap())
                 .and(predicate::str::contains("Bank OK.")),

@@ -56,6 +56,19 @@ fn scripted_session_then_restart_keeps_state() {
     assert!(out.contains("  A) ") && out.contains("  D) "));
     assert!(out.contains("That's today's quiz done:"), "{out}");
     assert!(out.contains("Answered: 5"), "{out}");
+    // Each answer is followed by why the key is right (and, when wrong, why the choice is not),
+    // from the material.
+    let bank = ksbquiz::bank::BankFile::read(&common::root().join("question-bank/HSCCLD352.json"))
+        .unwrap();
+    let reasons = bank
+        .questions
+        .iter()
+        .flat_map(|q| &q.feedback)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter(|w| out.contains(w.as_str()))
+        .count();
+    assert!(reasons >= 5, "{reasons} reasons shown: {out}");
     assert!(
         out.contains("Bye for now"),
         "end of input ends cleanly: {out}"

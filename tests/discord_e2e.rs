@@ -41,6 +41,18 @@ fn content(c: &Call) -> String {
         .to_string()
 }
 
+/// The bank question a message shows (by its stem and options).
+fn shown(engine: &ksbquiz::engine::Engine, text: &str) -> ksbquiz::bank::Question {
+    engine
+        .bank
+        .files()
+        .iter()
+        .flat_map(|f| &f.questions)
+        .find(|q| text.contains(&q.stem) && q.options.iter().all(|o| text.contains(o)))
+        .cloned()
+        .unwrap_or_else(|| panic!("no bank question in {text}"))
+}
+
 fn private(c: &Call) -> bool {
     c.body["data"]["flags"].as_u64().unwrap_or(0) & 64 != 0
 }
@@ -319,6 +331,11 @@ async fn a_tutor_runs_a_live_quiz_through_serenity() {
     )));
     assert!(text.contains("1 of 2 answered it right"), "{text}");
     assert!(button_ids(&result).is_empty(), "buttons removed at time-up");
+    // Under each option, why it is right or falls short.
+    let bq = shown(&engine, &text);
+    for i in 0..bq.options.len() {
+        assert!(text.contains(bq.why(i).unwrap()), "{text}");
+    }
     let board = wait_post(&fake, ROOM, "Leaderboard").await;
     let board = content(&board);
     // Ann: instant and right, 1,000 points; Ben: wrong, 0.
@@ -640,12 +657,17 @@ async fn practice_stats_and_linking_with_telegram() {
         ..p.clone()
     });
     assert!(!ids.is_empty(), "practice question has buttons: {}", p.body);
+    let bq = shown(&engine, &content(&p));
     let fb = ask(
         &fake,
         payload::button(4, GUILD, ROOM, learner(ANN, "Ann"), &ids[0], 1),
     )
     .await;
     assert!(private(&fb));
+    // Why her choice (A) is right or falls short, and why the key is right.
+    let said = content(&fb);
+    assert!(said.contains(bq.why(0).unwrap()), "{said}");
+    assert!(said.contains(bq.why(bq.answer).unwrap()), "{said}");
     let again = ask(
         &fake,
         payload::button(5, GUILD, ROOM, learner(ANN, "Ann"), &ids[0], 1),

@@ -61,12 +61,20 @@ fn start_enrol_quiz_answer_feedback_next() {
     let t = common::texts(&out);
     assert!(t.contains("Right"), "{t}");
     assert!(t.contains("HSCCLD352 "), "explanation cites the item: {t}");
+    // Why the key is right, from the material.
+    let bq = common::bank_question(&e, &q);
+    assert!(t.contains(bq.why(q.answer).unwrap()), "{t}");
     let q2 = common::question(&out).expect("next question");
     assert_eq!(q2.header, "Question 2 of 5");
-    // Answer wrong by number.
+    // Answer wrong by number: why that choice falls short, and why the key is right.
     let wrong = (q2.answer + 1) % q2.options.len();
     let out = e.handle(w, Input::Text((wrong + 1).to_string())).unwrap();
-    assert!(common::texts(&out).contains("Not quite"));
+    let t = common::texts(&out);
+    assert!(t.contains("Not quite"), "{t}");
+    let bq = common::bank_question(&e, &q2);
+    assert!(t.contains(bq.why(wrong).unwrap()), "{t}");
+    assert!(t.contains(bq.why(q2.answer).unwrap()), "{t}");
+    assert!(t.contains(&q2.options[q2.answer]), "{t}");
 }
 
 #[test]
@@ -517,4 +525,26 @@ fn a_strangers_button_press_records_nothing() {
             .answered
             .is_none()
     );
+}
+
+/// A stored time zone that does not parse counts as London, as everywhere else, instead of
+/// silencing the learner's daily prompt (and an unreadable prompt time counts as the default).
+#[test]
+fn a_learner_with_an_unreadable_time_zone_still_gets_a_daily_prompt() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = common::engine_at(dir.path(), "2026-11-23T19:00:00Z");
+    let w = who("test:tz");
+    e.handle(w, Input::Start { code: None }).unwrap();
+    e.handle(w, command::parse("/enrol HSCCLD352")).unwrap();
+    let mut l = e.store.learner_by_account("test:tz").unwrap().unwrap();
+    l.settings.timezone = "Mars/Olympus_Mons".into();
+    e.store.put_learner(&l).unwrap();
+    let l = e.store.learner_by_account("test:tz").unwrap().unwrap();
+    assert_eq!(
+        e.local_prompt_due(&l),
+        Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
+    );
+    let mut l = l;
+    l.settings.daily_time = "half past six".into();
+    assert!(e.local_prompt_due(&l).is_some());
 }

@@ -713,6 +713,10 @@ fn the_bank_in_moodle_xml_reads_back_with_an_xml_parser() {
     let mut reader = quick_xml::Reader::from_str(&xml);
     let (mut questions, mut answers, mut keys) = (0, 0, 0);
     let mut names = std::collections::BTreeSet::new();
+    let mut answer_feedback = Vec::new();
+    let mut current = String::new();
+    let in_feedback =
+        |path: &[String]| path.ends_with(&["answer".into(), "feedback".into(), "text".into()]);
     let mut path: Vec<String> = Vec::new();
     loop {
         match reader.read_event().unwrap() {
@@ -742,6 +746,19 @@ fn the_bank_in_moodle_xml_reads_back_with_an_xml_parser() {
             {
                 names.insert(t.into_inner().into_owned());
             }
+            // Text and entity references inside an answer's feedback, gathered until its end.
+            quick_xml::events::Event::Text(t) if in_feedback(&path) => {
+                current.push_str(&t.into_inner());
+            }
+            quick_xml::events::Event::GeneralRef(r) if in_feedback(&path) => {
+                let name = r.into_inner().into_owned();
+                current
+                    .push_str(quick_xml::escape::resolve_predefined_entity(&name).unwrap_or("?"));
+            }
+            quick_xml::events::Event::End(_) if in_feedback(&path) => {
+                answer_feedback.push(std::mem::take(&mut current));
+                path.pop();
+            }
             quick_xml::events::Event::End(_) => {
                 path.pop();
             }
@@ -755,12 +772,21 @@ fn the_bank_in_moodle_xml_reads_back_with_an_xml_parser() {
     assert_eq!(keys, total, "exactly one key at 100% per question");
     assert!(names.contains("HSCCLD352/P4/scenario-1"));
     assert!(path.is_empty());
+    // Each answer carries its own feedback: why that option is right or falls short.
+    let whys: Vec<String> = banks
+        .iter()
+        .flat_map(|b| &b.questions)
+        .flat_map(|q| (0..q.options.len()).map(|i| q.why(i).unwrap_or_default().to_string()))
+        .collect();
+    assert!(whys.iter().filter(|w| !w.is_empty()).count() >= 4 * 1300);
+    assert_eq!(answer_feedback, whys);
 }
 
 /// A reader for GIFT multiple-choice questions, written from Moodle's format description:
-/// `::title::text { =right ~wrong #### general feedback }`, special characters escaped.
-/// A GIFT question read back: title, text, options (right?, text), general feedback.
-type GiftQuestion = (String, String, Vec<(bool, String)>, String);
+/// `::title::text { =right#its feedback ~wrong#its feedback #### general feedback }`, special
+/// characters escaped.
+/// A GIFT question read back: title, text, options (right?, text, feedback), general feedback.
+type GiftQuestion = (String, String, Vec<(bool, String, String)>, String);
 
 fn read_gift(text: &str) -> Vec<GiftQuestion> {
     let unescape = |s: &str| {
@@ -792,12 +818,27 @@ fn read_gift(text: &str) -> Vec<GiftQuestion> {
         let qtext = unescape(tokens[1].trim_start_matches("[plain]").trim());
         let mut options = Vec::new();
         let mut feedback = String::new();
+        // An answer's own feedback follows its first unescaped '#'.
+        let answer = |s: &str| {
+            let mut escaped = false;
+            let at = s.char_indices().find_map(|(i, c)| {
+                let hash = c == '#' && !escaped;
+                escaped = c == '\\' && !escaped;
+                hash.then_some(i)
+            });
+            match at {
+                Some(i) => (unescape(s[..i].trim()), unescape(s[i + 1..].trim())),
+                None => (unescape(s.trim()), String::new()),
+            }
+        };
         for t in &tokens[2..] {
             let t = t.trim();
             if let Some(r) = t.strip_prefix('=') {
-                options.push((true, unescape(r.trim())));
+                let (text, why) = answer(r);
+                options.push((true, text, why));
             } else if let Some(w) = t.strip_prefix('~') {
-                options.push((false, unescape(w.trim())));
+                let (text, why) = answer(w);
+                options.push((false, text, why));
             } else if let Some(f) = t.strip_prefix("####") {
                 feedback = unescape(f.trim());
             }
@@ -855,9 +896,10 @@ fn the_bank_in_gift_reads_back_question_for_question() {
         assert_eq!(text, &q.stem);
         assert_eq!(feedback, &q.explanation);
         assert_eq!(options.len(), q.options.len());
-        for (i, (right, o)) in options.iter().enumerate() {
+        for (i, (right, o, why)) in options.iter().enumerate() {
             assert_eq!(o, &q.options[i]);
             assert_eq!(*right, i == q.answer);
+            assert_eq!(Some(why.as_str()), q.why(i), "{}", q.id);
         }
     }
 }

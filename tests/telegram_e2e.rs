@@ -57,6 +57,28 @@ async fn wait_text(fake: &FakeTelegram, chat: i64, needle: &str) -> Call {
         .unwrap()
 }
 
+/// The bank question a poll asks (by its question and options, as sent to Telegram).
+fn bank_question(
+    engine: &Engine,
+    question: &serde_json::Value,
+    options: &serde_json::Value,
+) -> ksbquiz::bank::Question {
+    let options: Vec<&str> = options
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["text"].as_str().or(o.as_str()).unwrap())
+        .collect();
+    engine
+        .bank
+        .files()
+        .iter()
+        .flat_map(|f| &f.questions)
+        .find(|q| Some(q.stem.as_str()) == question.as_str() && q.options == options)
+        .cloned()
+        .expect("the poll's question is in the bank")
+}
+
 /// An engine whose bank makes HSCCLD352/P1's questions too long for a native poll, so the
 /// first question of the day goes out with buttons and the others as quiz polls.
 fn engine(dir: &std::path::Path) -> (Arc<Engine>, Arc<ksbquiz::engine::ManualClock>) {
@@ -170,6 +192,8 @@ async fn a_learner_from_start_to_forget() {
     fake.push_callback(ANN, "Ann", &prompt.result, "quiz");
     let (mut polls, mut buttons) = (0, 0);
     let mut seen = 0usize;
+    // Reasons the learner must read after answering: the chosen option's, and the key's.
+    let mut reasons: Vec<String> = Vec::new();
     loop {
         let ok = fake
             .wait_for(WAIT, |calls| {
@@ -214,6 +238,17 @@ async fn a_learner_from_start_to_forget() {
             assert_eq!(c.body["type"], "quiz");
             assert_eq!(c.body["is_anonymous"], false);
             let right = c.body["correct_option_id"].as_u64().unwrap() as u8;
+            // The poll's own explanation says why the key is right when it fits in 200
+            // characters; the message after the answer says it in any case.
+            let bq = bank_question(&engine, &c.body["question"], &c.body["options"]);
+            let why = bq.why(right as usize).unwrap().to_string();
+            let explanation = c.body["explanation"].as_str().unwrap();
+            assert!(explanation.chars().count() <= 200, "{explanation}");
+            assert!(explanation.contains(&bq.explanation), "{explanation}");
+            if why.chars().count() + bq.explanation.chars().count() < 195 {
+                assert!(explanation.contains(&why), "{explanation}");
+            }
+            reasons.push(why);
             fake.push_poll_answer(ANN, "Ann", c.result["poll"]["id"].as_str().unwrap(), right);
         } else {
             buttons += 1;
@@ -221,6 +256,18 @@ async fn a_learner_from_start_to_forget() {
                 .as_str()
                 .unwrap()
                 .to_string();
+            let text = text_of(c);
+            let bq = engine
+                .bank
+                .files()
+                .iter()
+                .flat_map(|f| &f.questions)
+                .find(|q| text.contains(&q.stem) && q.options.iter().all(|o| text.contains(o)))
+                .expect("the question sent is in the bank");
+            reasons.push(bq.why(1).unwrap().to_string());
+            if bq.answer != 1 {
+                reasons.push(bq.why(bq.answer).unwrap().to_string());
+            }
             fake.push_callback(ANN, "Ann", &c.result, &data);
             // A double click on the same button is told, not recorded twice.
             fake.push_callback(ANN, "Ann", &c.result, &data);
@@ -240,6 +287,15 @@ async fn a_learner_from_start_to_forget() {
     // Five questions in the quiz, each shown once: a question sent twice would have been
     // answered twice above.
     assert_eq!(polls + buttons, 5, "polls {poll_stems:#?}");
+    let said: String = fake
+        .sent_to(ANN, "sendMessage")
+        .iter()
+        .map(text_of)
+        .collect::<Vec<_>>()
+        .join("\n");
+    for why in &reasons {
+        assert!(said.contains(why.as_str()), "{why:?} not in {said}");
+    }
     wait_text(&fake, ANN, "already answered").await;
     let id = engine
         .store

@@ -1,12 +1,14 @@
 //! Bank validation and test-wiseness measurement.
 //!
 //! Validation: every question well formed (distinct options, answer in range, no unfilled
-//! placeholder, explanation cites its item), every item covered by enough questions of enough
-//! types, ids unique. Measurement: how often naive strategies win (always the longest option;
-//! the option sharing most words with the stem; each answer position), against ceilings kept in
-//! `data/bank-check.toml` so a regression fails the check. The strategies are measured over
-//! the whole bank and per question type, since a weak type can hide in a good overall figure.
-//! Ties give fractional credit.
+//! placeholder, explanation cites its item, a reason for every option of authored questions),
+//! every item covered by enough questions of enough types, ids unique. Measurement: how often
+//! naive strategies win (always the longest option; the option sharing most words with the
+//! stem; the only option giving a reason, or the only one not; each answer position), and how
+//! often a model that reads only the options finds the key ([`super::probe`]), against
+//! ceilings kept in `data/bank-check.toml` so a regression fails the check. The strategies are
+//! measured over the whole bank and per question type, since a weak type can hide in a good
+//! overall figure. Ties give fractional credit.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
@@ -31,7 +33,11 @@ pub struct Limits {
     /// Largest distance of any answer position's share from an even split.
     pub max_position_skew: f64,
     pub min_questions_per_item: usize,
+    /// For items with reviewed authored material (generic questions are of one type).
     pub min_types_per_item: usize,
+    /// Most points (as a share) the answer-only model may score above chance on any question
+    /// type with at least `min_type_questions` questions.
+    pub max_answer_only_margin: f64,
 }
 
 /// Used only for a project without `data/bank-check.toml`; the project's own file (which CI
@@ -45,6 +51,7 @@ impl Default for Limits {
             max_position_skew: 0.02,
             min_questions_per_item: 3,
             min_types_per_item: 2,
+            max_answer_only_margin: 0.10,
         }
     }
 }
@@ -93,6 +100,10 @@ pub struct Report {
     pub positions: Vec<f64>,
     /// Questions that fit Telegram's native quiz poll limits.
     pub poll_fit: usize,
+    /// The answer-only model's figures, cues and the questions that carry them.
+    pub answer_only: super::probe::ProbeReport,
+    /// Items asked from generic questions only, by standard: they need authored material.
+    pub generic_only: BTreeMap<String, usize>,
     /// Malformed questions and uncovered items.
     pub errors: Vec<String>,
     /// Quality figures beyond their ceilings in `data/bank-check.toml`.
@@ -111,13 +122,37 @@ impl Report {
 }
 
 /// Naive strategies a test-wise learner might use: pick the option that is longest, shortest,
-/// shares most content words with the question, or shares fewest.
-pub const STRATEGIES: [&str; 4] = [
+/// shares most content words with the question, or shares fewest; pick the only option that
+/// gives a reason ("..., so ...", "since ..."), or the only one that gives none (in the first
+/// bank, the poor options justified themselves and the good ones did not: 83% of keys were
+/// the one option without a reason). The last two score a question only where they single an
+/// option out.
+pub const STRATEGIES: [&str; 6] = [
     "longest option",
     "shortest option",
     "most words shared with the question",
     "fewest words shared with the question",
+    "only option giving a reason",
+    "only option giving no reason",
 ];
+
+/// Whether an option justifies itself with a reason or purpose clause.
+pub fn gives_reason(option: &str) -> bool {
+    let l = format!(" {} ", option.to_lowercase());
+    [
+        ", so ",
+        " so that ",
+        " since ",
+        " because ",
+        " in order to ",
+        ", as ",
+        ", to ",
+        " to make sure ",
+        " to ensure ",
+    ]
+    .iter()
+    .any(|m| l.contains(m))
+}
 
 /// Credit each of [`STRATEGIES`] earns on one question (stem, options, index of the key): 1/k
 /// if the key is among the strategy's k equally ranked picks, else 0. The generator uses this
@@ -134,11 +169,20 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
             0.0
         }
     };
+    // The odd one out by reason clause: the strategy picks it when there is exactly one, and
+    // wins nothing where there is none (it is a cue only when it singles an option out).
+    let reasons: Vec<bool> = options.iter().map(|o| gives_reason(o)).collect();
+    let odd = |want: bool| {
+        let n = reasons.iter().filter(|&&r| r == want).count();
+        f64::from(u8::from(n == 1 && reasons.get(answer) == Some(&want)))
+    };
     [
         credit(len.clone()),
         credit(len.iter().map(|l| -l).collect()),
         credit(shared.clone()),
         credit(shared.iter().map(|s| -s).collect()),
+        odd(true),
+        odd(false),
     ]
 }
 
@@ -169,6 +213,16 @@ fn check_question(q: &Question, bank: &BankFile, errors: &mut Vec<String>) {
         if text.contains("{{") || text.contains("}}") {
             err(format!("unfilled placeholder in {text:?}"));
         }
+    }
+    if !q.feedback.is_empty() && q.feedback.len() != q.options.len() {
+        err(format!(
+            "{} reasons for {} options",
+            q.feedback.len(),
+            q.options.len()
+        ));
+    }
+    if q.source == "authored" && (0..q.options.len()).any(|i| q.why(i).is_none()) {
+        err("an option has no reason (`why`) in its material".into());
     }
     match bank.items.iter().find(|i| i.id == q.item) {
         None => err(format!("tests unknown item {}", q.item)),
@@ -233,7 +287,18 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
             }
         }
         for (item, (n, types)) in per_item {
-            if n < limits.min_questions_per_item || types.len() < limits.min_types_per_item {
+            let generic = types.iter().all(|t| *t == "asks");
+            if generic && n > 0 {
+                *r.generic_only
+                    .entry(bank.standard.code.clone())
+                    .or_default() += 1;
+            }
+            let min_types = if generic {
+                1
+            } else {
+                limits.min_types_per_item
+            };
+            if n < limits.min_questions_per_item || types.len() < min_types {
                 r.errors.push(format!(
                     "{item}: {n} questions of {} types (needs at least {} of {} types)",
                     types.len(),
@@ -284,6 +349,30 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
                 }
             }
         }
+        r.answer_only = super::probe::probe(banks);
+        for (qtype, s) in &r.answer_only.by_type {
+            if s.questions < limits.min_type_questions {
+                continue;
+            }
+            if s.accuracy > s.chance + limits.max_answer_only_margin {
+                let cues: Vec<&str> = r
+                    .answer_only
+                    .cues
+                    .iter()
+                    .filter(|c| c.feature.starts_with(&format!("{qtype}|")))
+                    .take(5)
+                    .map(|c| c.feature.as_str())
+                    .collect();
+                r.regressions.push(format!(
+                    "{qtype} questions ({}): a model that reads only the options finds the key                      in {:.1}% (chance {:.1}%, ceiling {:.1}%); it goes by {}: rewrite the                      options so keys and distractors share these forms",
+                    s.questions,
+                    100.0 * s.accuracy,
+                    100.0 * s.chance,
+                    100.0 * (s.chance + limits.max_answer_only_margin),
+                    cues.join(", ")
+                ));
+            }
+        }
         let even = 1.0 / positions.len() as f64;
         for (i, share) in r.positions.iter().enumerate() {
             if (share - even).abs() > limits.max_position_skew {
@@ -311,7 +400,23 @@ mod tests {
         let stem = "Mo spilt tea by the kettle.";
         // Longest: 0 and 2 tie (15 characters); shortest: 3; most shared: 0 and 2 (one word
         // each); fewest: 1 and 3 (none).
-        assert_eq!(credits(stem, &options, 0), [0.5, 0.0, 0.5, 0.0]);
-        assert_eq!(credits(stem, &options, 3), [0.0, 1.0, 0.0, 0.5]);
+        assert_eq!(credits(stem, &options, 0), [0.5, 0.0, 0.5, 0.0, 0.0, 0.0]);
+        assert_eq!(credits(stem, &options, 3), [0.0, 1.0, 0.0, 0.5, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn the_odd_one_out_by_reason_is_found() {
+        let options: Vec<String> = [
+            "Wipe the tea up, so nobody slips.",
+            "Call a manager.",
+            "Wipe the kettle.",
+            "Go home.",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(credits("Tea", &options, 0)[4..], [1.0, 0.0]);
+        assert_eq!(credits("Tea", &options, 1)[4..], [0.0, 0.0]);
+        let none: Vec<String> = options.iter().skip(1).cloned().collect();
+        assert_eq!(credits("Tea", &none, 0)[4..], [0.0, 0.0]);
     }
 }

@@ -1,21 +1,27 @@
 //! Question generation: items + material + templates -> questions.
 //!
-//! Seed standards (with authored material in `data/scenarios/`) get three `scenario` variants
-//! (different people, ages and settings, each keyed on a different good practice) and one
-//! `shortfall` question per item, keyed on one of its poor practices with the three good ones
-//! as distractors. Which poor practice is the key is chosen for [`SHORTFALL_BLOCK`] items at a
-//! time so that the key is the longest, the shortest, the most and the least like the
-//! question's words about as often as chance says (see [`choose_shortfall_keys`]): authored
-//! poor practice tends to echo the situation more than good practice does, so a fixed rule
-//! (always the least echoing, say) makes the key the odd one out. Any other standard gets
-//! generic questions: two `theme`
-//! situations and one `asks` question. Every item also gets a `cloze` question where the
-//! lexicon knows one of its key terms. Answer positions are dealt from shuffled blocks of
-//! 0..4 per standard, so every position is the key equally often.
+//! An item with reviewed authored material (`data/scenarios/`) gets three `scenario` questions
+//! (the same story, each keyed on a different good practice, the poor practices as
+//! distractors) and one `shortfall` question, keyed on one of its poor practices with the three
+//! good ones as distractors. Which poor practice is the key is chosen for [`SHORTFALL_BLOCK`]
+//! items at a time so that no test-wise strategy gains (see [`choose_shortfall_keys`]). Every
+//! option carries its authored reason, which becomes the question's per-option feedback.
+//!
+//! An item without reviewed material (an imported standard, or a draft a tutor has not yet
+//! reviewed) gets [`ASKS_VARIANTS`] `asks` questions: which of these does the standard ask of
+//! you? The key is the item; the distractors are real items from other standards of the
+//! library (knowledge for knowledge, doing for doing), never invented ones, and never ones that
+//! read like an item of this standard. Stems never quote the item.
+//!
+//! Answer positions are dealt from shuffled blocks of 0..4 per standard, so every position is
+//! the key equally often; retired questions keep their place in the deal, so retiring one
+//! changes no other question.
 //!
 //! All randomness is a ChaCha8 stream seeded with a 64-bit FNV-1a hash of an id: ChaCha8's
 //! output is fixed by its specification and FNV-1a is five lines, so files stay byte-identical
 //! across platforms and dependency updates (std's hasher makes no such promise).
+
+use std::collections::HashSet;
 
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -24,42 +30,62 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::check::{STRATEGIES, credits};
-use super::material::{Material, Person, Scenario, Theme};
-use super::{BankError, BankFile, Question, QuestionType};
+use super::material::{Material, Opt, Person, Scenario, Status};
+use super::{BankError, BankFile, Question, QuestionType, Stand};
+pub use crate::domain::fnv1a;
 use crate::prompts::Prompts;
-use crate::standards::{Item, ItemKind, Standard, StandardKind};
+use crate::standards::{Item, Standard};
 
 /// Number of `scenario` variants made from each authored item.
 pub const SCENARIO_VARIANTS: usize = 3;
-/// Number of `theme` variants made for items without authored material.
-pub const THEME_VARIANTS: usize = 2;
+/// Number of `asks` variants made for items without reviewed material.
+pub const ASKS_VARIANTS: usize = 3;
 /// Number of consecutive authored items whose `shortfall` keys are chosen together. Small, so
 /// an edit to one item's material can change the key of at most the few items beside it.
 pub const SHORTFALL_BLOCK: usize = 4;
-
-/// 64-bit FNV-1a: a stable hash for seeding.
-pub fn fnv1a(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
+/// The questions authored material makes, by the name that ends their ids.
+pub const AUTHORED_NAMES: [&str; 4] = ["scenario-1", "scenario-2", "scenario-3", "shortfall-1"];
+/// Distractors of an `asks` question share at most this many content words with any item of
+/// the question's standard (more, and the distractor could be read as one of its items).
+const ASKS_MAX_SHARED: usize = 3;
 
 /// A deterministic random stream for `key`.
 pub fn rng_for(key: &str) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(fnv1a(key))
 }
 
-/// Who plays `{{name}}` in one variant.
+/// Who plays `{{name}}` in an item's questions, with the forms that agree with their pronouns.
 #[derive(Debug, Clone, Serialize)]
 struct Cast<'a> {
     name: &'a str,
     age: String,
+    they: &'static str,
+    #[serde(rename = "They")]
+    they_cap: String,
     them: &'static str,
     their: &'static str,
+    #[serde(rename = "Their")]
+    their_cap: String,
+    s: &'static str,
+    es: &'static str,
+    is: &'static str,
+    has: &'static str,
+    was: &'static str,
     setting: &'a str,
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// An option with its reason.
+#[derive(Debug, Clone)]
+struct Choice {
+    text: String,
+    why: String,
 }
 
 /// A question before its answer position is chosen.
@@ -68,28 +94,29 @@ struct Draft {
     item: String,
     qtype: QuestionType,
     stem: String,
-    key: String,
-    distractors: Vec<String>,
+    key: Choice,
+    distractors: Vec<Choice>,
     explanation: String,
     source: &'static str,
+    person: Option<Stand>,
+    retired: bool,
 }
 
 /// A `shortfall` draft whose key is still to be chosen among the item's poor practices.
 struct PendingKey {
     /// Index of the draft in the standard's drafts.
     draft: usize,
-    /// Candidate keys with their explanations, in a seeded order (it breaks ties).
-    keys: Vec<(String, String)>,
+    /// Candidate keys, in a seeded order (it breaks ties).
+    keys: Vec<Choice>,
 }
 
 #[derive(Serialize)]
 struct StemData<'a> {
     situation: &'a str,
     code: &'a str,
+    title: &'a str,
     r#ref: String,
     kind: &'static str,
-    item_text: &'a str,
-    gapped: &'a str,
 }
 
 #[derive(Serialize)]
@@ -98,7 +125,15 @@ struct ExplainData<'a> {
     code: &'a str,
     r#ref: String,
     item_text: &'a str,
-    key: &'a str,
+}
+
+#[derive(Serialize)]
+struct AsksWhy<'a> {
+    right: bool,
+    code: &'a str,
+    title: &'a str,
+    r#ref: String,
+    kind: &'static str,
 }
 
 struct Ctx<'a> {
@@ -108,34 +143,32 @@ struct Ctx<'a> {
     prompts: &'a Prompts,
 }
 
-impl Ctx<'_> {
-    fn reference(&self) -> String {
-        format!("{}{}", self.item.kind.letter(), self.item.number)
-    }
+fn reference(item: &Item) -> String {
+    format!("{}{}", item.kind.letter(), item.number)
+}
 
-    fn stem(&self, template: &str, situation: &str, gapped: &str) -> Result<String, BankError> {
+impl Ctx<'_> {
+    fn stem(&self, template: &str, situation: &str) -> Result<String, BankError> {
         Ok(self.prompts.render(
             template,
             &StemData {
                 situation,
                 code: self.std.code(),
-                r#ref: self.reference(),
+                title: &self.std.standard.title,
+                r#ref: reference(self.item),
                 kind: self.item.kind.name(),
-                item_text: &self.item.text,
-                gapped,
             },
         )?)
     }
 
-    fn explain(&self, qtype: QuestionType, key: &str) -> Result<String, BankError> {
+    fn explain(&self, qtype: QuestionType) -> Result<String, BankError> {
         Ok(self.prompts.render(
             "bank/explanation",
             &ExplainData {
                 r#type: qtype.name(),
                 code: self.std.code(),
-                r#ref: self.reference(),
+                r#ref: reference(self.item),
                 item_text: &self.item.text,
-                key,
             },
         )?)
     }
@@ -145,56 +178,74 @@ impl Ctx<'_> {
         Ok(self.prompts.render_str(&self.item.id, text, cast)?)
     }
 
-    fn fill_all(&self, texts: &[String], cast: &Cast) -> Result<Vec<String>, BankError> {
-        texts.iter().map(|t| self.fill(t, cast)).collect()
-    }
-
-    /// Casts for `n` variants: different people of group `who`, ages from its range.
-    fn casts<'m>(
-        &'m self,
-        who: &str,
-        settings: &'m [String],
-        n: usize,
-        salt: &str,
-    ) -> Vec<Cast<'m>> {
-        let mut rng = rng_for(&format!("{}#{salt}#people", self.item.id));
-        let mut people: Vec<&Person> = self.mat.people_in(who);
-        people.shuffle(&mut rng);
-        let [lo, hi] = self.mat.ages.get(who).copied().unwrap_or([0, 0]);
-        (0..n)
-            .map(|v| {
-                let p = people[v % people.len()];
-                let age = if hi == 0 {
-                    String::new()
-                } else {
-                    rng.random_range(lo..=hi).to_string()
-                };
-                Cast {
-                    name: &p.name,
-                    age,
-                    them: p.pronouns.them(),
-                    their: p.pronouns.their(),
-                    setting: settings
-                        .get(v % settings.len().max(1))
-                        .map_or("", |s| s.as_str()),
-                }
+    fn fill_all(&self, opts: &[Opt], cast: &Cast) -> Result<Vec<Choice>, BankError> {
+        opts.iter()
+            .map(|o| {
+                Ok(Choice {
+                    text: self.fill(o.text(), cast)?,
+                    why: self.fill(o.why(), cast)?,
+                })
             })
             .collect()
     }
 
+    /// The one person of group `who` in all of an item's questions, and a stand-in of the same
+    /// group and pronouns for a learner who shares the name.
+    fn cast<'m>(&'m self, who: &str, settings: &'m [String]) -> (Cast<'m>, Option<Stand>) {
+        let mut rng = rng_for(&format!("{}#scenario#people", self.item.id));
+        let mut people: Vec<&Person> = self.mat.people_in(who);
+        people.shuffle(&mut rng);
+        let p = people[0];
+        let stand_in = people
+            .iter()
+            .find(|o| o.pronouns == p.pronouns && o.name != p.name)
+            .map(|o| Stand {
+                name: p.name.clone(),
+                stand_in: o.name.clone(),
+            });
+        let [lo, hi] = self.mat.ages.get(who).copied().unwrap_or([0, 0]);
+        let age = if hi == 0 {
+            String::new()
+        } else {
+            rng.random_range(lo..=hi).to_string()
+        };
+        let plural = p.pronouns.plural();
+        let cast = Cast {
+            name: &p.name,
+            age,
+            they: p.pronouns.they(),
+            they_cap: capital(p.pronouns.they()),
+            them: p.pronouns.them(),
+            their: p.pronouns.their(),
+            their_cap: capital(p.pronouns.their()),
+            s: if plural { "" } else { "s" },
+            es: if plural { "" } else { "es" },
+            is: if plural { "are" } else { "is" },
+            has: if plural { "have" } else { "has" },
+            was: if plural { "were" } else { "was" },
+            setting: settings.first().map_or("", |s| s.as_str()),
+        };
+        (cast, stand_in)
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn draft(
         &self,
         qtype: QuestionType,
         n: usize,
         stem: String,
-        key: String,
-        mut distractors: Vec<String>,
+        key: Choice,
+        mut distractors: Vec<Choice>,
         source: &'static str,
+        person: Option<Stand>,
+        retired: &[String],
     ) -> Result<Draft, BankError> {
-        let id = format!("{}/{}-{}", self.item.id, qtype.name(), n);
+        let name = format!("{}-{}", qtype.name(), n);
+        let id = format!("{}/{name}", self.item.id);
         distractors.shuffle(&mut rng_for(&format!("{id}#distractors")));
         Ok(Draft {
-            explanation: self.explain(qtype, &key)?,
+            explanation: self.explain(qtype)?,
+            retired: retired.contains(&name),
             id,
             item: self.item.id.clone(),
             qtype,
@@ -202,6 +253,7 @@ impl Ctx<'_> {
             key,
             distractors,
             source,
+            person,
         })
     }
 
@@ -211,33 +263,40 @@ impl Ctx<'_> {
         out: &mut Vec<Draft>,
         pending: &mut Vec<PendingKey>,
     ) -> Result<(), BankError> {
-        let casts = self.casts(&sc.who, &sc.settings, SCENARIO_VARIANTS + 1, "scenario");
-        for (v, cast) in casts.iter().take(SCENARIO_VARIANTS).enumerate() {
-            let situation = self.fill(&sc.situation, cast)?;
-            let good = self.fill_all(&sc.good, cast)?;
-            let poor = self.fill_all(&sc.poor, cast)?;
-            let stem = self.stem("bank/scenario", &situation, "")?;
+        let (cast, stand) = self.cast(&sc.who, &sc.settings);
+        let situation = self.fill(&sc.situation, &cast)?;
+        let good = self.fill_all(&sc.good, &cast)?;
+        let poor = self.fill_all(&sc.poor, &cast)?;
+        let stem = self.stem("bank/scenario", &situation)?;
+        for v in 0..SCENARIO_VARIANTS {
             let key = good[v % good.len()].clone();
-            out.push(self.draft(QuestionType::Scenario, v + 1, stem, key, poor, "authored")?);
+            out.push(self.draft(
+                QuestionType::Scenario,
+                v + 1,
+                stem.clone(),
+                key,
+                poor.clone(),
+                "authored",
+                stand.clone(),
+                &sc.retired,
+            )?);
         }
-        let cast = &casts[SCENARIO_VARIANTS];
-        let situation = self.fill(&sc.situation, cast)?;
-        let good = self.fill_all(&sc.good, cast)?;
-        let poor = self.fill_all(&sc.poor, cast)?;
-        let stem = self.stem("bank/shortfall", &situation, "")?;
-        let mut keys = poor
-            .into_iter()
-            .map(|p| {
-                let explanation = self.explain(QuestionType::Shortfall, &p)?;
-                Ok((p, explanation))
-            })
-            .collect::<Result<Vec<_>, BankError>>()?;
+        let stem = self.stem("bank/shortfall", &situation)?;
+        let mut keys = poor;
         keys.shuffle(&mut rng_for(&format!("{}#shortfall-keys", self.item.id)));
-        let Some((first, _)) = keys.first() else {
+        let Some(first) = keys.first().cloned() else {
             return Ok(());
         };
-        let first = first.clone();
-        out.push(self.draft(QuestionType::Shortfall, 1, stem, first, good, "authored")?);
+        out.push(self.draft(
+            QuestionType::Shortfall,
+            1,
+            stem,
+            first,
+            good,
+            "authored",
+            stand,
+            &sc.retired,
+        )?);
         pending.push(PendingKey {
             draft: out.len() - 1,
             keys,
@@ -245,111 +304,100 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    fn generic(&self, out: &mut Vec<Draft>) -> Result<(), BankError> {
-        let theme = theme_for(self.item, &self.mat.themes);
-        let mut order: Vec<usize> = (0..theme.situation.len()).collect();
-        order.shuffle(&mut rng_for(&format!("{}#theme", self.item.id)));
-        for v in 0..THEME_VARIANTS {
-            let sit = &theme.situation[order[v % order.len()]];
-            let cast = &self.casts(&sit.who, &[], v + 1, "theme")[v];
-            let situation = self.fill(&sit.text, cast)?;
-            let stem = self.stem("bank/theme", &situation, "")?;
-            let key = self.fill(&sit.good[v % sit.good.len()], cast)?;
-            let poor = self.fill_all(&sit.poor[..3], cast)?;
-            out.push(self.draft(QuestionType::Theme, v + 1, stem, key, poor, "generic")?);
-        }
-        let sit = &theme.situation[order[THEME_VARIANTS % order.len()]];
-        let cast = &self.casts(&sit.who, &[], 1, "asks")[0];
-        let situation = self.fill(&sit.text, cast)?;
-        let stem = self.stem("bank/asks", &situation, "")?;
-        let pool = self.misconceptions();
-        let key = self.item.text.clone();
-        let mut near: Vec<&String> = pool.iter().filter(|m| **m != key).collect();
-        near.sort_by_key(|m| (m.len().abs_diff(key.len()), fnv1a(m)));
-        near.truncate(6);
-        near.shuffle(&mut rng_for(&format!("{}#asks", self.item.id)));
-        let distractors: Vec<String> = near.into_iter().take(3).cloned().collect();
-        if distractors.len() == 3 {
-            out.push(self.draft(QuestionType::Asks, 1, stem, key, distractors, "generic")?);
-        }
-        Ok(())
-    }
-
-    fn misconceptions(&self) -> &[String] {
-        let m = &self.mat.misconceptions;
-        match self.item.kind {
-            ItemKind::Performance => &m.performance,
-            ItemKind::Knowledge if self.std.standard.kind == Some(StandardKind::Apprenticeship) => {
-                &m.apprenticeship_knowledge
-            }
-            ItemKind::Knowledge => &m.knowledge,
-            ItemKind::Skill => &m.skill,
-            ItemKind::Behaviour => &m.behaviour,
-        }
-    }
-
-    fn cloze(&self, out: &mut Vec<Draft>) -> Result<(), BankError> {
-        let lower = self.item.text.to_ascii_lowercase();
-        let found = self
-            .mat
-            .lexicon
+    /// `asks` questions: the item among real items of other standards, of knowledge for a
+    /// knowledge item, of what a worker does for any other.
+    fn generic(&self, others: &[&Standard], out: &mut Vec<Draft>) -> Result<(), BankError> {
+        let own: Vec<HashSet<String>> = self
+            .std
+            .items
             .iter()
-            .filter_map(|g| {
-                let term = g.terms.first()?.to_ascii_lowercase();
-                find_word(&lower, &term).map(|at| (at, term.len(), g))
-            })
-            .max_by_key(|(at, len, _)| (*len, usize::MAX - at));
-        let Some((at, len, group)) = found else {
-            return Ok(());
+            .map(|i| words(&i.text).collect())
+            .collect();
+        let shared_with_own = |text: &str| {
+            let w: HashSet<String> = words(text).collect();
+            own.iter()
+                .map(|o| o.intersection(&w).count())
+                .max()
+                .unwrap_or(0)
         };
-        let original = &self.item.text[at..at + len];
-        let capital = original.chars().next().is_some_and(char::is_uppercase);
-        let shape = |t: &str| {
-            if capital {
-                let mut c = t.chars();
-                c.next()
-                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                    .unwrap_or_default()
-            } else {
-                t.to_string()
+        let key_len = self.item.text.chars().count();
+        let mut pool: Vec<(&Standard, &Item)> = others
+            .iter()
+            .filter(|s| s.code() != self.std.code() && s.standard.title != self.std.standard.title)
+            .flat_map(|s| s.items.iter().map(move |i| (*s, i)))
+            .filter(|(_, i)| knowing(i.kind) == knowing(self.item.kind))
+            .filter(|(_, i)| shared_with_own(&i.text) <= ASKS_MAX_SHARED)
+            .collect();
+        // The nearest in length first (a much longer or shorter option stands out), then a
+        // seeded order; the variants take turns down the list, so no two share a distractor.
+        pool.sort_by_key(|(_, i)| {
+            (
+                i.text.chars().count().abs_diff(key_len),
+                fnv1a(&format!("{}#{}", self.item.id, i.id)),
+            )
+        });
+        let stem = self.stem("bank/asks", "")?;
+        let key = Choice {
+            text: as_option(&self.item.text),
+            why: self.asks_why(true, self.std, self.item)?,
+        };
+        for v in 0..ASKS_VARIANTS {
+            let distractors = pool
+                .iter()
+                .skip(v)
+                .step_by(ASKS_VARIANTS)
+                .take(3)
+                .map(|(s, i)| {
+                    Ok(Choice {
+                        text: as_option(&i.text),
+                        why: self.asks_why(false, s, i)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, BankError>>()?;
+            if distractors.len() == 3 {
+                out.push(self.draft(
+                    QuestionType::Asks,
+                    v + 1,
+                    stem.clone(),
+                    key.clone(),
+                    distractors,
+                    "generic",
+                    None,
+                    &[],
+                )?);
             }
-        };
-        let gapped = format!(
-            "{}____{}",
-            &self.item.text[..at],
-            &self.item.text[at + len..]
-        );
-        let stem = self.stem("bank/cloze", "", &gapped)?;
-        let mut others: Vec<String> = group.terms[1..].iter().map(|t| shape(t)).collect();
-        others.shuffle(&mut rng_for(&format!("{}#cloze", self.item.id)));
-        others.truncate(3);
-        out.push(self.draft(
-            QuestionType::Cloze,
-            1,
-            stem,
-            original.to_string(),
-            others,
-            "generic",
-        )?);
+        }
         Ok(())
+    }
+
+    fn asks_why(&self, right: bool, s: &Standard, item: &Item) -> Result<String, BankError> {
+        Ok(self.prompts.render(
+            "bank/asks-why",
+            &AsksWhy {
+                right,
+                code: s.code(),
+                title: &s.standard.title,
+                r#ref: reference(item),
+                kind: item.kind.name(),
+            },
+        )?)
     }
 }
 
-/// Byte offset of `word` in `text` as a whole word (both ASCII-lower-cased, so offsets match
-/// the original text).
-fn find_word(text: &str, word: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(i) = text[from..].find(word) {
-        let at = from + i;
-        let before = text[..at].chars().next_back();
-        let after = text[at + word.len()..].chars().next();
-        let edge = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
-        if edge(before) && edge(after) {
-            return Some(at);
-        }
-        from = at + word.len().max(1);
+/// Whether an item is about knowing (knowledge) rather than doing (performance criteria,
+/// skills, behaviours): `asks` distractors come from the same side, so form does not tell.
+fn knowing(kind: crate::standards::ItemKind) -> bool {
+    kind == crate::standards::ItemKind::Knowledge
+}
+
+/// An item's text as an option: a capital first letter and a full stop.
+fn as_option(text: &str) -> String {
+    let t = text.trim().trim_end_matches([';', ',', ':']);
+    let mut s = capital(t);
+    if !s.ends_with(['.', '?', '!']) {
+        s.push('.');
     }
-    None
+    s
 }
 
 /// Content words of a text, lower-cased (three letters or more).
@@ -368,45 +416,11 @@ const STOP: &[&str] = &[
 
 /// How many distinct content words of `option` occur in `stem`.
 pub fn overlap(stem: &str, option: &str) -> usize {
-    let stem: std::collections::HashSet<String> = words(stem).collect();
-    let mut seen = std::collections::HashSet::new();
+    let stem: HashSet<String> = words(stem).collect();
+    let mut seen = HashSet::new();
     words(option)
         .filter(|w| stem.contains(w) && seen.insert(w.clone()))
         .count()
-}
-
-/// The theme whose keywords best match the item's text (`general` when none does).
-pub fn theme_for<'t>(item: &Item, themes: &'t [Theme]) -> &'t Theme {
-    let lower = item.text.to_lowercase();
-    let tokens: Vec<&str> = lower
-        .split(|c: char| !c.is_alphanumeric() && c != '-')
-        .filter(|t| !t.is_empty())
-        .collect();
-    let score = |t: &Theme| {
-        t.keywords
-            .iter()
-            .filter(|k| {
-                let k = k.to_lowercase();
-                if k.contains(' ') {
-                    lower.contains(&k)
-                } else {
-                    tokens.iter().any(|tok| tok.starts_with(&k))
-                }
-            })
-            .count()
-    };
-    let general = themes.iter().find(|t| t.id == "general");
-    themes
-        .iter()
-        .filter(|t| t.id != "general")
-        .map(|t| (score(t), t))
-        .filter(|(s, _)| *s > 0)
-        // max_by_key keeps the last of equals; reverse so the first theme in the file wins ties.
-        .rev()
-        .max_by_key(|(s, _)| *s)
-        .map(|(_, t)| t)
-        .or(general)
-        .unwrap_or(&themes[0])
 }
 
 /// Chooses the key of every pending `shortfall` draft. For each block of [`SHORTFALL_BLOCK`]
@@ -426,10 +440,10 @@ fn choose_shortfall_keys(drafts: &mut [Draft], pending: &[PendingKey]) {
             let row = p
                 .keys
                 .iter()
-                .map(|(key, _)| {
+                .map(|key| {
                     let mut options = Vec::with_capacity(d.distractors.len() + 1);
-                    options.push(key.clone());
-                    options.extend(d.distractors.iter().cloned());
+                    options.push(key.text.clone());
+                    options.extend(d.distractors.iter().map(|c| c.text.clone()));
                     credits(&d.stem, &options, 0)
                 })
                 .collect::<Vec<_>>();
@@ -467,19 +481,21 @@ fn choose_shortfall_keys(drafts: &mut [Draft], pending: &[PendingKey]) {
             }
         }
         for (p, &c) in block.iter().zip(&best.1) {
-            if let (Some(d), Some((key, explanation))) = (drafts.get_mut(p.draft), p.keys.get(c)) {
+            if let (Some(d), Some(key)) = (drafts.get_mut(p.draft), p.keys.get(c)) {
                 d.key = key.clone();
-                d.explanation = explanation.clone();
             }
         }
     }
 }
 
-/// Builds the bank file for one standard.
-pub fn build(std: &Standard, mat: &Material, prompts: &Prompts) -> Result<BankFile, BankError> {
-    if mat.themes.is_empty() {
-        return Err(BankError::Invalid("data/themes.toml has no themes".into()));
-    }
+/// Builds the bank file for one standard; `library` holds the standards whose items may serve
+/// as distractors of its `asks` questions (it may include `std` itself, which is skipped).
+pub fn build(
+    std: &Standard,
+    library: &[&Standard],
+    mat: &Material,
+    prompts: &Prompts,
+) -> Result<BankFile, BankError> {
     let mut drafts = Vec::new();
     let mut pending = Vec::new();
     for item in &std.items {
@@ -490,10 +506,11 @@ pub fn build(std: &Standard, mat: &Material, prompts: &Prompts) -> Result<BankFi
             prompts,
         };
         match mat.scenarios.get(&item.id) {
-            Some(sc) => ctx.authored(sc, &mut drafts, &mut pending)?,
-            None => ctx.generic(&mut drafts)?,
+            Some(sc) if sc.status == Status::Reviewed => {
+                ctx.authored(sc, &mut drafts, &mut pending)?
+            }
+            _ => ctx.generic(library, &mut drafts)?,
         }
-        ctx.cloze(&mut drafts)?;
     }
     choose_shortfall_keys(&mut drafts, &pending);
     let mut rng = rng_for(&format!("{}#positions", std.code()));
@@ -506,6 +523,7 @@ pub fn build(std: &Standard, mat: &Material, prompts: &Prompts) -> Result<BankFi
     let questions = drafts
         .into_iter()
         .zip(positions)
+        .filter(|(d, _)| !d.retired)
         .map(|(d, pos)| {
             let n = d.distractors.len() + 1;
             let answer = pos % n;
@@ -516,10 +534,12 @@ pub fn build(std: &Standard, mat: &Material, prompts: &Prompts) -> Result<BankFi
                 item: d.item,
                 qtype: d.qtype,
                 stem: d.stem,
-                options,
+                feedback: options.iter().map(|c| c.why.clone()).collect(),
+                options: options.into_iter().map(|c| c.text).collect(),
                 answer,
                 explanation: d.explanation,
                 source: d.source.to_string(),
+                person: d.person,
             }
         })
         .collect();
@@ -537,28 +557,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fnv_is_stable() {
-        assert_eq!(fnv1a(""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a("a"), 0xaf63_dc4c_8601_ec8c);
-    }
-
-    #[test]
-    fn whole_words_only() {
-        assert_eq!(find_word("the play area", "play"), Some(4));
-        assert_eq!(find_word("display of play", "play"), Some(11));
-        assert_eq!(find_word("displays", "play"), None);
+    fn items_read_as_options() {
+        assert_eq!(as_option("work with families;"), "Work with families.");
+        assert_eq!(as_option("Why it matters?"), "Why it matters?");
     }
 
     #[test]
     fn shortfall_keys_are_not_the_odd_one_out() {
         let stem = "Mo spilt tea by the kettle in the kitchen.".to_string();
-        let pad = |t: &str, n: usize| format!("{t:.<n$}");
+        let pad = |t: &str, n: usize| Choice {
+            text: format!("{t:.<n$}"),
+            why: t.to_string(),
+        };
         // Candidates, the odd one out first: sharing fewest words and shortest; in line with
         // the distractors on both; sharing most words and longest.
         let keys = vec![
-            (pad("Leave it", 30), "fewest".to_string()),
-            (pad("Ring about the tea", 40), "in line".to_string()),
-            (pad("Mop the tea and the kettle", 50), "most".to_string()),
+            pad("Leave it", 30),
+            pad("Ring about the tea", 40),
+            pad("Mop the tea and the kettle", 50),
         ];
         let mut drafts: Vec<Draft> = (0..4)
             .map(|i| Draft {
@@ -566,14 +582,16 @@ mod tests {
                 item: format!("X/K{i}"),
                 qtype: QuestionType::Shortfall,
                 stem: stem.clone(),
-                key: keys[0].0.clone(),
+                key: keys[0].clone(),
                 distractors: vec![
                     pad("Wipe the kitchen", 40),
                     pad("Check the kettle", 40),
                     pad("Clean the kitchen", 40),
                 ],
-                explanation: keys[0].1.clone(),
+                explanation: String::new(),
                 source: "authored",
+                person: None,
+                retired: false,
             })
             .collect();
         let pending: Vec<PendingKey> = (0..4)
@@ -584,7 +602,10 @@ mod tests {
             .collect();
         choose_shortfall_keys(&mut drafts, &pending);
         for d in &drafts {
-            assert_eq!((&d.key, d.explanation.as_str()), (&keys[1].0, "in line"));
+            assert_eq!(
+                (&d.key.text, d.key.why.as_str()),
+                (&keys[1].text, "Ring about the tea")
+            );
         }
     }
 

@@ -1,8 +1,7 @@
-//! The authored material questions are made from, read from `data/`:
-//! `people.toml` (who appears in scenarios), `scenarios/*.toml` (per-item situations with good
-//! and poor practice, for the seed standards), `themes.toml` (situations by theme, for any
-//! standard), `misconceptions.toml` (wrong statements in the form of items) and `lexicon.toml`
-//! (key terms with near-miss alternatives for cloze questions).
+//! The authored material questions are made from, read from `data/`: `people.toml` (who
+//! appears in scenarios, with their pronouns) and `scenarios/*.toml` (per item: a situation,
+//! three good and three poor practices, each with the reason it meets the item or falls short;
+//! reviewed, or a draft that makes no questions yet).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -13,7 +12,8 @@ use serde::de::DeserializeOwned;
 
 use super::BankError;
 
-/// Pronoun forms used for `{{them}}` and `{{their}}`.
+/// Pronoun forms used for `{{they}}`, `{{them}}`, `{{their}}` and the verb endings that agree
+/// with them (`{{s}}`, `{{es}}`, `{{is}}`, `{{has}}`, `{{was}}`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Pronouns {
@@ -37,6 +37,52 @@ impl Pronouns {
             Pronouns::They => "their",
         }
     }
+    pub fn they(self) -> &'static str {
+        match self {
+            Pronouns::He => "he",
+            Pronouns::She => "she",
+            Pronouns::They => "they",
+        }
+    }
+    /// Whether verbs after [`Pronouns::they`] take the plural form (`they say`, `they are`).
+    pub fn plural(self) -> bool {
+        self == Pronouns::They
+    }
+}
+
+/// One option of authored material: what is done, and one sentence on why it meets the item or
+/// falls short of it (shown after answering, never with the options). A bare string is an
+/// option without its reason, which `bank check` reports.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Opt {
+    Full { text: String, why: String },
+    Bare(String),
+}
+
+impl Opt {
+    pub fn text(&self) -> &str {
+        match self {
+            Opt::Full { text, .. } | Opt::Bare(text) => text,
+        }
+    }
+    pub fn why(&self) -> &str {
+        match self {
+            Opt::Full { why, .. } => why,
+            Opt::Bare(_) => "",
+        }
+    }
+}
+
+/// Whether a tutor has reviewed an item's material. Draft material (as `standards import`
+/// writes it) makes no questions; the item is asked from generic material until a tutor runs
+/// `ksbquiz bank review`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Draft,
+    #[default]
+    Reviewed,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -61,21 +107,26 @@ pub struct Scenario {
     #[serde(default)]
     pub settings: Vec<String>,
     pub situation: String,
-    pub good: Vec<String>,
-    pub poor: Vec<String>,
+    pub good: Vec<Opt>,
+    pub poor: Vec<Opt>,
+    #[serde(default)]
+    pub status: Status,
+    /// Questions a tutor took out (`scenario-2`, `shortfall-1`): the rest keep their ids.
+    #[serde(default)]
+    pub retired: Vec<String>,
     /// The file it was read from (for errors).
     #[serde(skip)]
     pub file: PathBuf,
 }
 
-/// Longest option, after filling in (`data/scenarios/README.md`, `data/themes.toml`).
+/// Longest option, after filling in (`data/scenarios/README.md`).
 pub const OPTION_MAX: usize = 95;
 /// Longest authored situation, after filling in (`data/scenarios/README.md`).
 pub const SITUATION_MAX: usize = 220;
-/// Longest theme situation, after filling in (`data/themes.toml`).
-pub const THEME_SITUATION_MAX: usize = 200;
 /// Most times longer than the shortest of an authored item's six options any other may be.
-pub const OPTION_LENGTH_RATIO: f64 = 1.5;
+pub const OPTION_LENGTH_RATIO: f64 = 1.3;
+/// Longest reason given with an option, after filling in.
+pub const WHY_MAX: usize = 160;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -84,60 +135,12 @@ struct ScenarioFile {
     item: Vec<Scenario>,
 }
 
-/// A situation in which any item of a theme applies.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ThemeSituation {
-    pub who: String,
-    pub text: String,
-    pub good: Vec<String>,
-    pub poor: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Theme {
-    pub id: String,
-    pub name: String,
-    pub keywords: Vec<String>,
-    pub situation: Vec<ThemeSituation>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ThemesFile {
-    theme: Vec<Theme>,
-}
-
-/// Wrong statements written in the form of each kind of item.
-#[derive(Debug, Clone, Deserialize, Default)]
-pub struct Misconceptions {
-    pub performance: Vec<String>,
-    pub knowledge: Vec<String>,
-    pub skill: Vec<String>,
-    pub behaviour: Vec<String>,
-    pub apprenticeship_knowledge: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct LexGroup {
-    /// The first term is the one found in items; the others are near misses.
-    pub terms: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct LexiconFile {
-    group: Vec<LexGroup>,
-}
-
 /// Everything in `data/` that feeds question generation.
 #[derive(Debug, Clone)]
 pub struct Material {
     pub people: Vec<Person>,
     pub ages: BTreeMap<String, [u32; 2]>,
     pub scenarios: BTreeMap<String, Scenario>,
-    pub themes: Vec<Theme>,
-    pub misconceptions: Misconceptions,
-    pub lexicon: Vec<LexGroup>,
 }
 
 /// Reads a TOML file of the bank's data, naming the file in errors.
@@ -156,9 +159,6 @@ impl Material {
     /// Loads the material from a `data/` folder.
     pub fn load(data: &Path) -> Result<Self, BankError> {
         let people: PeopleFile = read_toml(&data.join("people.toml"))?;
-        let themes: ThemesFile = read_toml(&data.join("themes.toml"))?;
-        let misconceptions: Misconceptions = read_toml(&data.join("misconceptions.toml"))?;
-        let lexicon: LexiconFile = read_toml(&data.join("lexicon.toml"))?;
         let mut scenarios = BTreeMap::new();
         let dir = data.join("scenarios");
         if dir.is_dir() {
@@ -197,16 +197,13 @@ impl Material {
             people: people.person,
             ages: people.ages,
             scenarios,
-            themes: themes.theme,
-            misconceptions,
-            lexicon: lexicon.group,
         };
-        m.validate(&data.join("themes.toml"))?;
+        m.validate()?;
         Ok(m)
     }
 
     /// Shape and length checks that would otherwise surface as odd questions.
-    fn validate(&self, themes_file: &Path) -> Result<(), BankError> {
+    fn validate(&self) -> Result<(), BankError> {
         let bad = |m: String| Err(BankError::Invalid(m));
         for s in self.scenarios.values() {
             let at = format!("{}: item {}", s.file.display(), s.id);
@@ -216,20 +213,56 @@ impl Material {
             if !self.ages.contains_key(&s.who) {
                 return bad(format!("{at}: unknown who = {:?}", s.who));
             }
+            if s.status == Status::Draft {
+                continue;
+            }
             let len = |t: &str| self.filled_len(t, &s.who, &s.settings);
+            let blank = std::iter::once(s.situation.as_str())
+                .chain(
+                    s.good
+                        .iter()
+                        .chain(&s.poor)
+                        .flat_map(|o| [o.text(), o.why()]),
+                )
+                .any(|t| t.trim().is_empty());
+            if blank {
+                return bad(format!(
+                    "{at}: the situation, an option or a reason is empty (write it, or keep the \
+                     item status = \"draft\")"
+                ));
+            }
             let n = len(&s.situation);
             if n > SITUATION_MAX {
                 return bad(format!(
                     "{at}: the situation is {n} characters after filling in (at most {SITUATION_MAX})"
                 ));
             }
-            let options = s.good.iter().map(|o| ("good", o));
-            let options: Vec<_> = options.chain(s.poor.iter().map(|o| ("poor", o))).collect();
+            let options = s.good.iter().map(|o| ("good", o.text()));
+            let options: Vec<_> = options
+                .chain(s.poor.iter().map(|o| ("poor", o.text())))
+                .collect();
             for (which, o) in &options {
                 let n = len(o);
                 if n > OPTION_MAX {
                     return bad(format!(
                         "{at}: {which} option {o:?} is {n} characters after filling in (at most {OPTION_MAX})"
+                    ));
+                }
+            }
+            for o in s.good.iter().chain(&s.poor) {
+                let n = len(o.why());
+                if n > WHY_MAX {
+                    return bad(format!(
+                        "{at}: the reason {:?} is {n} characters after filling in (at most {WHY_MAX})",
+                        o.why()
+                    ));
+                }
+            }
+            for r in &s.retired {
+                if !super::generate::AUTHORED_NAMES.contains(&r.as_str()) {
+                    return bad(format!(
+                        "{at}: retired = {r:?} is not one of its questions ({})",
+                        super::generate::AUTHORED_NAMES.join(", ")
                     ));
                 }
             }
@@ -244,46 +277,6 @@ impl Material {
                          shortest option gives the answer away"
                     ));
                 }
-            }
-        }
-        let themes_at = themes_file.display();
-        for t in &self.themes {
-            if t.situation.is_empty() {
-                return bad(format!("{themes_at}: theme {}: has no situations", t.id));
-            }
-            for (i, s) in t.situation.iter().enumerate() {
-                let at = format!("{themes_at}: theme {}, situation {}", t.id, i + 1);
-                if s.good.is_empty() || s.poor.len() < 3 {
-                    return bad(format!("{at}: needs good options and 3 poor"));
-                }
-                if !self.ages.contains_key(&s.who) {
-                    return bad(format!("{at}: unknown who = {:?}", s.who));
-                }
-                let len = |t: &str| self.filled_len(t, &s.who, &[]);
-                let n = len(&s.text);
-                if n > THEME_SITUATION_MAX {
-                    return bad(format!(
-                        "{at}: the situation is {n} characters after filling in (at most {THEME_SITUATION_MAX})"
-                    ));
-                }
-                for o in s.good.iter().chain(&s.poor) {
-                    let n = len(o);
-                    if n > OPTION_MAX {
-                        return bad(format!(
-                            "{at}: option {o:?} is {n} characters after filling in (at most {OPTION_MAX})"
-                        ));
-                    }
-                }
-            }
-        }
-        if !self.themes.iter().any(|t| t.id == "general") {
-            return bad(
-                "themes.toml needs a 'general' theme for items no other theme matches".into(),
-            );
-        }
-        for g in &self.lexicon {
-            if g.terms.len() < 4 {
-                return bad(format!("lexicon group {:?}: needs 4 terms", g.terms));
             }
         }
         for group in self.ages.keys() {
@@ -310,6 +303,14 @@ impl Material {
             ("{{age}}", age),
             ("{{them}}", "them".len()),
             ("{{their}}", "their".len()),
+            ("{{Their}}", "Their".len()),
+            ("{{they}}", "they".len()),
+            ("{{They}}", "They".len()),
+            ("{{s}}", 1),
+            ("{{es}}", 2),
+            ("{{is}}", "are".len()),
+            ("{{has}}", "have".len()),
+            ("{{was}}", "were".len()),
             ("{{setting}}", setting),
         ] {
             let k = text.matches(placeholder).count();

@@ -4,12 +4,16 @@
 //! Building is pure (standard + `data/` material + `prompts/` templates -> questions) and
 //! deterministic: randomness is seeded from ids, so the same inputs give byte-identical files
 //! and question ids (`<ITEM>/<type>-<n>`) are stable across rebuilds. [`generate`] makes the
-//! questions, [`check`] validates a bank and measures how well it resists test-wise guessing.
+//! questions, [`check`] validates a bank and measures how well it resists test-wise guessing
+//! (among others with a model that sees only the options, [`probe`]), [`review`] marks a
+//! tutor's draft material reviewed.
 
 pub mod check;
+pub mod draft;
 pub mod generate;
 mod index;
 pub mod material;
+pub mod probe;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -49,12 +53,9 @@ pub enum QuestionType {
     Scenario,
     /// Authored situation: which of these falls short? (key: the poor practice)
     Shortfall,
-    /// Generic situation of the item's theme with the item quoted: what should you do?
-    Theme,
-    /// Generic: which of these does the standard ask of you here? (key: the item itself)
+    /// Generic, for items without reviewed material: which of these does the standard ask of
+    /// you? (key: the item itself; distractors: real items of other standards)
     Asks,
-    /// The item with a key term blanked; near-miss terms as distractors.
-    Cloze,
 }
 
 impl QuestionType {
@@ -62,9 +63,7 @@ impl QuestionType {
         match self {
             QuestionType::Scenario => "scenario",
             QuestionType::Shortfall => "shortfall",
-            QuestionType::Theme => "theme",
             QuestionType::Asks => "asks",
-            QuestionType::Cloze => "cloze",
         }
     }
 }
@@ -90,8 +89,71 @@ pub struct Question {
     pub answer: usize,
     /// Shown after answering; cites the item.
     pub explanation: String,
+    /// Why each option is right or falls short, by option: shown after answering, for the
+    /// option chosen and for the key. Empty where the material gives no reasons.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feedback: Vec<String>,
     /// `authored` (from data/scenarios) or `generic` (works for any standard).
     pub source: String,
+    /// The person the scenario is about, with a stand-in for a learner of the same name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<Stand>,
+}
+
+/// The person in a scenario and who stands in when the learner has the same name (a learner
+/// should never meet themselves as the child in a story).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stand {
+    pub name: String,
+    pub stand_in: String,
+}
+
+impl Question {
+    /// Why option `i` is right or falls short, if the material says.
+    pub fn why(&self, i: usize) -> Option<&str> {
+        self.feedback
+            .get(i)
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The question as a learner called `learner` should read it: if the scenario's person
+    /// has the learner's first name, the stand-in takes their place.
+    pub fn for_learner(&self, learner: &str) -> std::borrow::Cow<'_, Question> {
+        let first = learner.split_whitespace().next().unwrap_or("");
+        match &self.person {
+            Some(p) if !first.is_empty() && p.name.eq_ignore_ascii_case(first) => {
+                let swap = |t: &String| replace_word(t, &p.name, &p.stand_in);
+                std::borrow::Cow::Owned(Question {
+                    stem: swap(&self.stem),
+                    options: self.options.iter().map(swap).collect(),
+                    feedback: self.feedback.iter().map(swap).collect(),
+                    ..self.clone()
+                })
+            }
+            _ => std::borrow::Cow::Borrowed(self),
+        }
+    }
+}
+
+/// `text` with every whole-word `word` replaced by `by`.
+fn replace_word(text: &str, word: &str, by: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(word) {
+        let before = rest[..i].chars().next_back().or(out.chars().next_back());
+        let after = rest[i + word.len()..].chars().next();
+        let edge = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+        out.push_str(&rest[..i]);
+        out.push_str(if edge(before) && edge(after) {
+            by
+        } else {
+            word
+        });
+        rest = &rest[i + word.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The contents of `question-bank/<CODE>.json`.
@@ -123,6 +185,17 @@ impl BankFile {
 
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions.iter().find(|q| q.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_are_replaced_as_whole_words() {
+        assert_eq!(
+            super::replace_word("Kai asks Kaitlyn; Kai's mum", "Kai", "Leo"),
+            "Leo asks Kaitlyn; Leo's mum"
+        );
     }
 }
 

@@ -118,7 +118,7 @@ impl Engine {
                 && !d.closed
             {
                 let mut out = self.text("resume", json!({}))?;
-                out.extend(self.question_out(&s, &d)?);
+                out.extend(self.question_out(learner, &s, &d)?);
                 return Ok(out);
             }
             if s.mode == Mode::Daily && s.day == today && s.current.is_none() {
@@ -181,15 +181,16 @@ impl Engine {
         };
         self.store.durable()?;
         let mut out = self.text(intro, json!({"count": session.total}))?;
-        out.extend(self.question_out(&session, &d)?);
+        out.extend(self.question_out(learner, &session, &d)?);
         Ok(out)
     }
 
     /// Renders a delivered question. A question retired from the bank is skipped by the caller.
-    fn question_out(&self, s: &Session, d: &Delivery) -> Result<Vec<Out>> {
+    fn question_out(&self, learner: &Learner, s: &Session, d: &Delivery) -> Result<Vec<Out>> {
         let Some(q) = self.bank.question(&d.question) else {
             return self.text("retired", json!({}));
         };
+        let q = q.for_learner(&learner.name);
         let (n, total, practice) = (s.pos + 1, s.total, s.mode == Mode::Practice);
         let key = format!("{n}|{total}|{practice}");
         let header = self.say_keyed(
@@ -203,8 +204,26 @@ impl Engine {
             stem: q.stem.clone(),
             options: q.options.clone(),
             answer: q.answer,
-            explanation: q.explanation.clone(),
+            explanation: self.poll_explanation(&q)?,
         })])
+    }
+
+    /// What a platform that grades natively shows after the answer (Telegram's quiz poll,
+    /// at most 200 characters): why the key is right, with the item, when that fits; else the
+    /// item alone (the feedback message after the answer carries the rest).
+    fn poll_explanation(&self, q: &crate::bank::Question) -> Result<String> {
+        let full = self.say_keyed(
+            "poll-explanation",
+            &q.id,
+            || json!({"why": q.why(q.answer), "explanation": q.explanation}),
+        )?;
+        Ok(
+            if full.chars().count() <= crate::bank::check::POLL_EXPLANATION_MAX {
+                full
+            } else {
+                q.explanation.clone()
+            },
+        )
     }
 
     /// Free text: a letter or number answers the open question; anything else gets help.
@@ -306,15 +325,23 @@ impl Engine {
                 let Some(q) = self.bank.question(&attempt.question) else {
                     return Ok((verdict, self.text("retired", json!({}))?));
                 };
-                // The feedback on a question depends on the question, whether the answer was
-                // right and whether the item became a leech: many learners share it.
+                // The feedback on a question depends on the question, the option chosen,
+                // whether the item became a leech and whether the learner meets the stand-in:
+                // many learners share it.
                 let leech = srs.as_ref().is_some_and(|s| s.leech);
-                let key = format!("{}|{}|{leech}", q.id, attempt.correct);
+                let q = q.for_learner(&learner.name);
+                let stand_in = matches!(q, std::borrow::Cow::Owned(_));
+                let key = format!("{}|{}|{leech}|{stand_in}", q.id, attempt.option);
                 let feedback = self.say_keyed("feedback", &key, || {
                     json!({
                         "correct": attempt.correct,
+                        "shortfall": q.qtype == crate::bank::QuestionType::Shortfall,
                         "letter": letter(q.answer),
                         "answer": q.options[q.answer],
+                        "why": q.why(q.answer),
+                        "chosen_letter": letter(attempt.option),
+                        "chosen": q.options.get(attempt.option),
+                        "chosen_why": q.why(attempt.option),
                         "explanation": q.explanation,
                         "item": q.item,
                         "item_text": self.bank.item(&q.item).map(|i| i.text.as_str()),
@@ -323,7 +350,7 @@ impl Engine {
                 })?;
                 let mut out = vec![Out::Text(feedback)];
                 match (session, next) {
-                    (Some(s), Some(n)) => out.extend(self.question_out(&s, &n)?),
+                    (Some(s), Some(n)) => out.extend(self.question_out(learner, &s, &n)?),
                     (Some(s), None) => out.extend(self.text(
                         "session-done",
                         json!({"correct": s.correct, "answered": s.answered, "practice": s.mode == Mode::Practice}),
@@ -414,11 +441,7 @@ impl Engine {
             }));
         }
         let attempts = self.store.attempts(learner.id)?;
-        let tz: Tz = learner
-            .settings
-            .timezone
-            .parse()
-            .unwrap_or(chrono_tz::Europe::London);
+        let tz = learner.settings.tz();
         let days: BTreeSet<NaiveDate> = attempts
             .iter()
             .map(|a| a.at.with_timezone(&tz).date_naive())
@@ -611,9 +634,8 @@ impl Engine {
         if s.paused || learner.inactive || learner.standards.is_empty() {
             return None;
         }
-        let tz: Tz = s.timezone.parse().ok()?;
-        let local = self.now().with_timezone(&tz);
-        let at = NaiveTime::parse_from_str(&s.daily_time, "%H:%M").ok()?;
+        let local = self.now().with_timezone(&s.tz());
+        let at = s.daily_at();
         let today = local.date_naive();
         if crate::srs::is_rest(today, &s.rest_days) || local.time() < at {
             return None;

@@ -16,7 +16,6 @@ mod tutor;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
 use serde::Serialize;
 use serde_json::json;
 use thiserror::Error;
@@ -288,12 +287,7 @@ impl Engine {
 
     /// The learner's local date now.
     pub fn today(&self, l: &Learner) -> NaiveDate {
-        let tz: Tz = l
-            .settings
-            .timezone
-            .parse()
-            .unwrap_or(chrono_tz::Europe::London);
-        self.now().with_timezone(&tz).date_naive()
+        self.now().with_timezone(&l.settings.tz()).date_naive()
     }
 
     /// Handles one input and returns what to show, in order.

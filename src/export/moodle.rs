@@ -1,7 +1,8 @@
 //! The question bank in Moodle's import formats, so tutors can reuse it in their LMS:
 //! GIFT (plain text; special characters `~ = # { } :` and backslash escaped as the format
 //! requires) and Moodle XML (written with quick-xml, one `multichoice` question per bank
-//! question, single answer, the key at 100%, general feedback citing the item).
+//! question, single answer, the key at 100%, general feedback citing the item, and each
+//! answer's own feedback: why that option is right or falls short).
 
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
@@ -43,7 +44,12 @@ pub fn gift(banks: &[BankFile]) -> String {
             ));
             for (i, o) in q.options.iter().enumerate() {
                 let mark = if i == q.answer { '=' } else { '~' };
-                out.push_str(&format!("\t{mark}{}\n", gift_escape(o)));
+                // GIFT's per-answer feedback: `=answer#why`.
+                let why = q
+                    .why(i)
+                    .map(|w| format!("#{}", gift_escape(w)))
+                    .unwrap_or_default();
+                out.push_str(&format!("\t{mark}{}{why}\n", gift_escape(o)));
             }
             out.push_str(&format!("\t####{}\n}}\n\n", gift_escape(&q.explanation)));
         }
@@ -117,7 +123,12 @@ pub fn moodle_xml(banks: &[BankFile]) -> std::io::Result<String> {
                 a.push_attribute(("format", "plain_text"));
                 w.write_event(Event::Start(a))?;
                 simple(&mut w, "text", o)?;
-                text_el(&mut w, "feedback", Some("plain_text"), "")?;
+                text_el(
+                    &mut w,
+                    "feedback",
+                    Some("plain_text"),
+                    q.why(i).unwrap_or_default(),
+                )?;
                 w.write_event(Event::End(BytesEnd::new("answer")))?;
             }
             w.write_event(Event::End(BytesEnd::new("question")))?;

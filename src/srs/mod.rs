@@ -263,7 +263,7 @@ impl Scheduler {
     /// never buys more.
     pub fn plan_day(&self, input: &PlanInput, bank: &Bank) -> Vec<Pick> {
         let s = &input.learner.settings;
-        let tz: chrono_tz::Tz = s.timezone.parse().unwrap_or(chrono_tz::Europe::London);
+        let tz = s.tz();
         let (mut done_today, mut new_today) = (0usize, 0usize);
         for st in input.states.values() {
             if st.last_review.with_timezone(&tz).date_naive() == input.today {

@@ -18,8 +18,8 @@ use std::borrow::Cow;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::model::{Attempt, Mode, SrsState};
 use super::{Result, StoreError};
+use crate::domain::{Attempt, Mode, SrsState};
 
 /// The tag of the compact encoding (a JSON record starts with `{`).
 const COMPACT: u8 = 1;

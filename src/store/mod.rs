@@ -39,8 +39,6 @@
 
 mod codec;
 mod commit;
-pub mod model;
-mod time;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -51,7 +49,10 @@ use serde::de::DeserializeOwned;
 use sled::Tree;
 use thiserror::Error;
 
-pub use model::*;
+pub use crate::domain::{
+    Answered, Attempt, Cohort, Delivery, Learner, LearnerId, Mode, Pick, Prompted, Session,
+    Settings, SrsState,
+};
 
 /// sled's page cache per store. Answers touch a small working set (one learner's open quiz)
 /// and the daily planner reads each learner once, so a larger cache buys nothing measurable

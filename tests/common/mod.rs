@@ -183,3 +183,17 @@ pub fn answer(
     )
     .expect("the answer is handled")
 }
+
+/// The bank question a learner was shown (found by its stem and options).
+pub fn bank_question(
+    e: &ksbquiz::engine::Engine,
+    q: &ksbquiz::engine::QuestionOut,
+) -> ksbquiz::bank::Question {
+    e.bank
+        .standards()
+        .filter_map(|s| e.bank.standard(&s.code))
+        .flat_map(|b| &b.questions)
+        .find(|b| b.stem == q.stem && b.options == q.options)
+        .cloned()
+        .expect("the question shown is in the bank")
+}

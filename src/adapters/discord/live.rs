@@ -385,11 +385,21 @@ fn question_text(app: &App, q: &LiveQuiz, index: usize) -> String {
 }
 
 fn result_text(app: &App, q: &LiveQuiz, r: &QuestionResult) -> String {
-    let (stem, options, explanation) = app
+    let (stem, options, explanation, feedback) = app
         .engine
         .bank
         .question(&r.question)
-        .map(|bq| (bq.stem.clone(), bq.options.clone(), bq.explanation.clone()))
+        .map(|bq| {
+            let why = (0..bq.options.len())
+                .map(|i| bq.why(i).unwrap_or_default().to_string())
+                .collect::<Vec<_>>();
+            (
+                bq.stem.clone(),
+                bq.options.clone(),
+                bq.explanation.clone(),
+                why,
+            )
+        })
         .unwrap_or_default();
     let most = r.answered.max(1);
     let rows: Vec<serde_json::Value> = options
@@ -399,7 +409,8 @@ fn result_text(app: &App, q: &LiveQuiz, r: &QuestionResult) -> String {
             let count = r.counts.get(i).copied().unwrap_or(0);
             let filled = (count * 10).div_ceil(most).min(10);
             let bar = format!("{}{}", "█".repeat(filled), "░".repeat(10 - filled));
-            json!({"letter": letter(i), "text": text, "right": i == r.answer, "count": count, "bar": bar})
+            json!({"letter": letter(i), "text": text, "right": i == r.answer, "count": count, "bar": bar,
+                   "why": feedback.get(i).map(String::as_str).unwrap_or_default()})
         })
         .collect();
     clip(app.say(

@@ -1,0 +1,313 @@
+//! The answer-only probe: a model that reads a question's options and never its stem, trained
+//! to find the key. If it can, the key's form gives it away (a reason clause only distractors
+//! have, a verb only keys start with, the longest option...) and a right answer measures
+//! test-wiseness, not knowledge. `bank check` fails when it beats chance by more than
+//! `max_answer_only_margin` on any question type.
+//!
+//! The model is a conditional logit (a softmax over the options of one question) on sparse
+//! form features of each option: its words and word pairs, first and last word, commas, and
+//! its length against the other options'. It is trained per fold by stochastic gradient
+//! descent in a seeded order, and always scored on questions it was not trained on: with more
+//! than one standard, on each standard with the model trained on the others (so it must find
+//! a cue that carries across standards, as a test-wise learner would); with one, in five folds
+//! of its items. Deterministic: the same bank gives the same figures.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rand::seq::SliceRandom;
+use serde::Serialize;
+
+use super::generate::{fnv1a, rng_for};
+use super::{BankFile, Question};
+
+const EPOCHS: usize = 30;
+const RATE: f64 = 0.2;
+const L2: f64 = 1e-3;
+const FOLDS: u64 = 5;
+/// Features reported as cues, and questions reported as carrying one.
+const SHOWN: usize = 15;
+
+/// What the probe found.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ProbeReport {
+    /// Per question type: how often the model picks the key on unseen questions.
+    pub by_type: BTreeMap<String, TypeScore>,
+    /// The features that most mark the key (positive weight) or a distractor (negative),
+    /// from a model trained on the whole bank.
+    pub cues: Vec<Cue>,
+    /// Questions whose key the unseen model found most surely, with the feature that helped
+    /// most: what an author should rewrite first.
+    pub flagged: Vec<Flagged>,
+}
+
+#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+pub struct TypeScore {
+    pub questions: usize,
+    /// Share picked right (ties share credit).
+    pub accuracy: f64,
+    /// 1 / options, averaged.
+    pub chance: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cue {
+    /// `type|feature`, e.g. `scenario|w:since` (the word "since"), `shortfall|first:leave`.
+    pub feature: String,
+    pub weight: f64,
+    /// How many keys and how many distractors have it.
+    pub keys: usize,
+    pub distractors: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Flagged {
+    pub question: String,
+    /// The model's probability for the key, unseen.
+    pub probability: f64,
+    pub feature: String,
+}
+
+/// One question as the model sees it: sparse features per option, and the key.
+struct Sample {
+    id: String,
+    qtype: String,
+    fold: u64,
+    options: Vec<Vec<(usize, f64)>>,
+    answer: usize,
+}
+
+#[derive(Default)]
+struct Features {
+    index: HashMap<String, usize>,
+    names: Vec<String>,
+}
+
+impl Features {
+    fn id(&mut self, name: String) -> usize {
+        if let Some(&i) = self.index.get(&name) {
+            return i;
+        }
+        self.names.push(name.clone());
+        self.index.insert(name, self.names.len() - 1);
+        self.names.len() - 1
+    }
+}
+
+/// Lower-cased words, the scenario's person as `name` (so a cue reads "names the person",
+/// whoever plays them).
+fn tokens(s: &str, person: Option<&str>) -> Vec<String> {
+    let person = person.map(str::to_lowercase);
+    s.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let w = w.to_lowercase();
+            match &person {
+                Some(p) if w == *p => "name".to_string(),
+                Some(p) if w.strip_suffix("'s") == Some(p.as_str()) => "name's".to_string(),
+                _ => w,
+            }
+        })
+        .collect()
+}
+
+/// The form features of option `i` of `q`, by name.
+fn option_features(q: &Question, i: usize) -> Vec<(String, f64)> {
+    let t = q.qtype.name();
+    let text = &q.options[i];
+    let w = tokens(text, q.person.as_ref().map(|p| p.name.as_str()));
+    let mut f: Vec<(String, f64)> = Vec::with_capacity(2 * w.len() + 8);
+    for x in &w {
+        f.push((format!("{t}|w:{x}"), 1.0));
+    }
+    for p in w.windows(2) {
+        f.push((format!("{t}|b:{}_{}", p[0], p[1]), 1.0));
+    }
+    if let (Some(first), Some(last)) = (w.first(), w.last()) {
+        f.push((format!("{t}|first:{first}"), 1.0));
+        f.push((format!("{t}|last:{last}"), 1.0));
+    }
+    f.push((format!("{t}|commas"), text.matches(',').count() as f64));
+    let lens: Vec<f64> = q.options.iter().map(|o| o.chars().count() as f64).collect();
+    let len = lens[i];
+    let mean = lens.iter().sum::<f64>() / lens.len() as f64;
+    let (lo, hi) = lens
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), &l| (lo.min(l), hi.max(l)));
+    f.push((format!("{t}|length"), 5.0 * (len - mean) / mean.max(1.0)));
+    f.push((format!("{t}|longest"), f64::from(u8::from(len == hi))));
+    f.push((format!("{t}|shortest"), f64::from(u8::from(len == lo))));
+    f.push((format!("{t}|words"), w.len() as f64 / 10.0));
+    f
+}
+
+fn samples(banks: &[BankFile], feats: &mut Features) -> Vec<Sample> {
+    let many = banks.len() > 1;
+    let mut out = Vec::new();
+    for (b, bank) in banks.iter().enumerate() {
+        for q in &bank.questions {
+            if q.options.len() < 2 || q.answer >= q.options.len() {
+                continue;
+            }
+            let options = (0..q.options.len())
+                .map(|i| {
+                    let mut v: Vec<(usize, f64)> = option_features(q, i)
+                        .into_iter()
+                        .map(|(n, x)| (feats.id(n), x))
+                        .collect();
+                    v.sort_by_key(|&(i, _)| i);
+                    v
+                })
+                .collect();
+            out.push(Sample {
+                id: q.id.clone(),
+                qtype: q.qtype.name().to_string(),
+                fold: if many {
+                    b as u64
+                } else {
+                    fnv1a(&q.item) % FOLDS
+                },
+                options,
+                answer: q.answer,
+            });
+        }
+    }
+    out
+}
+
+fn scores(w: &[f64], s: &Sample) -> Vec<f64> {
+    s.options
+        .iter()
+        .map(|o| o.iter().map(|&(i, x)| w[i] * x).sum())
+        .collect()
+}
+
+fn softmax(s: &[f64]) -> Vec<f64> {
+    let m = s.iter().copied().fold(f64::MIN, f64::max);
+    let e: Vec<f64> = s.iter().map(|x| (x - m).exp()).collect();
+    let z: f64 = e.iter().sum();
+    e.into_iter().map(|x| x / z).collect()
+}
+
+fn train(data: &[&Sample], n: usize, seed: &str) -> Vec<f64> {
+    let mut w = vec![0.0; n];
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    let mut rng = rng_for(seed);
+    for _ in 0..EPOCHS {
+        order.shuffle(&mut rng);
+        for &k in &order {
+            let s = data[k];
+            let p = softmax(&scores(&w, s));
+            for (j, o) in s.options.iter().enumerate() {
+                let g = f64::from(u8::from(j == s.answer)) - p[j];
+                for &(i, x) in o {
+                    w[i] += RATE * (g * x - L2 * w[i]);
+                }
+            }
+        }
+    }
+    w
+}
+
+/// Trains and scores the answer-only model on `banks`.
+pub fn probe(banks: &[BankFile]) -> ProbeReport {
+    let mut feats = Features::default();
+    let data = samples(banks, &mut feats);
+    let n = feats.names.len();
+    let mut folds: Vec<u64> = data.iter().map(|s| s.fold).collect();
+    folds.sort_unstable();
+    folds.dedup();
+    let mut by_type: BTreeMap<String, (f64, f64, usize)> = BTreeMap::new();
+    let mut sure: Vec<Flagged> = Vec::new();
+    for &fold in &folds {
+        let train_on: Vec<&Sample> = data.iter().filter(|s| s.fold != fold).collect();
+        if train_on.is_empty() {
+            continue;
+        }
+        let w = train(&train_on, n, &format!("probe#{fold}"));
+        for s in data.iter().filter(|s| s.fold == fold) {
+            let sc = scores(&w, s);
+            let best = sc.iter().copied().fold(f64::MIN, f64::max);
+            let tied = sc.iter().filter(|&&x| x == best).count();
+            let e = by_type.entry(s.qtype.clone()).or_default();
+            if sc[s.answer] == best {
+                e.0 += 1.0 / tied as f64;
+            }
+            e.1 += 1.0 / s.options.len() as f64;
+            e.2 += 1;
+            if sc[s.answer] == best && tied == 1 {
+                sure.push(Flagged {
+                    question: s.id.clone(),
+                    probability: softmax(&sc)[s.answer],
+                    feature: top_feature(&w, s, &feats.names),
+                });
+            }
+        }
+    }
+    sure.sort_by(|a, b| {
+        b.probability
+            .total_cmp(&a.probability)
+            .then(a.question.cmp(&b.question))
+    });
+    sure.truncate(SHOWN);
+    let all: Vec<&Sample> = data.iter().collect();
+    let w = train(&all, n, "probe#all");
+    let mut keys = vec![0usize; n];
+    let mut others = vec![0usize; n];
+    for s in &data {
+        for (j, o) in s.options.iter().enumerate() {
+            for &(i, _) in o {
+                if j == s.answer {
+                    keys[i] += 1;
+                } else {
+                    others[i] += 1;
+                }
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| w[b].abs().total_cmp(&w[a].abs()).then(a.cmp(&b)));
+    let cues = order
+        .into_iter()
+        .take(SHOWN)
+        .map(|i| Cue {
+            feature: feats.names[i].clone(),
+            weight: w[i],
+            keys: keys[i],
+            distractors: others[i],
+        })
+        .collect();
+    ProbeReport {
+        by_type: by_type
+            .into_iter()
+            .map(|(t, (right, chance, q))| {
+                (
+                    t,
+                    TypeScore {
+                        questions: q,
+                        accuracy: right / q as f64,
+                        chance: chance / q as f64,
+                    },
+                )
+            })
+            .collect(),
+        cues,
+        flagged: sure,
+    }
+}
+
+/// The feature that lifts the key most above the options' average.
+fn top_feature(w: &[f64], s: &Sample, names: &[String]) -> String {
+    let avg = |i: usize| {
+        s.options
+            .iter()
+            .map(|o| o.iter().find(|f| f.0 == i).map_or(0.0, |f| f.1))
+            .sum::<f64>()
+            / s.options.len() as f64
+    };
+    s.options[s.answer]
+        .iter()
+        .map(|&(i, x)| (w[i] * (x - avg(i)), i))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, i)| names[i].clone())
+        .unwrap_or_default()
+}
