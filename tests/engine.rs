@@ -375,30 +375,14 @@ fn a_stray_or_late_forget_confirmation_deletes_nothing() {
     assert!(e.store.learner(id).unwrap().is_some());
     // Asked, then confirmed in time: everything goes, the learner's link codes too.
     e.handle(w, Input::Link(None)).unwrap();
-    assert_eq!(
-        e.store
-            .settings_under::<serde_json::Value>("link/")
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(e.store.link_codes().unwrap().len(), 1);
     e.handle(w, Input::Forget).unwrap();
     clock.advance(chrono::Duration::minutes(9));
     let out = common::texts(&e.handle(w, command::parse("/forget confirm")).unwrap());
     assert!(!out.contains("/forget confirm"), "{out}");
     assert!(e.store.learner(id).unwrap().is_none());
-    assert!(
-        e.store
-            .settings_under::<serde_json::Value>("link/")
-            .unwrap()
-            .is_empty()
-    );
-    assert!(
-        e.store
-            .settings_under::<serde_json::Value>("forget/")
-            .unwrap()
-            .is_empty()
-    );
+    assert!(e.store.link_codes().unwrap().is_empty());
+    assert!(e.store.forget_requests().unwrap().is_empty());
 }
 
 #[test]

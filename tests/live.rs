@@ -6,7 +6,7 @@
 mod common;
 
 use chrono::{DateTime, Duration, Utc};
-use ksbquiz::engine::live::LiveRecorded;
+use ksbquiz::engine::LiveRecorded;
 use ksbquiz::live::{ClickOutcome, ItemFilter, LiveError, LiveQuiz, Spec, choose, points};
 use ksbquiz::standards::ItemKind;
 

@@ -19,7 +19,7 @@ pub fn run(
     mut output: impl Write,
     files_dir: &Path,
 ) -> Result<()> {
-    let account = format!("console:{name}");
+    let account = crate::domain::Account::console(name).to_string();
     let who = Who {
         account: &account,
         name,
@@ -36,7 +36,7 @@ pub fn run(
         Ok(())
     };
     say(&mut output, "banner", json!({"name": name}))?;
-    if engine.store.learner_by_account(&account)?.is_none() {
+    if !engine.knows(&account)? {
         show(
             engine,
             &mut output,

@@ -188,17 +188,6 @@ impl BankFile {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn names_are_replaced_as_whole_words() {
-        assert_eq!(
-            super::replace_word("Kai asks Kaitlyn; Kai's mum", "Kai", "Leo"),
-            "Leo asks Kaitlyn; Leo's mum"
-        );
-    }
-}
-
 /// The file name of a standard's bank.
 pub fn file_name(code: &str) -> String {
     format!("{code}.json")
@@ -216,4 +205,15 @@ pub fn read_dir(dir: &Path) -> Result<Vec<BankFile>, BankError> {
         .collect();
     paths.sort();
     paths.iter().map(|p| BankFile::read(p)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_are_replaced_as_whole_words() {
+        assert_eq!(
+            super::replace_word("Kai asks Kaitlyn; Kai's mum", "Kai", "Leo"),
+            "Leo asks Kaitlyn; Leo's mum"
+        );
+    }
 }

@@ -17,10 +17,6 @@ use crate::store::{
 /// Minutes a `/forget` waits for its confirmation.
 pub const FORGET_MINUTES: i64 = 10;
 
-fn forget_key(id: crate::store::LearnerId) -> String {
-    format!("forget/{id}")
-}
-
 /// Why an answer was refused.
 #[derive(Debug, Clone, Copy)]
 enum Refusal {
@@ -590,16 +586,14 @@ impl Engine {
 
     /// `/forget`: asks for a confirmation, which counts for [`FORGET_MINUTES`] minutes.
     pub(super) fn forget_ask(&self, learner: &Learner) -> Result<Vec<Out>> {
-        self.store
-            .put_setting(&forget_key(learner.id), &self.now())?;
+        self.store.put_forget_request(learner.id, self.now())?;
         self.text("forget-confirm", json!({"minutes": FORGET_MINUTES}))
     }
 
     /// `/forget confirm`: deletes every record of the learner, if they asked just before;
     /// otherwise asks first (a stray confirmation deletes nothing).
     pub(super) fn forget_confirm(&self, learner: &Learner) -> Result<Vec<Out>> {
-        let asked: Option<chrono::DateTime<chrono::Utc>> =
-            self.store.setting(&forget_key(learner.id))?;
+        let asked = self.store.forget_request(learner.id)?;
         let fresh = asked.is_some_and(|at| {
             let age = self.now() - at;
             age >= chrono::Duration::zero() && age <= chrono::Duration::minutes(FORGET_MINUTES)
@@ -608,7 +602,7 @@ impl Engine {
             return self.forget_ask(learner);
         }
         self.forget_links(learner.id)?;
-        self.store.remove_setting(&forget_key(learner.id))?;
+        self.store.clear_forget_request(learner.id)?;
         self.store.forget(learner.id)?;
         self.text("forgotten", json!({}))
     }

@@ -8,9 +8,11 @@
 //! durable before the learner is told it counted.
 
 pub mod clock;
+mod cohort_quiz;
 pub mod command;
 mod learner;
-pub mod live;
+mod link;
+mod platform;
 mod tutor;
 
 use std::sync::Arc;
@@ -26,6 +28,9 @@ use crate::srs::{self, Scheduler};
 use crate::store::{Learner, Store, StoreError};
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use cohort_quiz::{LIVE_QUESTIONS, LIVE_SECONDS, LiveRecorded, LiveRefusal, LiveRequest};
+pub use link::LINK_MINUTES;
+pub use platform::DuePrompt;
 
 #[derive(Debug, Error)]
 pub enum EngineError {

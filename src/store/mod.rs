@@ -37,6 +37,7 @@
 //! every writer waiting at that moment into one `flush()` (group commit): one fsync serves many
 //! learners, and no task ever calls `flush_async` (sled issue #1308).
 
+mod bookkeeping;
 mod codec;
 mod commit;
 
@@ -53,6 +54,7 @@ pub use crate::domain::{
     Answered, Attempt, Cohort, Delivery, Learner, LearnerId, Mode, Pick, Prompted, Session,
     Settings, SrsState,
 };
+pub use bookkeeping::LinkCode;
 
 /// sled's page cache per store. Answers touch a small working set (one learner's open quiz)
 /// and the daily planner reads each learner once, so a larger cache buys nothing measurable
@@ -1390,34 +1392,6 @@ impl Store {
     /// Number of attempts stored (a full scan: for tests and reports, not hot paths).
     pub fn attempt_count(&self) -> usize {
         self.all_attempts().count()
-    }
-
-    // ---- settings ---------------------------------------------------------------------
-
-    pub fn setting<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>> {
-        self.inner.settings.get(name)?.map(|v| dec(&v)).transpose()
-    }
-
-    pub fn put_setting<T: Serialize>(&self, name: &str, value: &T) -> Result<()> {
-        self.inner.settings.insert(name, enc(value))?;
-        Ok(())
-    }
-
-    pub fn remove_setting(&self, name: &str) -> Result<()> {
-        self.inner.settings.remove(name)?;
-        Ok(())
-    }
-
-    /// Settings whose names start with `prefix`, with their names.
-    pub fn settings_under<T: DeserializeOwned>(&self, prefix: &str) -> Result<Vec<(String, T)>> {
-        self.inner
-            .settings
-            .scan_prefix(prefix)
-            .map(|r| {
-                let (k, v) = r?;
-                Ok((String::from_utf8_lossy(&k).into_owned(), dec(&v)?))
-            })
-            .collect()
     }
 
     // ---- platform bookkeeping -----------------------------------------------------------

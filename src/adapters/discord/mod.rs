@@ -12,7 +12,7 @@
 //! A quiz in progress is recorded in the store; a restart finds it, says in its channel that
 //! it ended, and leaves every answer recorded (each was recorded the moment it was clicked).
 
-pub mod live;
+pub mod quiz;
 pub mod translate;
 
 use std::collections::HashMap;
@@ -59,7 +59,7 @@ pub struct App {
     pub http: Arc<Http>,
     pub options: Options,
     /// Live quizzes running, by channel.
-    pub(crate) quizzes: std::sync::Mutex<HashMap<u64, Arc<live::Running>>>,
+    pub(crate) quizzes: std::sync::Mutex<HashMap<u64, Arc<quiz::Running>>>,
     /// The last finished quiz's leaderboard, by channel (for `/quiz leaderboard`).
     pub(crate) finished: std::sync::Mutex<HashMap<u64, crate::live::Summary>>,
     registered: std::sync::atomic::AtomicBool,
@@ -96,7 +96,7 @@ pub(crate) fn buttons(ids: Vec<String>) -> Vec<CreateActionRow> {
 
 impl App {
     /// The quiz running in a channel, if any.
-    pub(crate) fn running_in(&self, channel: u64) -> Option<Arc<live::Running>> {
+    pub(crate) fn running_in(&self, channel: u64) -> Option<Arc<quiz::Running>> {
         self.quizzes
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -193,7 +193,7 @@ impl App {
             };
             // Discord users start by using a command: no separate /start step.
             // (Except to see or delete one's data: nothing is created just to show it.)
-            if engine.store.learner_by_account(&account)?.is_none()
+            if !engine.knows(&account)?
                 && !matches!(
                     input,
                     Input::Link(Some(_)) | Input::MyData | Input::Forget | Input::ForgetConfirm
@@ -202,7 +202,7 @@ impl App {
                 engine.handle(who, Input::Start { code: None })?;
             }
             let input = match input {
-                Input::Practice => due_first(&engine, &account)?,
+                Input::Practice => engine.practice_or_due(&account)?,
                 other => other,
             };
             engine.handle(who, input)
@@ -244,9 +244,9 @@ impl App {
 
     async fn on_command(self: &Arc<Self>, c: &CommandInteraction, a: Asker, action: Action) {
         match action {
-            Action::QuizStart(start) => live::start(self, c, &a, start).await,
-            Action::QuizStop => live::stop(self, c, &a).await,
-            Action::QuizLeaderboard => live::leaderboard(self, c, &a).await,
+            Action::QuizStart(start) => quiz::start(self, c, &a, start).await,
+            Action::QuizStop => quiz::stop(self, c, &a).await,
+            Action::QuizLeaderboard => quiz::leaderboard(self, c, &a).await,
             Action::Export(req) => {
                 if !self.is_tutor(&a).await {
                     return self.refuse_not_tutor(c.id, &c.token).await;
@@ -309,7 +309,7 @@ impl App {
                 quiz,
                 index,
                 option,
-            } => live::click(self, c, &a, &quiz, index, option).await,
+            } => quiz::click(self, c, &a, &quiz, index, option).await,
             Action::Answer { delivery, option } => {
                 let msg = match self
                     .engine_call(&a, Input::Answer { delivery, option })
@@ -330,23 +330,6 @@ impl App {
             }
         }
     }
-}
-
-/// `/practice` in Discord asks the learner's own due questions first: today's quiz while it
-/// has questions left (answers feed their schedule), extra practice after that.
-fn due_first(engine: &Engine, account: &str) -> crate::engine::Result<Input> {
-    let Some(l) = engine.store.learner_by_account(account)? else {
-        return Ok(Input::Practice);
-    };
-    let today = engine.today(&l);
-    let in_daily = engine.store.session(l.id)?.is_some_and(|s| {
-        s.mode == crate::store::Mode::Daily && s.day == today && s.current.is_some()
-    });
-    Ok(if in_daily || engine.daily_count(&l)? > 0 {
-        Input::Quiz
-    } else {
-        Input::Practice
-    })
 }
 
 /// serenity's event handler: hands interactions to the [`App`].
@@ -428,7 +411,7 @@ pub async fn start(
         finished: Default::default(),
         registered: Default::default(),
     });
-    live::end_interrupted(&app).await;
+    quiz::end_interrupted(&app).await;
     let mut client = ClientBuilder::new_with_http(make_http(token, api_url), intents)
         .event_handler(Handler(app.clone()))
         .await

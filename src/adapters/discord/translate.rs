@@ -26,7 +26,7 @@ pub struct Asker {
 impl Asker {
     /// The store's account name for this user.
     pub fn account(&self) -> String {
-        format!("discord:{}", self.user)
+        crate::domain::Account::discord(self.user).to_string()
     }
 }
 

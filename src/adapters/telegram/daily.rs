@@ -4,8 +4,9 @@
 //! today (time zone and daylight saving by chrono-tz), it is not a rest day, they are not paused,
 //! and today's prompt has not been sent, the prompt goes out.
 //!
-//! The store records every due prompt as pending, durably, before any is sent; then each
-//! learner's prompt is recorded as sent, durably (group commit), as soon as Telegram has
+//! The engine records every due prompt as pending, durably, before any is sent
+//! ([`Engine::prompts_due`](crate::engine::Engine::prompts_due)); then each learner's prompt
+//! is recorded as sent, durably (group commit), as soon as Telegram has
 //! accepted that one message, independently of the rest of the batch. So a restart never skips
 //! a day (a pending prompt goes out at the next tick, the same day), and a prompt recorded as
 //! sent is never resent. What a crash or an aborted tick can repeat is a prompt whose request
@@ -25,7 +26,7 @@ use teloxide::prelude::*;
 use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup};
 
 use super::{App, send};
-use crate::store::{LearnerId, Prompted};
+use crate::engine::DuePrompt;
 
 /// What one tick did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -56,13 +57,6 @@ enum Pushed {
     Failed,
 }
 
-struct Due {
-    learner: LearnerId,
-    chat: ChatId,
-    prompted: Prompted,
-    count: usize,
-}
-
 impl DailyPrompts {
     pub fn new(app: Arc<App>) -> Self {
         DailyPrompts {
@@ -71,55 +65,12 @@ impl DailyPrompts {
         }
     }
 
-    /// Finds who is due a prompt now and marks them pending.
-    fn collect(app: &App) -> anyhow::Result<(Vec<Due>, usize)> {
-        let engine = &app.engine;
-        let mut due = Vec::new();
-        let mut nothing = 0;
-        for l in engine.store.learners() {
-            let l = l?;
-            let Some(chat) = l.accounts.iter().find_map(|a| {
-                a.strip_prefix("telegram:")
-                    .and_then(|id| id.parse::<i64>().ok())
-            }) else {
-                continue;
-            };
-            let Some(today) = engine.local_prompt_due(&l) else {
-                continue;
-            };
-            if engine
-                .store
-                .prompted(l.id)?
-                .is_some_and(|p| p.day == today && p.sent)
-            {
-                continue;
-            }
-            let count = engine.daily_count(&l)?;
-            let pending = Prompted {
-                day: today,
-                sent: count == 0,
-            };
-            engine.store.put_prompted(l.id, &pending)?;
-            if count == 0 {
-                nothing += 1;
-                continue;
-            }
-            due.push(Due {
-                learner: l.id,
-                chat: ChatId(chat),
-                prompted: pending,
-                count,
-            });
-        }
-        engine.store.durable()?;
-        Ok((due, nothing))
-    }
-
     /// One pass: sends every prompt due now, recording each as sent as soon as it is.
     /// Returns what happened.
     pub async fn tick(&self) -> anyhow::Result<PushReport> {
         let app = self.app.clone();
-        let (due, nothing_due) = tokio::task::spawn_blocking(move || Self::collect(&app)).await??;
+        let (due, nothing_due) =
+            tokio::task::spawn_blocking(move || app.engine.prompts_due("telegram")).await??;
         let mut report = PushReport {
             due: due.len(),
             nothing_due,
@@ -150,12 +101,15 @@ impl DailyPrompts {
 
     /// Sends one learner's prompt and, once Telegram has taken it (or answered that the
     /// learner blocked the bot), records it as sent and waits until that is on disk.
-    async fn push(app: Arc<App>, d: Due) -> anyhow::Result<Pushed> {
+    async fn push(app: Arc<App>, d: DuePrompt) -> anyhow::Result<Pushed> {
+        let Some(chat) = d.account.number() else {
+            return Ok(Pushed::Failed);
+        };
         let text = app.say("daily-prompt", json!({"count": d.count}));
         let button = InlineKeyboardButton::callback(app.say("start-button", json!({})), "quiz");
         let req = app
             .bot
-            .send_message(d.chat, text)
+            .send_message(ChatId(chat as i64), text)
             .reply_markup(InlineKeyboardMarkup::new(vec![vec![button]]));
         let blocked = match send::send(&req).await {
             Ok(_) => false,
@@ -165,21 +119,8 @@ impl DailyPrompts {
                 return Ok(Pushed::Failed);
             }
         };
-        let sent = Prompted {
-            day: d.prompted.day,
-            sent: true,
-        };
         // A blocking task runs to the end even if this future is dropped (an aborted tick).
-        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-            let store = &app.engine.store;
-            store.put_prompted(d.learner, &sent)?;
-            if blocked {
-                store.set_inactive(d.learner, true)?;
-            }
-            store.durable()?;
-            Ok(())
-        })
-        .await??;
+        tokio::task::spawn_blocking(move || app.engine.prompt_sent(&d, blocked)).await??;
         Ok(if blocked {
             Pushed::Blocked
         } else {

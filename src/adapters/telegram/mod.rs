@@ -23,6 +23,7 @@ use teloxide::types::{
 };
 
 use crate::bank::check::fits_poll_parts;
+use crate::domain::Account;
 use crate::engine::{Engine, Input, Out, QuestionOut, Verdict, Who, command, letter, lettered};
 
 pub use send::{Sent, TgBot};
@@ -129,14 +130,9 @@ impl App {
             if let Some(poll) = msg.poll() {
                 let (engine, poll_id, delivery) =
                     (self.engine.clone(), poll.id.to_string(), q.delivery.clone());
-                tokio::task::spawn_blocking(move || {
-                    engine
-                        .store
-                        .put_poll(&poll_id, &delivery)
-                        .and_then(|_| engine.store.durable())
-                })
-                .await
-                .ok();
+                tokio::task::spawn_blocking(move || engine.remember_poll(&poll_id, &delivery))
+                    .await
+                    .ok();
             }
             return Ok(());
         }
@@ -157,12 +153,10 @@ impl App {
 
     async fn mark_blocked(&self, chat: ChatId) -> anyhow::Result<()> {
         let engine = self.engine.clone();
-        let account = format!("telegram:{}", chat.0);
+        let account = Account::telegram(chat.0 as u64).to_string();
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-            if let Some(l) = engine.store.learner_by_account(&account)? {
-                engine.store.set_inactive(l.id, true)?;
-                engine.store.durable()?;
-                tracing::info!(learner = l.id, "learner blocked the bot: marked inactive");
+            if let Some(id) = engine.set_reachable(&account, false)? {
+                tracing::info!(learner = id, "learner blocked the bot: marked inactive");
             }
             Ok(())
         })
@@ -172,15 +166,7 @@ impl App {
     /// A learner who writes to the bot is reachable again.
     async fn mark_active(&self, account: &str) {
         let (engine, account) = (self.engine.clone(), account.to_string());
-        let _ = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-            if let Some(l) = engine.store.learner_by_account(&account)?
-                && l.inactive
-            {
-                engine.store.set_inactive(l.id, false)?;
-            }
-            Ok(())
-        })
-        .await;
+        let _ = tokio::task::spawn_blocking(move || engine.set_reachable(&account, true)).await;
     }
 }
 
@@ -212,7 +198,7 @@ async fn on_message(app: Arc<App>, msg: Message) -> HandlerResult {
         }
         return Ok(());
     }
-    let account = format!("telegram:{}", user.id.0);
+    let account = Account::telegram(user.id.0).to_string();
     app.mark_active(&account).await;
     let Some(text) = msg.text() else {
         send::send(
@@ -237,7 +223,7 @@ async fn on_edited(_msg: Message) -> HandlerResult {
 async fn on_callback(app: Arc<App>, q: CallbackQuery) -> HandlerResult {
     // Always answer the callback so the button stops spinning, whatever happens next.
     let _ = send::send(&app.bot.answer_callback_query(q.id.clone())).await;
-    let account = format!("telegram:{}", q.from.id.0);
+    let account = Account::telegram(q.from.id.0).to_string();
     let chat = q
         .message
         .as_ref()
@@ -300,13 +286,12 @@ async fn on_poll_answer(app: Arc<App>, answer: PollAnswer) -> HandlerResult {
         return Ok(());
     };
     let (engine, poll_id) = (app.engine.clone(), answer.poll_id.to_string());
-    let delivery =
-        tokio::task::spawn_blocking(move || engine.store.poll_delivery(&poll_id)).await??;
+    let delivery = tokio::task::spawn_blocking(move || engine.poll_delivery(&poll_id)).await??;
     // A poll this bot does not know (or no longer keeps) is ignored.
     let Some(delivery) = delivery else {
         return Ok(());
     };
-    let account = format!("telegram:{}", user.id.0);
+    let account = Account::telegram(user.id.0).to_string();
     let outs = app
         .engine_call(
             account,

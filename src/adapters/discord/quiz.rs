@@ -16,9 +16,8 @@ use serenity::all::{
 
 use super::translate::{Asker, QuizStart, live_button};
 use super::{App, buttons, channel, clip};
-use crate::engine::live::LiveRecorded;
-use crate::engine::{Who, letter, lettered};
-use crate::live::{ClickOutcome, ItemFilter, LiveQuiz, QuestionResult, Spec, Summary};
+use crate::engine::{LiveRecorded, LiveRequest, Who, letter, lettered};
+use crate::live::{ClickOutcome, LiveQuiz, QuestionResult, Summary};
 
 /// A quiz running in a channel.
 pub struct Running {
@@ -54,12 +53,8 @@ pub struct Record {
     pub message: Option<u64>,
 }
 
-fn record_key(channel: u64) -> String {
-    format!("live/{channel}")
-}
-
 fn save(app: &App, r: &Record) {
-    if let Err(e) = app.engine.store.put_setting(&record_key(r.channel), r) {
+    if let Err(e) = app.engine.save_live(r.channel, r) {
         tracing::warn!(error = %e, "could not save the live quiz's progress");
     }
 }
@@ -79,14 +74,14 @@ fn item_text(app: &App, item: &str) -> String {
 
 /// Ends the quizzes a previous run left open, saying so in their channels.
 pub async fn end_interrupted(app: &App) {
-    let records: Vec<(String, Record)> = match app.engine.store.settings_under("live/") {
+    let records: Vec<(u64, Record)> = match app.engine.interrupted_live() {
         Ok(r) => r,
         Err(e) => {
             tracing::warn!(error = %e, "could not read interrupted quizzes");
             return;
         }
     };
-    for (key, r) in records {
+    for (at, r) in records {
         if let Some(m) = r.message {
             let edit = EditMessage::new().components(Vec::new());
             let _ = channel(r.channel)
@@ -102,7 +97,7 @@ pub async fn end_interrupted(app: &App) {
             .await
         {
             Ok(_) => {
-                if let Err(e) = app.engine.store.remove_setting(&key) {
+                if let Err(e) = app.engine.end_live(at) {
                     tracing::warn!(error = %e, "could not clear an interrupted quiz");
                 }
             }
@@ -114,69 +109,30 @@ pub async fn end_interrupted(app: &App) {
     }
 }
 
-/// Checks a `/quiz start` and builds the quiz, or says what is wrong (a template name and
-/// its data).
-fn plan(
-    app: &App,
-    a: &Asker,
-    s: &QuizStart,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<LiveQuiz, (&'static str, serde_json::Value)> {
-    let store = &app.engine.store;
-    let bad = |m: String| ("quiz-bad", json!({"message": m}));
-    let (tutor, _) = store
-        .learner_for_account(&a.account(), &a.name, now)
-        .map_err(|e| bad(e.to_string()))?;
-    let mine: Vec<crate::store::Cohort> = store
-        .cohorts()
-        .filter_map(Result::ok)
-        .filter(|c| c.tutor == tutor.id)
-        .collect();
-    let cohort = match &s.cohort {
-        Some(code) => {
-            let code = code.trim().to_uppercase();
-            match mine.iter().find(|c| c.code == code) {
-                Some(c) => c.clone(),
-                None => {
-                    return Err((
-                        "quiz-bad",
-                        json!({"message": app.engine.say("cohort-not-yours", json!({"code": code})).unwrap_or_default()}),
-                    ));
-                }
-            }
+/// Asks the engine to plan the quiz a tutor asked for; `Err` is what to tell them.
+fn plan(app: &App, a: &Asker, s: QuizStart) -> Result<LiveQuiz, String> {
+    let account = a.account();
+    let who = Who {
+        account: &account,
+        name: &a.name,
+        platform: "discord",
+    };
+    let req = LiveRequest {
+        cohort: s.cohort,
+        standard: s.standard,
+        items: s.items,
+        questions: s.questions,
+        seconds: s.seconds,
+        streak_bonus: s.streak_bonus,
+    };
+    match app.engine.plan_live(who, a.channel, &req) {
+        Ok(Ok(quiz)) => Ok(quiz),
+        Ok(Err(refusal)) => Err(app.say(refusal.template, refusal.data)),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not plan a live quiz");
+            Err(app.say("quiz-failed", json!({})))
         }
-        None => match mine.as_slice() {
-            [] => return Err(("quiz-no-cohort", json!({}))),
-            [only] => only.clone(),
-            many => {
-                let codes: Vec<&str> = many.iter().map(|c| c.code.as_str()).collect();
-                return Err(("quiz-which-cohort", json!({"codes": codes})));
-            }
-        },
-    };
-    let standard = match &s.standard {
-        Some(st) => st.trim().to_uppercase(),
-        None => cohort.standards.first().cloned().unwrap_or_default(),
-    };
-    let items: ItemFilter = s
-        .items
-        .as_deref()
-        .unwrap_or("all")
-        .parse()
-        .map_err(|e: crate::live::LiveError| bad(e.to_string()))?;
-    let spec = Spec {
-        cohort: cohort.code.clone(),
-        standard,
-        items,
-        count: s.questions.unwrap_or(10).clamp(1, 50) as usize,
-        seconds: s.seconds.unwrap_or(20).clamp(5, 300) as u32,
-        streak_bonus: s.streak_bonus.unwrap_or(true),
-    };
-    let id = format!("{:x}{:02x}", now.timestamp_millis(), a.channel % 256);
-    let seed = crate::bank::generate::fnv1a(&id);
-    let questions =
-        crate::live::choose(&app.engine.bank, &spec, seed).map_err(|e| bad(e.to_string()))?;
-    Ok(LiveQuiz::new(id, spec, questions))
+    }
 }
 
 /// `/quiz start`.
@@ -188,13 +144,9 @@ pub async fn start(app: &Arc<App>, c: &CommandInteraction, a: &Asker, s: QuizSta
     if !app.is_tutor(a).await {
         return app.refuse_not_tutor(c.id, &c.token).await;
     }
-    let now = app.engine.now();
-    let quiz = match plan(app, a, &s, now) {
+    let quiz = match plan(app, a, s.clone()) {
         Ok(q) => q,
-        Err((name, data)) => {
-            let text = app.say(name, data);
-            return app.respond_text(c.id, &c.token, text, true).await;
-        }
+        Err(text) => return app.respond_text(c.id, &c.token, text, true).await,
     };
     let running = Arc::new(Running {
         channel: a.channel,
@@ -546,7 +498,7 @@ async fn run(app: Arc<App>, r: Arc<Running>, mut record: Record) {
     }
     let summary = r.quiz().summary();
     post(&app, r.channel, podium_text(&app, &summary, stopped)).await;
-    if let Err(e) = app.engine.store.remove_setting(&record_key(r.channel)) {
+    if let Err(e) = app.engine.end_live(r.channel) {
         tracing::warn!(error = %e, "could not clear the finished quiz");
     }
     app.finished
