@@ -400,7 +400,9 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
                     .map(|c| c.feature.as_str())
                     .collect();
                 r.regressions.push(format!(
-                    "{qtype} questions ({}): a model that reads only the options finds the key                      in {:.1}% (chance {:.1}%, ceiling {:.1}%); it goes by {}: rewrite the                      options so keys and distractors share these forms",
+                    "{qtype} questions ({}): a model that reads only the options finds the key \
+                     in {:.1}% (chance {:.1}%, ceiling {:.1}%); it goes by {}: rewrite the \
+                     options so keys and distractors share these forms",
                     s.questions,
                     100.0 * s.accuracy,
                     100.0 * s.chance,

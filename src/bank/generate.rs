@@ -320,52 +320,98 @@ impl Ctx<'_> {
                 .max()
                 .unwrap_or(0)
         };
-        let key_len = self.item.text.chars().count();
-        let mut pool: Vec<(&Standard, &Item)> = others
-            .iter()
-            .filter(|s| s.code() != self.std.code() && s.standard.title != self.std.standard.title)
-            .flat_map(|s| s.items.iter().map(move |i| (*s, i)))
-            .filter(|(_, i)| knowing(i.kind) == knowing(self.item.kind))
-            .filter(|(_, i)| shared_with_own(&i.text) <= ASKS_MAX_SHARED)
-            .collect();
-        // The nearest in length first (a much longer or shorter option stands out), then a
-        // seeded order; the variants take turns down the list, so no two share a distractor.
-        pool.sort_by_key(|(_, i)| {
-            (
-                i.text.chars().count().abs_diff(key_len),
-                fnv1a(&format!("{}#{}", self.item.id, i.id)),
-            )
-        });
         let stem = self.stem("bank/asks", "")?;
         let key = Choice {
             text: as_option(&self.item.text),
             why: self.asks_why(true, self.std, self.item)?,
         };
-        for v in 0..ASKS_VARIANTS {
-            let distractors = pool
+        let key_len = key.text.chars().count();
+        let key_shared = overlap(&stem, &key.text);
+        let mut pool: Vec<(&Standard, &Item, String)> = others
+            .iter()
+            .filter(|s| s.code() != self.std.code() && s.standard.title != self.std.standard.title)
+            .flat_map(|s| s.items.iter().map(move |i| (*s, i, as_option(&i.text))))
+            .filter(|(_, i, _)| knowing(i.kind) == knowing(self.item.kind))
+            .filter(|(_, i, _)| shared_with_own(&i.text) <= ASKS_MAX_SHARED)
+            .filter(|(_, _, t)| {
+                let d = t.chars().count().abs_diff(key_len);
+                // Within three fifths of the key's length, or 40 characters for a short one.
+                d > 0 && d <= (key_len * 3 / 5).max(40)
+            })
+            .collect();
+        // The standard's own vocabulary: words in at least three of its items.
+        let mut counts: std::collections::HashMap<&String, usize> = Default::default();
+        for w in own.iter().flatten() {
+            *counts.entry(w).or_default() += 1;
+        }
+        let topical = |t: &str| {
+            words(t)
+                .collect::<HashSet<_>>()
                 .iter()
-                .skip(v)
-                .step_by(ASKS_VARIANTS)
-                .take(3)
-                .map(|(s, i)| {
+                .filter(|w| counts.get(w).is_some_and(|&n| n >= 3))
+                .count()
+        };
+        let key_topical = topical(&key.text);
+        // Distractors as much in the standard's own words as the key, and sharing as many
+        // words with the stem, so neither gives the key away; by length, the key is as often
+        // the shortest, the longest or in between: variant v of an item puts `rank`
+        // distractors below it.
+        pool.sort_by_key(|(_, i, t)| {
+            (
+                topical(t).abs_diff(key_topical) + overlap(&stem, t).abs_diff(key_shared),
+                t.chars().count().abs_diff(key_len),
+                fnv1a(&format!("{}#{}", self.item.id, i.id)),
+            )
+        });
+        let mut used: HashSet<&str> = HashSet::new();
+        for v in 0..ASKS_VARIANTS {
+            let rank = ((fnv1a(&self.item.id) as usize) + v) % 4;
+            let free = |shorter: bool| {
+                pool.iter()
+                    .filter(|(_, i, t)| {
+                        !used.contains(i.id.as_str()) && (t.chars().count() < key_len) == shorter
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let (below, above) = (free(true), free(false));
+            // No two options of one length (a tie blurs which is longest).
+            let mut seen: HashSet<usize> = HashSet::from([key_len]);
+            let mut picked = distinct(&below, rank, &mut seen);
+            picked.extend(distinct(&above, 3 - rank, &mut seen));
+            // Too few on one side: take the nearest of what is left.
+            if picked.len() < 3 {
+                let rest: Vec<_> = below
+                    .iter()
+                    .chain(&above)
+                    .filter(|c| !picked.iter().any(|p| p.1.id == c.1.id))
+                    .copied()
+                    .collect();
+                let n = 3 - picked.len();
+                picked.extend(distinct(&rest, n, &mut seen));
+            }
+            if picked.len() < 3 {
+                break;
+            }
+            used.extend(picked.iter().map(|(_, i, _)| i.id.as_str()));
+            let distractors = picked
+                .iter()
+                .map(|(s, i, t)| {
                     Ok(Choice {
-                        text: as_option(&i.text),
+                        text: t.clone(),
                         why: self.asks_why(false, s, i)?,
                     })
                 })
                 .collect::<Result<Vec<_>, BankError>>()?;
-            if distractors.len() == 3 {
-                out.push(self.draft(
-                    QuestionType::Asks,
-                    v + 1,
-                    stem.clone(),
-                    key.clone(),
-                    distractors,
-                    "generic",
-                    None,
-                    &[],
-                )?);
-            }
+            out.push(self.draft(
+                QuestionType::Asks,
+                v + 1,
+                stem.clone(),
+                key.clone(),
+                distractors,
+                "generic",
+                None,
+                &[],
+            )?);
         }
         Ok(())
     }
@@ -382,6 +428,19 @@ impl Ctx<'_> {
             },
         )?)
     }
+}
+
+/// The first `n` candidates whose lengths are not in `seen` (and adds theirs).
+fn distinct<'a>(
+    from: &[&'a (&'a Standard, &'a Item, String)],
+    n: usize,
+    seen: &mut HashSet<usize>,
+) -> Vec<&'a (&'a Standard, &'a Item, String)> {
+    from.iter()
+        .filter(|(_, _, t)| seen.insert(t.chars().count()))
+        .take(n)
+        .copied()
+        .collect()
 }
 
 /// Whether an item is about knowing (knowledge) rather than doing (performance criteria,

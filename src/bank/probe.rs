@@ -9,8 +9,9 @@
 //! its length against the other options'. It is trained per fold by stochastic gradient
 //! descent in a seeded order, and always scored on questions it was not trained on: with more
 //! than one standard, on each standard with the model trained on the others (so it must find
-//! a cue that carries across standards, as a test-wise learner would); with one, in five folds
-//! of its items. Deterministic: the same bank gives the same figures.
+//! a cue that carries across standards, as a test-wise learner would); a question type that
+//! only one standard has, in five folds of its items. Deterministic: the same bank gives the
+//! same figures.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -24,8 +25,10 @@ const EPOCHS: usize = 30;
 const RATE: f64 = 0.2;
 const L2: f64 = 1e-3;
 const FOLDS: u64 = 5;
-/// Features reported as cues, and questions reported as carrying one.
+/// Questions reported as carrying a cue.
 const SHOWN: usize = 15;
+/// Features reported as cues, per question type.
+const CUES_PER_TYPE: usize = 8;
 
 /// What the probe found.
 #[derive(Debug, Clone, Serialize, Default)]
@@ -141,7 +144,17 @@ fn option_features(q: &Question, i: usize) -> Vec<(String, f64)> {
 }
 
 fn samples(banks: &[BankFile], feats: &mut Features) -> Vec<Sample> {
-    let many = banks.len() > 1;
+    // A type found in one standard only (an imported standard's `asks` questions) is scored in
+    // folds of its items instead: a model trained on other standards would never have seen it.
+    let mut standards_of: HashMap<&str, usize> = HashMap::new();
+    for bank in banks {
+        let mut types: Vec<&str> = bank.questions.iter().map(|q| q.qtype.name()).collect();
+        types.sort_unstable();
+        types.dedup();
+        for t in types {
+            *standards_of.entry(t).or_default() += 1;
+        }
+    }
     let mut out = Vec::new();
     for (b, bank) in banks.iter().enumerate() {
         for q in &bank.questions {
@@ -161,10 +174,11 @@ fn samples(banks: &[BankFile], feats: &mut Features) -> Vec<Sample> {
             out.push(Sample {
                 id: q.id.clone(),
                 qtype: q.qtype.name().to_string(),
-                fold: if many {
+                fold: if standards_of.get(q.qtype.name()).copied().unwrap_or(0) > 1 {
                     b as u64
                 } else {
-                    fnv1a(&q.item) % FOLDS
+                    // Apart from the standards' own folds.
+                    u64::MAX - fnv1a(&q.item) % FOLDS
                 },
                 options,
                 answer: q.answer,
@@ -266,9 +280,16 @@ pub fn probe(banks: &[BankFile]) -> ProbeReport {
     }
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| w[b].abs().total_cmp(&w[a].abs()).then(a.cmp(&b)));
+    // The strongest cues of each type (features are named `type|...`).
+    let mut per_type: BTreeMap<&str, usize> = BTreeMap::new();
     let cues = order
         .into_iter()
-        .take(SHOWN)
+        .filter(|&i| {
+            let t = feats.names[i].split('|').next().unwrap_or("");
+            let n = per_type.entry(t).or_default();
+            *n += 1;
+            *n <= CUES_PER_TYPE
+        })
         .map(|i| Cue {
             feature: feats.names[i].clone(),
             weight: w[i],
