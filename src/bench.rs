@@ -243,17 +243,17 @@ fn answers(
         };
         e.handle(w, Input::Start { code: None })?;
         e.handle(w, Input::Enrol(all.clone()))?;
-        if let Some(mut l) = e.store.learner_by_account(&acc)? {
+        if let Some(mut l) = e.store().learner_by_account(&acc)? {
             l.settings.per_day = 50;
             l.settings.new_per_day = 50;
             if workload == Workload::Reviews {
                 l.settings.new_per_day = 0;
                 for k in 0..50 {
                     let item = items[(i * 7 + k * 13) % items.len()];
-                    e.store.put_srs(l.id, item, &studied(k))?;
+                    e.store().put_srs(l.id, item, &studied(k))?;
                 }
             }
-            e.store.put_learner(&l)?;
+            e.store().put_learner(&l)?;
         }
         // Each learner's quiz is planned and opened before the clock starts: planning is
         // measured on its own (`planning`), and this figure is answering alone.
@@ -307,7 +307,7 @@ fn answers(
         "concurrent": threads, "answers": lat.len(), "per_second": (lat.len() as f64 / secs).round(),
         "p50_ms": pct(&lat, 0.5), "p99_ms": pct(&lat, 0.99), "peak_mb": peak_mb(),
         "cpu_us_per_answer": cpu_us,
-        "recorded": e.store.attempt_count(),
+        "recorded": e.store().attempt_count(),
     }))
 }
 
@@ -391,15 +391,15 @@ fn bytes_per_answer(f: &Fixture, dir: &Path) -> Result<usize> {
     e.handle(w, Input::PerDay("10".into()))?;
     e.handle(w, Input::Quiz)?;
     let l = e
-        .store
+        .store()
         .learner_by_account("bench:size")?
         .ok_or_else(|| anyhow::anyhow!("no learner"))?;
     let s = e
-        .store
+        .store()
         .session(l.id)?
         .ok_or_else(|| anyhow::anyhow!("no session"))?;
     let d = e
-        .store
+        .store()
         .delivery(s.current.as_deref().unwrap_or(""))?
         .ok_or_else(|| anyhow::anyhow!("no delivery"))?;
     let attempt = Attempt {
@@ -598,10 +598,9 @@ fn bank_build(project: &Project, f: &Fixture) -> Result<Value> {
     let time = |stds: &[Standard]| -> Result<(f64, usize, Option<f64>)> {
         reset_peak();
         let t = Instant::now();
-        let all: Vec<&Standard> = seeds.iter().chain(stds).collect();
         let files: Vec<BankFile> = stds
             .iter()
-            .map(|s| generate::build(s, &all, &mat, &f.prompts))
+            .map(|s| generate::build(s, &mat, &f.prompts))
             .collect::<std::result::Result<_, _>>()?;
         let n = files.iter().map(|b| b.questions.len()).sum();
         Ok((t.elapsed().as_secs_f64(), n, peak_mb()))
@@ -667,8 +666,9 @@ fn fill_export(f: &Fixture, db: &Path, n: usize, days: usize) -> Result<(usize, 
 fn export_all(f: &Fixture, db: &Path) -> Result<Value> {
     let e = engine(f, db, Arc::new(ManualClock::new(start())), 10)?;
     let t = Instant::now();
-    let scope = crate::export::cohort_scope(&e, "BENCH1", None, None, None)?;
-    let report = crate::export::report(&e, &scope, false)?;
+    let src = e.export_sources();
+    let scope = crate::export::cohort_scope(&src, "BENCH1", None, None, None)?;
+    let report = crate::export::report(&src, &scope, &())?;
     let csv = crate::export::write::csv(&crate::export::write::views(&report)[0])?;
     Ok(
         json!({"learners": scope.learners.len(), "seconds": t.elapsed().as_secs_f64(), "csv_bytes": csv.len()}),
@@ -714,12 +714,12 @@ fn push(f: &Fixture, dir: &Path, n: usize) -> Result<Value> {
     let now = start();
     for i in 0..n {
         let (mut l, _) =
-            e.store
+            e.store()
                 .learner_for_account(&format!("telegram:{}", 10_000 + i), "L", now)?;
         l.standards = vec!["HSCCLD222".into()];
-        e.store.put_learner(&l)?;
+        e.store().put_learner(&l)?;
     }
-    e.store.durable()?;
+    e.store().durable()?;
     rt.block_on(async move {
         let fake = crate::testkit::telegram::FakeTelegram::start().await?;
         let token = crate::config::Secret::new("1:BENCH");
@@ -819,7 +819,7 @@ fn live_clicks(f: &Fixture, dir: &Path, n: usize) -> Result<Value> {
         lat.sort();
         let recorded = {
             let e = e.clone();
-            tokio::task::spawn_blocking(move || e.store.attempt_count()).await?
+            tokio::task::spawn_blocking(move || e.store().attempt_count()).await?
         };
         bot.stop().await;
         Ok(json!({"clickers": n, "acknowledged": lat.len(), "all_acknowledged": all, "recorded": recorded,
@@ -944,7 +944,7 @@ pub fn storm(project: &Project, db: &Path, learners: usize) -> Result<()> {
                     name: "S",
                     platform: "storm",
                 };
-                if e.store.learner_by_account(&acc)?.is_none() {
+                if e.store().learner_by_account(&acc)?.is_none() {
                     e.handle(w, Input::Start { code: None })?;
                     e.handle(w, Input::Enrol(vec!["PROV-LMCCP".into()]))?;
                     // A long daily quiz, so kills land in the middle of it.

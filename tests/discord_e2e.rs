@@ -91,7 +91,7 @@ fn cohort_create(id: u64, member: Value, name: &str, standards: &str) -> Value {
 /// The learner a Discord user became.
 fn learner_of(engine: &Engine, user: u64) -> ksbquiz::store::Learner {
     engine
-        .store
+        .store()
         .learner_by_account(&format!("discord:{user}"))
         .unwrap()
         .expect("a learner for the Discord user")
@@ -210,7 +210,7 @@ async fn a_tutor_runs_a_live_quiz_through_serenity() {
     assert!(private(&created));
     let tutor_learner = learner_of(&engine, TUTOR);
     let cohort = engine
-        .store
+        .store()
         .cohorts()
         .filter_map(Result::ok)
         .find(|c| c.tutor == tutor_learner.id)
@@ -368,12 +368,18 @@ async fn a_tutor_runs_a_live_quiz_through_serenity() {
     // The answers are in each learner's record and schedule, once each; both joined the cohort.
     for (id, right_answer) in [(ANN, true), (BEN, false)] {
         let l = learner_of(&engine, id);
-        let attempts = engine.store.attempts(l.id).unwrap();
+        let attempts = engine.store().attempts(l.id).unwrap();
         assert_eq!(attempts.len(), 1, "one attempt for {id}");
         assert_eq!(attempts[0].correct, right_answer);
         assert_eq!(attempts[0].platform, "discord");
         assert_eq!(attempts[0].mode, ksbquiz::store::Mode::Cohort);
-        assert!(engine.store.srs(l.id, &attempts[0].item).unwrap().is_some());
+        assert!(
+            engine
+                .store()
+                .srs(l.id, &attempts[0].item)
+                .unwrap()
+                .is_some()
+        );
         assert!(l.cohorts.contains(&cohort.code));
     }
 
@@ -480,7 +486,7 @@ async fn a_tutor_runs_a_live_quiz_through_serenity() {
     assert!(content(&no).contains("Only tutors"));
 
     bot.stop().await;
-    let _ = engine.store.durable();
+    let _ = engine.store().durable();
     drop(clock);
 }
 
@@ -552,7 +558,7 @@ async fn quizzes_run_in_two_channels_and_a_restart_ends_them_cleanly() {
         && button_ids(c).is_empty()));
     // Ann's answer is kept; a click on the dead quiz's button is told it closed.
     let ann = learner_of(&engine, ANN);
-    assert_eq!(engine.store.attempts(ann.id).unwrap().len(), 1);
+    assert_eq!(engine.store().attempts(ann.id).unwrap().len(), 1);
     let stale = ask(
         &fake,
         payload::button(
@@ -566,7 +572,7 @@ async fn quizzes_run_in_two_channels_and_a_restart_ends_them_cleanly() {
     )
     .await;
     assert!(content(&stale).contains("closed"));
-    assert_eq!(engine.store.attempts(ann.id).unwrap().len(), 1);
+    assert_eq!(engine.store().attempts(ann.id).unwrap().len(), 1);
     // A new quiz can start in the channel again.
     let again = ask(
         &fake,
@@ -621,7 +627,7 @@ async fn practice_stats_and_linking_with_telegram() {
     assert!(private(&linked));
     assert!(content(&linked).contains("Linked"), "{}", content(&linked));
     let tg = engine
-        .store
+        .store()
         .learner_by_account("telegram:555")
         .unwrap()
         .unwrap();
@@ -674,13 +680,13 @@ async fn practice_stats_and_linking_with_telegram() {
     )
     .await;
     assert!(content(&again).contains("already"), "{}", content(&again));
-    let attempts = engine.store.attempts(tg.id).unwrap();
+    let attempts = engine.store().attempts(tg.id).unwrap();
     assert_eq!(attempts.len(), 1);
     // Her due questions come first: today's quiz, which feeds her schedule.
     assert_eq!(attempts[0].mode, ksbquiz::store::Mode::Daily);
     assert!(
         engine
-            .store
+            .store()
             .srs(tg.id, &attempts[0].item)
             .unwrap()
             .is_some()
@@ -692,7 +698,7 @@ async fn practice_stats_and_linking_with_telegram() {
     )
     .await;
     assert!(private(&theirs));
-    assert_eq!(engine.store.attempts(tg.id).unwrap().len(), 1);
+    assert_eq!(engine.store().attempts(tg.id).unwrap().len(), 1);
 
     // /stats shows her progress, privately.
     let st = ask(
@@ -727,7 +733,7 @@ async fn practice_stats_and_linking_with_telegram() {
         "{}",
         content(&ask_first)
     );
-    assert!(engine.store.learner(tg.id).unwrap().is_some());
+    assert!(engine.store().learner(tg.id).unwrap().is_some());
     let gone = ask(
         &fake,
         slash(
@@ -740,8 +746,8 @@ async fn practice_stats_and_linking_with_telegram() {
     )
     .await;
     assert!(private(&gone));
-    assert!(engine.store.learner(tg.id).unwrap().is_none());
-    assert!(engine.store.attempts(tg.id).unwrap().is_empty());
+    assert!(engine.store().learner(tg.id).unwrap().is_none());
+    assert!(engine.store().attempts(tg.id).unwrap().is_empty());
     // Asking for the data of someone never seen creates nothing.
     let never = ask(
         &fake,
@@ -751,7 +757,7 @@ async fn practice_stats_and_linking_with_telegram() {
     assert!(never.files.is_empty());
     assert!(
         engine
-            .store
+            .store()
             .learner_by_account(&format!("discord:{}", BEN + 100))
             .unwrap()
             .is_none()

@@ -293,7 +293,7 @@ fn translated_commands_drive_the_engine() {
         },
     )
     .unwrap();
-    let code = e.store.cohorts().next().unwrap().unwrap().code;
+    let code = e.store().cohorts().next().unwrap().unwrap().code;
     let join = command(
         "cohort",
         &format!(
@@ -316,7 +316,7 @@ fn translated_commands_drive_the_engine() {
         "{}",
         common::texts(&outs)
     );
-    let l = e.store.learner_by_account(&account).unwrap().unwrap();
+    let l = e.store().learner_by_account(&account).unwrap().unwrap();
     assert_eq!(l.name, "Mrs Patel");
     assert!(l.cohorts.contains(&code));
     assert!(l.standards.contains(&"HSCCLD222".to_string()));

@@ -12,7 +12,7 @@ fn a_stranger_is_asked_to_start_and_nothing_is_stored() {
     let (e, _) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
     let out = e.handle(who("test:1"), Input::Quiz).unwrap();
     assert!(common::texts(&out).contains("Send /start"));
-    assert_eq!(e.store.learner_count(), 0);
+    assert_eq!(e.store().learner_count(), 0);
 }
 
 #[test]
@@ -36,10 +36,10 @@ fn start_enrol_quiz_answer_feedback_next() {
     let q = common::question(&out).expect("a question");
     assert_eq!(q.header, "Question 1 of 5");
     // New items interleave the standards.
-    let id = e.store.learner_by_account("test:1").unwrap().unwrap().id;
-    let s = e.store.session(id).unwrap().unwrap();
+    let id = e.store().learner_by_account("test:1").unwrap().unwrap().id;
+    let s = e.store().session(id).unwrap().unwrap();
     let picks: Vec<_> = (0..s.total)
-        .map(|n| e.store.pick(id, n).unwrap().unwrap())
+        .map(|n| e.store().pick(id, n).unwrap().unwrap())
         .collect();
     let firsts: Vec<&str> = picks
         .iter()
@@ -103,9 +103,9 @@ fn double_answers_are_recorded_once_and_said_so() {
         "{}",
         common::texts(&again)
     );
-    let id = e.store.learner_by_account("test:1").unwrap().unwrap().id;
-    assert_eq!(e.store.attempts(id).unwrap().len(), 1);
-    assert!(e.store.attempts(id).unwrap()[0].correct);
+    let id = e.store().learner_by_account("test:1").unwrap().unwrap().id;
+    assert_eq!(e.store().attempts(id).unwrap().len(), 1);
+    assert!(e.store().attempts(id).unwrap()[0].correct);
 }
 
 #[test]
@@ -127,8 +127,8 @@ fn a_question_from_an_ended_quiz_is_not_recorded() {
         )
         .unwrap();
     assert!(common::texts(&out).contains("no longer open"));
-    let id = e.store.learner_by_account("test:1").unwrap().unwrap().id;
-    assert!(e.store.attempts(id).unwrap().is_empty());
+    let id = e.store().learner_by_account("test:1").unwrap().unwrap().id;
+    assert!(e.store().attempts(id).unwrap().is_empty());
 }
 
 #[test]
@@ -225,13 +225,13 @@ fn settings_validate_and_save() {
     assert!(
         common::texts(&e.handle(w, command::parse("/rest sat sun")).unwrap()).contains("sat, sun")
     );
-    let l = e.store.learner_by_account("test:1").unwrap().unwrap();
+    let l = e.store().learner_by_account("test:1").unwrap().unwrap();
     assert_eq!(l.settings.daily_time, "07:30");
     assert_eq!(l.settings.timezone, "Europe/Dublin");
     assert_eq!(l.settings.rest_days, vec![5, 6]);
     e.handle(w, Input::Pause).unwrap();
     assert!(
-        e.store
+        e.store()
             .learner_by_account("test:1")
             .unwrap()
             .unwrap()
@@ -240,7 +240,7 @@ fn settings_validate_and_save() {
     );
     e.handle(w, Input::Resume).unwrap();
     assert!(
-        !e.store
+        !e.store()
             .learner_by_account("test:1")
             .unwrap()
             .unwrap()
@@ -275,16 +275,16 @@ fn my_data_then_forget_me_deletes_everything() {
     let v: serde_json::Value = serde_json::from_slice(&doc).unwrap();
     assert_eq!(v["attempts"].as_array().unwrap().len(), 1);
     assert_eq!(v["learner"]["accounts"][0], "test:1");
-    let id = e.store.learner_by_account("test:1").unwrap().unwrap().id;
+    let id = e.store().learner_by_account("test:1").unwrap().unwrap().id;
     // /forget asks first; only the confirmation deletes.
     assert!(common::texts(&e.handle(w, Input::Forget).unwrap()).contains("/forget confirm"));
-    assert_eq!(e.store.attempts(id).unwrap().len(), 1);
+    assert_eq!(e.store().attempts(id).unwrap().len(), 1);
     e.handle(w, command::parse("/forget confirm")).unwrap();
-    assert!(e.store.learner(id).unwrap().is_none());
-    assert!(e.store.learner_by_account("test:1").unwrap().is_none());
-    assert!(e.store.attempts(id).unwrap().is_empty());
-    assert!(e.store.srs_all(id).unwrap().is_empty());
-    assert!(e.store.session(id).unwrap().is_none());
+    assert!(e.store().learner(id).unwrap().is_none());
+    assert!(e.store().learner_by_account("test:1").unwrap().is_none());
+    assert!(e.store().attempts(id).unwrap().is_empty());
+    assert!(e.store().srs_all(id).unwrap().is_empty());
+    assert!(e.store().session(id).unwrap().is_none());
 }
 
 #[test]
@@ -326,7 +326,11 @@ fn cohorts_join_by_code_and_tutors_see_only_their_own() {
         .unwrap(),
     );
     assert!(out.contains("joined Tuesday group"), "{out}");
-    let l = e.store.learner_by_account("test:learner").unwrap().unwrap();
+    let l = e
+        .store()
+        .learner_by_account("test:learner")
+        .unwrap()
+        .unwrap();
     assert_eq!(l.standards, ["HSCCLD352", "HSCCLD222"]);
     let members = common::texts(&e.handle(tutor, Input::CohortMembers(code.clone())).unwrap());
     assert!(
@@ -348,7 +352,7 @@ fn answer_all(
 ) -> (Vec<String>, Vec<Out>) {
     let mut asked = Vec::new();
     while let Some(q) = common::question(&out) {
-        let d = e.store.delivery(&q.delivery).unwrap().unwrap();
+        let d = e.store().delivery(&q.delivery).unwrap().unwrap();
         asked.push(d.question);
         let option = if right { q.answer } else { (q.answer + 1) % 4 };
         out = common::answer(e, w, q, option);
@@ -362,27 +366,27 @@ fn a_stray_or_late_forget_confirmation_deletes_nothing() {
     let (e, clock) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
     let w = who("test:1");
     common::enrolled(&e, w.account, "HSCCLD222");
-    let id = e.store.learner_by_account("test:1").unwrap().unwrap().id;
+    let id = e.store().learner_by_account("test:1").unwrap().unwrap().id;
     // A confirmation nobody asked for only asks.
     let out = common::texts(&e.handle(w, command::parse("/forget confirm")).unwrap());
     assert!(out.contains("/forget confirm"), "{out}");
-    assert!(e.store.learner(id).unwrap().is_some());
+    assert!(e.store().learner(id).unwrap().is_some());
     // One that comes too late asks again.
     e.handle(w, Input::Forget).unwrap();
     clock.advance(chrono::Duration::minutes(11));
     let out = common::texts(&e.handle(w, command::parse("/forget confirm")).unwrap());
     assert!(out.contains("/forget confirm"), "{out}");
-    assert!(e.store.learner(id).unwrap().is_some());
+    assert!(e.store().learner(id).unwrap().is_some());
     // Asked, then confirmed in time: everything goes, the learner's link codes too.
     e.handle(w, Input::Link(None)).unwrap();
-    assert_eq!(e.store.link_codes().unwrap().len(), 1);
+    assert_eq!(e.store().link_codes().unwrap().len(), 1);
     e.handle(w, Input::Forget).unwrap();
     clock.advance(chrono::Duration::minutes(9));
     let out = common::texts(&e.handle(w, command::parse("/forget confirm")).unwrap());
     assert!(!out.contains("/forget confirm"), "{out}");
-    assert!(e.store.learner(id).unwrap().is_none());
-    assert!(e.store.link_codes().unwrap().is_empty());
-    assert!(e.store.forget_requests().unwrap().is_empty());
+    assert!(e.store().learner(id).unwrap().is_none());
+    assert!(e.store().link_codes().unwrap().is_empty());
+    assert!(e.store().forget_requests().unwrap().is_empty());
 }
 
 #[test]
@@ -391,10 +395,10 @@ fn replacing_todays_quiz_with_practice_buys_no_more_new_items() {
     let (e, _) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
     let w = who("test:1");
     common::enrolled(&e, w.account, "HSCCLD222");
-    let id = e.store.learner_by_account("test:1").unwrap().unwrap().id;
+    let id = e.store().learner_by_account("test:1").unwrap().unwrap().id;
     // Five new items a day by default: answer two of them...
     let mut out = e.handle(w, Input::Quiz).unwrap();
-    assert_eq!(e.store.session(id).unwrap().unwrap().total, 5);
+    assert_eq!(e.store().session(id).unwrap().unwrap().total, 5);
     for _ in 0..2 {
         let q = common::question(&out).unwrap();
         let option = q.answer;
@@ -405,11 +409,11 @@ fn replacing_todays_quiz_with_practice_buys_no_more_new_items() {
     e.handle(w, Input::Practice).unwrap();
     let out = e.handle(w, Input::Quiz).unwrap();
     assert!(common::question(&out).is_some());
-    assert_eq!(e.store.session(id).unwrap().unwrap().total, 3);
+    assert_eq!(e.store().session(id).unwrap().unwrap().total, 3);
     let (asked, _) = answer_all(&e, w, out, true);
     assert_eq!(asked.len(), 3);
     assert_eq!(
-        e.store.srs_all(id).unwrap().len(),
+        e.store().srs_all(id).unwrap().len(),
         5,
         "five items started today"
     );
@@ -494,15 +498,15 @@ fn a_strangers_button_press_records_nothing() {
     let stranger = who("test:stranger");
     let out = common::texts(&common::answer(&e, stranger, q.clone(), q.answer));
     assert!(out.contains("Send /start"), "{out}");
-    assert_eq!(e.store.learner_count(), 1);
+    assert_eq!(e.store().learner_count(), 1);
     // Another learner's press on it is refused and records nothing either.
     common::enrolled(&e, stranger.account, "HSCCLD222");
     let out = common::texts(&common::answer(&e, stranger, q.clone(), q.answer));
     assert!(out.contains("sent to someone else"), "{out}");
-    let id = e.store.learner_by_account("test:1").unwrap().unwrap().id;
-    assert!(e.store.attempts(id).unwrap().is_empty());
+    let id = e.store().learner_by_account("test:1").unwrap().unwrap().id;
+    assert!(e.store().attempts(id).unwrap().is_empty());
     assert!(
-        e.store
+        e.store()
             .delivery(&q.delivery)
             .unwrap()
             .unwrap()
@@ -520,10 +524,10 @@ fn a_learner_with_an_unreadable_time_zone_still_gets_a_daily_prompt() {
     let w = who("test:tz");
     e.handle(w, Input::Start { code: None }).unwrap();
     e.handle(w, command::parse("/enrol HSCCLD352")).unwrap();
-    let mut l = e.store.learner_by_account("test:tz").unwrap().unwrap();
+    let mut l = e.store().learner_by_account("test:tz").unwrap().unwrap();
     l.settings.timezone = "Mars/Olympus_Mons".into();
-    e.store.put_learner(&l).unwrap();
-    let l = e.store.learner_by_account("test:tz").unwrap().unwrap();
+    e.store().put_learner(&l).unwrap();
+    let l = e.store().learner_by_account("test:tz").unwrap().unwrap();
     assert_eq!(
         e.local_prompt_due(&l),
         Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())

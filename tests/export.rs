@@ -101,8 +101,9 @@ fn documents(out: &[Out]) -> Vec<(String, Vec<u8>)> {
 }
 
 fn report(e: &Engine, code: &str) -> Report {
-    let scope = export::cohort_scope(e, code, None, None, None).unwrap();
-    export::report(e, &scope, false).unwrap()
+    let src = e.export_sources();
+    let scope = export::cohort_scope(&src, code, None, None, None).unwrap();
+    export::report(&src, &scope, &()).unwrap()
 }
 
 #[test]
@@ -159,14 +160,14 @@ fn item_analysis_on_a_cohort() {
     assert_eq!(r.matrix[0].cells.len(), 31);
     // Date range: nothing before the day.
     let scope = export::cohort_scope(
-        &e,
+        &e.export_sources(),
         &code,
         None,
         None,
         Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()),
     )
     .unwrap();
-    let early = export::report(&e, &scope, false).unwrap();
+    let early = export::report(&e.export_sources(), &scope, &()).unwrap();
     assert!(early.items.iter().all(|i| i.attempts == 0));
 }
 
@@ -205,15 +206,16 @@ fn tutors_export_only_their_own_cohorts() {
     assert_eq!(docs[0].0, format!("{code}-results.xlsx"));
     assert!(docs[0].1.starts_with(b"PK"), "an XLSX file is a zip");
     let other_id = e
-        .store
+        .store()
         .learner_by_account("test:other-tutor")
         .unwrap()
         .unwrap()
         .id;
-    let err = export::cohort_scope(&e, &code, Some(other_id), None, None).unwrap_err();
+    let err =
+        export::cohort_scope(&e.export_sources(), &code, Some(other_id), None, None).unwrap_err();
     assert!(err.to_string().contains("not one of this tutor's cohorts"));
     // "All my cohorts" for a tutor with none is empty, never everyone.
-    let mine = export::all_scope(&e, Some(other_id), None, None).unwrap();
+    let mine = export::all_scope(&e.export_sources(), Some(other_id), None, None).unwrap();
     assert!(mine.learners.is_empty());
 }
 

@@ -287,7 +287,7 @@ fn live_answers_are_recorded_once_and_survive_a_restart() {
             },
         )
         .unwrap();
-        let code = e.store.cohorts().next().unwrap().unwrap().code;
+        let code = e.store().cohorts().next().unwrap().unwrap().code;
         let mut q = quiz(2, true);
         q.spec.cohort = code.clone();
         let t0 = e.now();
@@ -318,15 +318,15 @@ fn live_answers_are_recorded_once_and_survive_a_restart() {
         // The engine (and its database) is dropped here: the "restart".
     };
     let (e, _) = common::engine_at(dir.path(), "2026-11-23T10:05:00Z");
-    let l = e.store.learner_by_account("discord:2").unwrap().unwrap();
+    let l = e.store().learner_by_account("discord:2").unwrap().unwrap();
     assert!(l.cohorts.contains(&code));
-    let attempts = e.store.attempts(l.id).unwrap();
+    let attempts = e.store().attempts(l.id).unwrap();
     assert_eq!(attempts.len(), 1);
     assert!(attempts[0].correct);
-    let srs = e.store.srs(l.id, &attempts[0].item).unwrap().unwrap();
+    let srs = e.store().srs(l.id, &attempts[0].item).unwrap().unwrap();
     assert!(
         srs.due > e.now().date_naive(),
         "a right answer is scheduled ahead"
     );
-    assert!(e.store.cohort_members(&code).unwrap().contains(&l.id));
+    assert!(e.store().cohort_members(&code).unwrap().contains(&l.id));
 }

@@ -25,7 +25,7 @@ fn two_months_of_daily_quizzes() {
     e.handle(w, Input::Start { code: None }).unwrap();
     e.handle(w, Input::Enrol(vec!["HSCCLD222".into()])).unwrap();
     e.handle(w, command::parse("/rest sat sun")).unwrap();
-    let id = e.store.learner_by_account("sim:1").unwrap().unwrap().id;
+    let id = e.store().learner_by_account("sim:1").unwrap().unwrap().id;
 
     let mut asked: HashMap<String, Vec<(i64, String)>> = HashMap::new();
     let mut leech_day: Option<i64> = None;
@@ -35,7 +35,7 @@ fn two_months_of_daily_quizzes() {
         let mut out = e.handle(w, Input::Quiz).unwrap();
         let mut size = 0;
         while let Some(q) = common::question(&out) {
-            let d = e.store.delivery(&q.delivery).unwrap().unwrap();
+            let d = e.store().delivery(&q.delivery).unwrap().unwrap();
             asked
                 .entry(d.item.clone())
                 .or_default()
@@ -63,7 +63,7 @@ fn two_months_of_daily_quizzes() {
             );
         }
         sizes.push(size);
-        if leech_day.is_none() && e.store.srs(id, HARD).unwrap().is_some_and(|s| s.leech) {
+        if leech_day.is_none() && e.store().srs(id, HARD).unwrap().is_some_and(|s| s.leech) {
             leech_day = Some(day);
         }
         clock.advance(Duration::days(1));
@@ -72,7 +72,7 @@ fn two_months_of_daily_quizzes() {
     // The daily quiz never exceeds the learner's size.
     assert!(sizes.iter().all(|&s| s <= 10), "{sizes:?}");
     // Every item was introduced, five new ones a day at most.
-    let states: BTreeMap<String, SrsState> = e.store.srs_all(id).unwrap().into_iter().collect();
+    let states: BTreeMap<String, SrsState> = e.store().srs_all(id).unwrap().into_iter().collect();
     assert_eq!(states.len(), 31);
     // What is known is spaced out: the last gaps of a known item grow past a week.
     let gaps: Vec<i64> = asked["HSCCLD222/K1"]
@@ -119,7 +119,7 @@ fn setting_rest_days_spreads_work_already_due_on_them() {
     e.handle(w, Input::Enrol(vec!["PROV-LMCCP".into()]))
         .unwrap();
     e.handle(w, command::parse("/perday 30")).unwrap();
-    let id = e.store.learner_by_account("sim:2").unwrap().unwrap().id;
+    let id = e.store().learner_by_account("sim:2").unwrap().unwrap().id;
     // Put 12 items due on Saturday 28th.
     let sat = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
     let bank_items: Vec<String> = e
@@ -143,11 +143,11 @@ fn setting_rest_days_spreads_work_already_due_on_them() {
             last_delivery: None,
             last_option: None,
         };
-        e.store.put_srs(id, item, &s).unwrap();
+        e.store().put_srs(id, item, &s).unwrap();
     }
     e.handle(w, command::parse("/rest sat sun")).unwrap();
     let mut per_day: BTreeMap<chrono::NaiveDate, usize> = BTreeMap::new();
-    for (_, s) in e.store.srs_all(id).unwrap() {
+    for (_, s) in e.store().srs_all(id).unwrap() {
         *per_day.entry(s.due).or_default() += 1;
     }
     assert!(!per_day.contains_key(&sat));
@@ -170,7 +170,7 @@ fn the_daily_prompt_follows_local_time_across_daylight_saving() {
     };
     e.handle(w, Input::Start { code: None }).unwrap();
     e.handle(w, Input::Enrol(vec!["HSCCLD222".into()])).unwrap();
-    let l = || e.store.learner_by_account("sim:dst").unwrap().unwrap();
+    let l = || e.store().learner_by_account("sim:dst").unwrap().unwrap();
     // Saturday, GMT: 17:30 UTC is 17:30 local, before 18:00.
     assert_eq!(e.local_prompt_due(&l()), None);
     clock.set("2027-03-27T18:00:00Z".parse().unwrap());

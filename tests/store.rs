@@ -129,16 +129,16 @@ fn many_learners_answering_at_once_lose_and_double_nothing() {
         .collect();
     let told: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
     assert_eq!(told, 24 * 5);
-    assert_eq!(e.store.attempt_count(), told);
+    assert_eq!(e.store().attempt_count(), told);
     let mut deliveries: Vec<String> = e
-        .store
+        .store()
         .all_attempts()
         .map(|a| a.unwrap().delivery)
         .collect();
     deliveries.sort();
     deliveries.dedup();
     assert_eq!(deliveries.len(), told, "no delivery recorded twice");
-    for a in e.store.all_attempts() {
+    for a in e.store().all_attempts() {
         assert_eq!(a.unwrap().option, 0, "the first answer is the one kept");
     }
 }
@@ -169,7 +169,7 @@ fn racing_answers_to_one_delivery_record_exactly_one() {
         .into_iter()
         .map(|h| common::texts(&h.join().unwrap()))
         .collect();
-    assert_eq!(e.store.attempt_count(), 1);
+    assert_eq!(e.store().attempt_count(), 1);
     let fresh = replies
         .iter()
         .filter(|r| !r.contains("already answered"))
@@ -196,8 +196,8 @@ fn history_survives_a_rebuilt_bank_with_a_question_removed() {
         )
         .unwrap();
     let open = common::question(&out).unwrap();
-    let id = e.store.learner_by_account("test:0").unwrap().unwrap().id;
-    let before = e.store.srs_all(id).unwrap();
+    let id = e.store().learner_by_account("test:0").unwrap().unwrap().id;
+    let before = e.store().srs_all(id).unwrap();
     drop(e);
     // Rebuild the bank without the open question and reopen the same database.
     let snapshot = ksbquiz::bank::Bank::load(&common::root().join("question-bank")).unwrap();
@@ -211,8 +211,8 @@ fn history_survives_a_rebuilt_bank_with_a_question_removed() {
     let prompts =
         Arc::new(ksbquiz::prompts::Prompts::load(&common::root().join("prompts")).unwrap());
     let e = ksbquiz::engine::Engine::new(store, bank, prompts, clock, Default::default());
-    assert_eq!(e.store.srs_all(id).unwrap(), before, "scheduling kept");
-    assert_eq!(e.store.attempts(id).unwrap().len(), 1, "answers kept");
+    assert_eq!(e.store().srs_all(id).unwrap(), before, "scheduling kept");
+    assert_eq!(e.store().attempts(id).unwrap().len(), 1, "answers kept");
     let out = e
         .handle(
             who("test:0"),

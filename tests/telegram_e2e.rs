@@ -102,7 +102,7 @@ fn engine_with_buttons(
         }
     }
     let e = Engine::new(
-        e.store.clone(),
+        e.store().clone(),
         Arc::new(ksbquiz::bank::Bank::from_files(files)),
         e.prompts.clone(),
         clock.clone(),
@@ -298,13 +298,13 @@ async fn a_learner_from_start_to_forget() {
     }
     wait_text(&fake, ANN, "already answered").await;
     let id = engine
-        .store
+        .store()
         .learner_by_account("telegram:111")
         .unwrap()
         .unwrap()
         .id;
     assert_eq!(
-        engine.store.attempts(id).unwrap().len(),
+        engine.store().attempts(id).unwrap().len(),
         5,
         "five answers, none doubled"
     );
@@ -328,7 +328,7 @@ async fn a_learner_from_start_to_forget() {
     fake.push_text(ANN, "Ann", "/stats");
     let inactive = || {
         engine
-            .store
+            .store()
             .learner(id)
             .unwrap()
             .is_some_and(|l| l.inactive)
@@ -418,14 +418,14 @@ async fn a_learner_from_start_to_forget() {
     fake.push_text(ANN, "Ann", "/forget");
     wait_text(&fake, ANN, "/forget confirm").await;
     assert_eq!(
-        engine.store.attempts(id).unwrap().len(),
+        engine.store().attempts(id).unwrap().len(),
         5,
         "stray input recorded nothing"
     );
     fake.push_text(ANN, "Ann", "/forget confirm");
     wait_text(&fake, ANN, "everything stored about you has been deleted").await;
-    assert!(engine.store.learner(id).unwrap().is_none());
-    assert!(engine.store.attempts(id).unwrap().is_empty());
+    assert!(engine.store().learner(id).unwrap().is_none());
+    assert!(engine.store().attempts(id).unwrap().is_empty());
     running.stop().await;
 }
 
@@ -433,13 +433,13 @@ fn learners(engine: &Engine, n: i64) {
     let now = "2026-11-23T08:00:00Z".parse().unwrap();
     for i in 0..n {
         let (mut l, _) = engine
-            .store
+            .store()
             .learner_for_account(&format!("telegram:{}", 1000 + i), "L", now)
             .unwrap();
         l.standards = vec!["HSCCLD222".into()];
-        engine.store.put_learner(&l).unwrap();
+        engine.store().put_learner(&l).unwrap();
     }
-    engine.store.durable().unwrap();
+    engine.store().durable().unwrap();
 }
 
 /// The most of `times` in any window of `window`.
@@ -528,14 +528,14 @@ async fn the_daily_push_survives_429_500_drops_and_403_and_delivers_each_prompt_
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
     let id_of = |chat: i64| {
         engine
-            .store
+            .store()
             .learner_by_account(&format!("telegram:{chat}"))
             .unwrap()
             .unwrap()
             .id
     };
     engine
-        .store
+        .store()
         .put_prompted(
             id_of(1002),
             &Prompted {
@@ -545,7 +545,7 @@ async fn the_daily_push_survives_429_500_drops_and_403_and_delivers_each_prompt_
         )
         .unwrap();
     engine
-        .store
+        .store()
         .put_prompted(
             id_of(1003),
             &Prompted {
@@ -576,7 +576,14 @@ async fn the_daily_push_survives_429_500_drops_and_403_and_delivers_each_prompt_
         let want = usize::from(!matches!(chat, 1000 | 1001 | 1003));
         assert_eq!(prompts_to(&fake, chat), want, "chat {chat}");
     }
-    assert!(engine.store.learner(id_of(1000)).unwrap().unwrap().inactive);
+    assert!(
+        engine
+            .store()
+            .learner(id_of(1000))
+            .unwrap()
+            .unwrap()
+            .inactive
+    );
     // Every fault was met and got past.
     assert!(fake.failed() >= 7);
     // Within Telegram's flood limits throughout, retries included.
@@ -705,12 +712,12 @@ async fn old_and_repeated_answer_buttons_never_show_an_unrecorded_choice() {
     assert!(text_of(&edits[0]).ends_with("Your answer: B"), "{edits:#?}");
 
     let id = engine
-        .store
+        .store()
         .learner_by_account(&format!("telegram:{ANN}"))
         .unwrap()
         .unwrap()
         .id;
-    let attempts = engine.store.attempts(id).unwrap();
+    let attempts = engine.store().attempts(id).unwrap();
     let of = |d: &str| {
         attempts
             .iter()
@@ -754,7 +761,7 @@ async fn a_deep_link_start_code_joins_the_cohort() {
     wait_text(&fake, BEA, "Welcome, Bea!").await;
     wait_text(&fake, BEA, "You've joined Tuesday group").await;
     let bea = engine
-        .store
+        .store()
         .learner_by_account(&format!("telegram:{BEA}"))
         .unwrap()
         .unwrap();
@@ -762,7 +769,7 @@ async fn a_deep_link_start_code_joins_the_cohort() {
     assert!(bea.standards.contains(&"HSCCLD352".to_string()));
     assert!(
         engine
-            .store
+            .store()
             .cohort_members(&code)
             .unwrap()
             .contains(&bea.id)
@@ -772,12 +779,12 @@ async fn a_deep_link_start_code_joins_the_cohort() {
     fake.push_text(CAL, "Cal", "/start ZZZZZZ");
     wait_text(&fake, CAL, "couldn't find a cohort with the code ZZZZZZ").await;
     let cal = engine
-        .store
+        .store()
         .learner_by_account(&format!("telegram:{CAL}"))
         .unwrap()
         .unwrap();
     assert!(cal.cohorts.is_empty());
-    assert_eq!(engine.store.cohort_members(&code).unwrap(), vec![bea.id]);
+    assert_eq!(engine.store().cohort_members(&code).unwrap(), vec![bea.id]);
     running.stop().await;
 }
 
@@ -811,12 +818,12 @@ async fn a_push_stopped_part_way_sends_each_prompt_once_after_restart() {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
     let recorded = || {
         engine
-            .store
+            .store()
             .learners()
             .filter(|l| {
                 l.as_ref().is_ok_and(|l| {
                     engine
-                        .store
+                        .store()
                         .prompted(l.id)
                         .ok()
                         .flatten()

@@ -36,7 +36,6 @@ pub struct Limits {
     /// Largest distance of any answer position's share from an even split.
     pub max_position_skew: f64,
     pub min_questions_per_item: usize,
-    /// For items with reviewed authored material (generic questions are of one type).
     pub min_types_per_item: usize,
     /// Most points (as a share) the answer-only model may score above chance on any question
     /// type with at least `min_type_questions` questions.
@@ -106,8 +105,9 @@ pub struct Report {
     pub poll_fit: usize,
     /// The answer-only model's figures, cues and the questions that carry them.
     pub answer_only: super::probe::ProbeReport,
-    /// Items asked from generic questions only, by standard: they need authored material.
-    pub generic_only: BTreeMap<String, usize>,
+    /// Items with no questions yet (no reviewed material), by standard: never asked until a
+    /// tutor writes and reviews their material.
+    pub unwritten: BTreeMap<String, usize>,
     /// Malformed questions and uncovered items.
     pub errors: Vec<String>,
     /// Quality figures beyond their ceilings in `data/bank-check.toml`.
@@ -318,18 +318,11 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
             }
         }
         for (item, (n, types)) in per_item {
-            let generic = types.iter().all(|t| *t == "asks");
-            if generic && n > 0 {
-                *r.generic_only
-                    .entry(bank.standard.code.clone())
-                    .or_default() += 1;
+            if n == 0 {
+                *r.unwritten.entry(bank.standard.code.clone()).or_default() += 1;
+                continue;
             }
-            let min_types = if generic {
-                1
-            } else {
-                limits.min_types_per_item
-            };
-            if n < limits.min_questions_per_item || types.len() < min_types {
+            if n < limits.min_questions_per_item || types.len() < limits.min_types_per_item {
                 r.errors.push(format!(
                     "{item}: {n} questions of {} types (needs at least {} of {} types)",
                     types.len(),

@@ -2,8 +2,8 @@
 //!
 //! `ksbquiz standards import` writes `data/scenarios/<CODE>.toml` with one stanza per item,
 //! each marked `status = "draft"` and empty, the item's text above it as a comment: a tutor
-//! writes prose into it, not JSON. Draft stanzas make no questions (the item is asked from
-//! generic questions meanwhile). `ksbquiz bank review CODE [ITEM...]` marks stanzas reviewed
+//! writes prose into it, not JSON. Draft stanzas make no questions (the item is not asked
+//! meanwhile). `ksbquiz bank review CODE [ITEM...]` marks stanzas reviewed
 //! in the file, once the material with them reviewed passes every check `bank build` makes;
 //! from then on they are held to the same gates as the seed material.
 
@@ -23,7 +23,7 @@ pub fn draft_file(std: &Standard) -> String {
          # worker in it and three things a new worker might really do instead, each with one\n\
          # sentence on why it meets the item or falls short (data/scenarios/README.md). Then run\n\
          # `ksbquiz bank review {} ITEM` (or without ITEM for every written stanza) and\n\
-         # `ksbquiz bank build`. Until an item is reviewed it is asked from generic questions.\n\n\
+         # `ksbquiz bank build`. Until an item is reviewed it has no questions and is not asked.\n\n\
          standard = {:?}",
         std.code(),
         std.standard.title,

@@ -8,10 +8,9 @@
 //! option carries its authored reason, which becomes the question's per-option feedback.
 //!
 //! An item without reviewed material (an imported standard, or a draft a tutor has not yet
-//! reviewed) gets [`ASKS_VARIANTS`] `asks` questions: which of these does the standard ask of
-//! you? The key is the item; the distractors are real items from other standards of the
-//! library (knowledge for knowledge, doing for doing), never invented ones, and never ones that
-//! read like an item of this standard. Stems never quote the item.
+//! reviewed) gets no questions, and so is not asked: generic questions made without material
+//! (keyword-matched stories, cloze gaps, "which of these does the standard ask?") were tried
+//! and retired, since their keys could be found by form and assessors rejected them.
 //!
 //! Answer positions are dealt from shuffled blocks of 0..4 per standard, so every position is
 //! the key equally often; retired questions keep their place in the deal, so retiring one
@@ -38,16 +37,11 @@ use crate::standards::{Item, Standard};
 
 /// Number of `scenario` variants made from each authored item.
 pub const SCENARIO_VARIANTS: usize = 3;
-/// Number of `asks` variants made for items without reviewed material.
-pub const ASKS_VARIANTS: usize = 3;
 /// Number of consecutive authored items whose `shortfall` keys are chosen together. Small, so
 /// an edit to one item's material can change the key of at most the few items beside it.
 pub const SHORTFALL_BLOCK: usize = 4;
 /// The questions authored material makes, by the name that ends their ids.
 pub const AUTHORED_NAMES: [&str; 4] = ["scenario-1", "scenario-2", "scenario-3", "shortfall-1"];
-/// Distractors of an `asks` question share at most this many content words with any item of
-/// the question's standard (more, and the distractor could be read as one of its items).
-const ASKS_MAX_SHARED: usize = 3;
 
 /// A deterministic random stream for `key`.
 pub fn rng_for(key: &str) -> ChaCha8Rng {
@@ -125,15 +119,6 @@ struct ExplainData<'a> {
     code: &'a str,
     r#ref: String,
     item_text: &'a str,
-}
-
-#[derive(Serialize)]
-struct AsksWhy<'a> {
-    right: bool,
-    code: &'a str,
-    title: &'a str,
-    r#ref: String,
-    kind: &'static str,
 }
 
 struct Ctx<'a> {
@@ -303,160 +288,6 @@ impl Ctx<'_> {
         });
         Ok(())
     }
-
-    /// `asks` questions: the item among real items of other standards, of knowledge for a
-    /// knowledge item, of what a worker does for any other.
-    fn generic(&self, others: &[&Standard], out: &mut Vec<Draft>) -> Result<(), BankError> {
-        let own: Vec<HashSet<String>> = self
-            .std
-            .items
-            .iter()
-            .map(|i| words(&i.text).collect())
-            .collect();
-        let shared_with_own = |text: &str| {
-            let w: HashSet<String> = words(text).collect();
-            own.iter()
-                .map(|o| o.intersection(&w).count())
-                .max()
-                .unwrap_or(0)
-        };
-        let stem = self.stem("bank/asks", "")?;
-        let key = Choice {
-            text: as_option(&self.item.text),
-            why: self.asks_why(true, self.std, self.item)?,
-        };
-        let key_len = key.text.chars().count();
-        let key_shared = overlap(&stem, &key.text);
-        let mut pool: Vec<(&Standard, &Item, String)> = others
-            .iter()
-            .filter(|s| s.code() != self.std.code() && s.standard.title != self.std.standard.title)
-            .flat_map(|s| s.items.iter().map(move |i| (*s, i, as_option(&i.text))))
-            .filter(|(_, i, _)| knowing(i.kind) == knowing(self.item.kind))
-            .filter(|(_, i, _)| shared_with_own(&i.text) <= ASKS_MAX_SHARED)
-            .filter(|(_, _, t)| {
-                let d = t.chars().count().abs_diff(key_len);
-                // Within three fifths of the key's length, or 40 characters for a short one.
-                d > 0 && d <= (key_len * 3 / 5).max(40)
-            })
-            .collect();
-        // The standard's own vocabulary: words in at least three of its items.
-        let mut counts: std::collections::HashMap<&String, usize> = Default::default();
-        for w in own.iter().flatten() {
-            *counts.entry(w).or_default() += 1;
-        }
-        let topical = |t: &str| {
-            words(t)
-                .collect::<HashSet<_>>()
-                .iter()
-                .filter(|w| counts.get(w).is_some_and(|&n| n >= 3))
-                .count()
-        };
-        let key_topical = topical(&key.text);
-        // Distractors as much in the standard's own words as the key, and sharing as many
-        // words with the stem, so neither gives the key away; by length, the key is as often
-        // the shortest, the longest or in between: variant v of an item puts `rank`
-        // distractors below it.
-        pool.sort_by_key(|(_, i, t)| {
-            (
-                topical(t).abs_diff(key_topical) + overlap(&stem, t).abs_diff(key_shared),
-                t.chars().count().abs_diff(key_len),
-                fnv1a(&format!("{}#{}", self.item.id, i.id)),
-            )
-        });
-        let mut used: HashSet<&str> = HashSet::new();
-        for v in 0..ASKS_VARIANTS {
-            let rank = ((fnv1a(&self.item.id) as usize) + v) % 4;
-            let free = |shorter: bool| {
-                pool.iter()
-                    .filter(|(_, i, t)| {
-                        !used.contains(i.id.as_str()) && (t.chars().count() < key_len) == shorter
-                    })
-                    .collect::<Vec<_>>()
-            };
-            let (below, above) = (free(true), free(false));
-            // No two options of one length (a tie blurs which is longest).
-            let mut seen: HashSet<usize> = HashSet::from([key_len]);
-            let mut picked = distinct(&below, rank, &mut seen);
-            picked.extend(distinct(&above, 3 - rank, &mut seen));
-            // Too few on one side: take the nearest of what is left.
-            if picked.len() < 3 {
-                let rest: Vec<_> = below
-                    .iter()
-                    .chain(&above)
-                    .filter(|c| !picked.iter().any(|p| p.1.id == c.1.id))
-                    .copied()
-                    .collect();
-                let n = 3 - picked.len();
-                picked.extend(distinct(&rest, n, &mut seen));
-            }
-            if picked.len() < 3 {
-                break;
-            }
-            used.extend(picked.iter().map(|(_, i, _)| i.id.as_str()));
-            let distractors = picked
-                .iter()
-                .map(|(s, i, t)| {
-                    Ok(Choice {
-                        text: t.clone(),
-                        why: self.asks_why(false, s, i)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, BankError>>()?;
-            out.push(self.draft(
-                QuestionType::Asks,
-                v + 1,
-                stem.clone(),
-                key.clone(),
-                distractors,
-                "generic",
-                None,
-                &[],
-            )?);
-        }
-        Ok(())
-    }
-
-    fn asks_why(&self, right: bool, s: &Standard, item: &Item) -> Result<String, BankError> {
-        Ok(self.prompts.render(
-            "bank/asks-why",
-            &AsksWhy {
-                right,
-                code: s.code(),
-                title: &s.standard.title,
-                r#ref: reference(item),
-                kind: item.kind.name(),
-            },
-        )?)
-    }
-}
-
-/// The first `n` candidates whose lengths are not in `seen` (and adds theirs).
-fn distinct<'a>(
-    from: &[&'a (&'a Standard, &'a Item, String)],
-    n: usize,
-    seen: &mut HashSet<usize>,
-) -> Vec<&'a (&'a Standard, &'a Item, String)> {
-    from.iter()
-        .filter(|(_, _, t)| seen.insert(t.chars().count()))
-        .take(n)
-        .copied()
-        .collect()
-}
-
-/// Whether an item is about knowing (knowledge) rather than doing (performance criteria,
-/// skills, behaviours): `asks` distractors come from the same side, so form does not tell.
-fn knowing(kind: crate::standards::ItemKind) -> bool {
-    kind == crate::standards::ItemKind::Knowledge
-}
-
-/// An item's text as an option: a capital first letter and a full stop.
-fn as_option(text: &str) -> String {
-    let t = text.trim().trim_end_matches([';', ',', ':']);
-    let mut s = capital(t);
-    if !s.ends_with(['.', '?', '!']) {
-        s.push('.');
-    }
-    s
 }
 
 /// Content words of a text, lower-cased (three letters or more).
@@ -547,14 +378,8 @@ fn choose_shortfall_keys(drafts: &mut [Draft], pending: &[PendingKey]) {
     }
 }
 
-/// Builds the bank file for one standard; `library` holds the standards whose items may serve
-/// as distractors of its `asks` questions (it may include `std` itself, which is skipped).
-pub fn build(
-    std: &Standard,
-    library: &[&Standard],
-    mat: &Material,
-    prompts: &Prompts,
-) -> Result<BankFile, BankError> {
+/// Builds the bank file for one standard.
+pub fn build(std: &Standard, mat: &Material, prompts: &Prompts) -> Result<BankFile, BankError> {
     let mut drafts = Vec::new();
     let mut pending = Vec::new();
     for item in &std.items {
@@ -564,11 +389,10 @@ pub fn build(
             mat,
             prompts,
         };
-        match mat.scenarios.get(&item.id) {
-            Some(sc) if sc.status == Status::Reviewed => {
-                ctx.authored(sc, &mut drafts, &mut pending)?
-            }
-            _ => ctx.generic(library, &mut drafts)?,
+        if let Some(sc) = mat.scenarios.get(&item.id)
+            && sc.status == Status::Reviewed
+        {
+            ctx.authored(sc, &mut drafts, &mut pending)?;
         }
     }
     choose_shortfall_keys(&mut drafts, &pending);
@@ -614,12 +438,6 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn items_read_as_options() {
-        assert_eq!(as_option("work with families;"), "Work with families.");
-        assert_eq!(as_option("Why it matters?"), "Why it matters?");
-    }
 
     #[test]
     fn shortfall_keys_are_not_the_odd_one_out() {

@@ -75,7 +75,7 @@ impl Opt {
 }
 
 /// Whether a tutor has reviewed an item's material. Draft material (as `standards import`
-/// writes it) makes no questions; the item is asked from generic material until a tutor runs
+/// writes it) makes no questions; the item is not asked until a tutor runs
 /// `ksbquiz bank review`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]

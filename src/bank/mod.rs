@@ -53,9 +53,6 @@ pub enum QuestionType {
     Scenario,
     /// Authored situation: which of these falls short? (key: the poor practice)
     Shortfall,
-    /// Generic, for items without reviewed material: which of these does the standard ask of
-    /// you? (key: the item itself; distractors: real items of other standards)
-    Asks,
 }
 
 impl QuestionType {
@@ -63,7 +60,6 @@ impl QuestionType {
         match self {
             QuestionType::Scenario => "scenario",
             QuestionType::Shortfall => "shortfall",
-            QuestionType::Asks => "asks",
         }
     }
 }
@@ -93,7 +89,8 @@ pub struct Question {
     /// option chosen and for the key. Empty where the material gives no reasons.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub feedback: Vec<String>,
-    /// `authored` (from data/scenarios) or `generic` (works for any standard).
+    /// Where it came from: `authored` (data/scenarios), the only source since generic
+    /// questions were retired.
     pub source: String,
     /// The person the scenario is about, with a stand-in for a learner of the same name.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -144,8 +144,8 @@ fn option_features(q: &Question, i: usize) -> Vec<(String, f64)> {
 }
 
 fn samples(banks: &[BankFile], feats: &mut Features) -> Vec<Sample> {
-    // A type found in one standard only (an imported standard's `asks` questions) is scored in
-    // folds of its items instead: a model trained on other standards would never have seen it.
+    // A type found in one standard only is scored in folds of its items instead: a model
+    // trained on other standards would never have seen it.
     let mut standards_of: HashMap<&str, usize> = HashMap::new();
     for bank in banks {
         let mut types: Vec<&str> = bank.questions.iter().map(|q| q.qtype.name()).collect();

@@ -20,3 +20,8 @@ pub use hash::fnv1a;
 pub use learner::{Learner, LearnerId, Settings};
 pub use schedule::SrsState;
 pub use session::{Answered, Delivery, Pick, Prompted, Session};
+
+/// Letters for options: A, B, C...
+pub fn letter(i: usize) -> String {
+    char::from(b'A' + (i % 26) as u8).to_string()
+}

@@ -206,7 +206,7 @@ impl Default for Config {
 
 /// The engine. Cheap to share behind an `Arc`; every method takes `&self`.
 pub struct Engine {
-    pub store: Store,
+    store: Store,
     pub bank: Arc<Bank>,
     pub prompts: Arc<Prompts>,
     pub clock: Arc<dyn Clock>,
@@ -230,10 +230,7 @@ pub fn question_in(outs: &[Out]) -> Option<&QuestionOut> {
     })
 }
 
-/// Letters for options: A, B, C...
-pub fn letter(i: usize) -> String {
-    char::from(b'A' + (i % 26) as u8).to_string()
-}
+pub use crate::domain::letter;
 
 /// Options with their letters, as templates show them (`{{letter}}) {{text}}`).
 pub fn lettered(options: &[String]) -> Vec<serde_json::Value> {
@@ -245,6 +242,27 @@ pub fn lettered(options: &[String]) -> Vec<serde_json::Value> {
 }
 
 impl Engine {
+    /// The store, for tests and the benchmark only: everything else goes through the engine.
+    #[cfg(feature = "testkit")]
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The learner an account belongs to, if any (the command line's `--tutor`).
+    pub fn learner_id(&self, account: &str) -> Result<Option<crate::domain::LearnerId>> {
+        Ok(self.store.learner_by_account(account)?.map(|l| l.id))
+    }
+
+    /// What an export reads: this engine's store, bank and scheduler, as of now.
+    pub fn export_sources(&self) -> crate::export::Sources<'_> {
+        crate::export::Sources {
+            store: &self.store,
+            bank: &self.bank,
+            sched: &self.sched,
+            now: self.now(),
+        }
+    }
+
     pub fn new(
         store: Store,
         bank: Arc<Bank>,

@@ -158,11 +158,12 @@ impl Engine {
                 }
             }
         };
-        let scope = match export::cohort_scope(self, &code, Some(tutor.id), from, to) {
+        let src = self.export_sources();
+        let scope = match export::cohort_scope(&src, &code, Some(tutor.id), from, to) {
             Ok(s) => s,
             Err(e) => return failed(e),
         };
-        let report = match export::report(self, &scope, false) {
+        let report = match export::report(&src, &scope, &()) {
             Ok(r) => r,
             Err(e) => return failed(e),
         };

@@ -231,7 +231,7 @@ fn option_stat(
         None
     };
     OptionStat {
-        letter: crate::engine::letter(i),
+        letter: crate::domain::letter(i),
         text: q.options.get(i).cloned().unwrap_or_default(),
         key,
         chosen,

@@ -4,6 +4,10 @@
 //!
 //! A report covers a cohort (checked against the tutor asking, when one is named) or every
 //! learner (administrators at the command line). Learners outside the scope never appear.
+//!
+//! Exports read what they are given ([`Sources`]: the store, the bank, the scheduler and the
+//! time) and tell a [`Progress`] how far they are; they know nothing of the engine or of who
+//! draws the progress.
 
 pub mod analysis;
 pub mod html;
@@ -12,13 +16,14 @@ pub mod write;
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
-use indicatif::{ProgressBar, ProgressStyle};
+use chrono::{DateTime, NaiveDate, Utc};
 use thiserror::Error;
 
-use crate::engine::Engine;
+use crate::bank::Bank;
+use crate::domain::{LearnerId, SrsState};
 use crate::prompts::{PromptError, Prompts};
-use crate::store::{LearnerId, StoreError};
+use crate::srs::Scheduler;
+use crate::store::{Store, StoreError};
 
 pub use analysis::{Report, Scope};
 
@@ -35,6 +40,26 @@ pub enum ExportError {
     #[error(transparent)]
     Prompt(#[from] PromptError),
 }
+
+/// What an export reads.
+#[derive(Clone, Copy)]
+pub struct Sources<'a> {
+    pub store: &'a Store,
+    pub bank: &'a Bank,
+    pub sched: &'a Scheduler,
+    /// Mastery is as of this time.
+    pub now: DateTime<Utc>,
+}
+
+/// What a long export tells whoever runs it (the command line draws a bar; chat says
+/// nothing, which `()` does).
+pub trait Progress {
+    fn start(&self, _learners: usize) {}
+    fn learner_done(&self) {}
+    fn finish(&self) {}
+}
+
+impl Progress for () {}
 
 /// The formats a report is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,14 +116,14 @@ pub fn files(
 
 /// The scope for a cohort. With `tutor`, the cohort must be theirs.
 pub fn cohort_scope(
-    engine: &Engine,
+    src: &Sources,
     code: &str,
     tutor: Option<LearnerId>,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> Result<Scope, ExportError> {
     let code = code.trim().to_uppercase();
-    let cohort = engine
+    let cohort = src
         .store
         .cohort(&code)?
         .ok_or_else(|| ExportError::NoCohort(code.clone()))?;
@@ -106,8 +131,8 @@ pub fn cohort_scope(
         return Err(ExportError::NotYours(code));
     }
     let mut learners = Vec::new();
-    for id in engine.store.cohort_members(&code)? {
-        if let Some(l) = engine.store.learner(id)? {
+    for id in src.store.cohort_members(&code)? {
+        if let Some(l) = src.store.learner(id)? {
             learners.push(l);
         }
     }
@@ -122,7 +147,7 @@ pub fn cohort_scope(
 
 /// The scope for a tutor's cohorts together, or (without a tutor) every learner.
 pub fn all_scope(
-    engine: &Engine,
+    src: &Sources,
     tutor: Option<LearnerId>,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
@@ -137,7 +162,7 @@ pub fn all_scope(
     match tutor {
         Some(t) => {
             let mut seen = std::collections::BTreeSet::new();
-            for c in engine.store.cohorts() {
+            for c in src.store.cohorts() {
                 let c = c?;
                 if c.tutor != t {
                     continue;
@@ -145,9 +170,9 @@ pub fn all_scope(
                 for s in &c.standards {
                     add_std(s, &mut standards);
                 }
-                for id in engine.store.cohort_members(&c.code)? {
+                for id in src.store.cohort_members(&c.code)? {
                     if seen.insert(id)
-                        && let Some(l) = engine.store.learner(id)?
+                        && let Some(l) = src.store.learner(id)?
                     {
                         learners.push(l);
                     }
@@ -155,7 +180,7 @@ pub fn all_scope(
             }
         }
         None => {
-            for l in engine.store.learners() {
+            for l in src.store.learners() {
                 let l = l?;
                 for s in &l.standards {
                     add_std(s, &mut standards);
@@ -177,29 +202,21 @@ pub fn all_scope(
     })
 }
 
-/// Reads the scope's answers and scheduling and analyses them. `progress` shows a bar on a
-/// terminal for large cohorts.
-pub fn report(engine: &Engine, scope: &Scope, progress: bool) -> Result<Report, ExportError> {
-    let bar = if progress && scope.learners.len() >= 200 {
-        let b = ProgressBar::new(scope.learners.len() as u64);
-        b.set_style(
-            ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} learners ({eta})")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        b.set_message("reading answers");
-        b
-    } else {
-        ProgressBar::hidden()
-    };
-    // One learner at a time: a large scope's answers never sit in memory all at once.
-    let mut analysis = analysis::Analysis::new(scope, &engine.bank, &engine.sched, engine.now());
+/// Reads the scope's answers and scheduling and analyses them, one learner at a time (a large
+/// scope's answers never sit in memory all at once), telling `progress` as it goes.
+pub fn report(
+    src: &Sources,
+    scope: &Scope,
+    progress: &dyn Progress,
+) -> Result<Report, ExportError> {
+    progress.start(scope.learners.len());
+    let mut analysis = analysis::Analysis::new(scope, src.bank, src.sched, src.now);
     for l in &scope.learners {
-        let attempts = engine.store.attempts(l.id)?;
-        let states: HashMap<String, crate::store::SrsState> =
-            engine.store.srs_all(l.id)?.into_iter().collect();
+        let attempts = src.store.attempts(l.id)?;
+        let states: HashMap<String, SrsState> = src.store.srs_all(l.id)?.into_iter().collect();
         analysis.add(l, &attempts, &states);
-        bar.inc(1);
+        progress.learner_done();
     }
-    bar.finish_and_clear();
+    progress.finish();
     Ok(analysis.finish())
 }

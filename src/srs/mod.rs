@@ -286,7 +286,10 @@ impl Scheduler {
                         due.push((self.retrievability(st, input.now), si, item));
                     }
                     Some(_) => {}
-                    None if new_here.len() < new_cap => new_here.push(item.as_str()),
+                    // An item with no questions yet (its material still a draft) is not new.
+                    None if new_here.len() < new_cap && !bank.questions_of(item).is_empty() => {
+                        new_here.push(item.as_str())
+                    }
                     None => {}
                 }
             }
@@ -314,7 +317,8 @@ impl Scheduler {
             for item in bank.items_of(code) {
                 match input.states.get(item.as_str()) {
                     Some(st) => known.push((self.retrievability(st, input.now), item)),
-                    None => new_here.push(item.as_str()),
+                    None if !bank.questions_of(item).is_empty() => new_here.push(item.as_str()),
+                    None => {}
                 }
             }
             fresh.push(new_here);

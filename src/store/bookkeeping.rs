@@ -2,13 +2,16 @@
 //! a key only this file builds in the `settings` tree: a learner's pending `/forget`
 //! (`forget/{learner}`), one-time account link codes (`link/{code}`), and live quizzes in
 //! progress (`live/{channel}`, whatever record the engine hands in, so a restart can end them).
+//! Also the two trees of their own: which delivery a platform's poll asks (`polls`), and each
+//! learner's last daily prompt (`prompted`).
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::keys::lkey;
 use super::{Result, Store, dec, enc};
-use crate::domain::LearnerId;
+use crate::domain::{LearnerId, Prompted};
 
 fn forget_key(id: LearnerId) -> String {
     format!("forget/{id}")
@@ -115,5 +118,35 @@ impl Store {
 
     pub fn remove_live(&self, channel: u64) -> Result<()> {
         self.remove_setting(&live_key(channel))
+    }
+
+    // ---- platform bookkeeping -----------------------------------------------------------
+
+    /// Remembers which delivery a platform poll asks.
+    pub fn put_poll(&self, poll_id: &str, delivery: &str) -> Result<()> {
+        self.inner.polls.insert(poll_id, delivery.as_bytes())?;
+        Ok(())
+    }
+
+    pub fn poll_delivery(&self, poll_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .inner
+            .polls
+            .get(poll_id)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// The learner's last daily prompt.
+    pub fn prompted(&self, id: LearnerId) -> Result<Option<Prompted>> {
+        self.inner
+            .prompted
+            .get(lkey(id))?
+            .map(|v| dec(&v))
+            .transpose()
+    }
+
+    pub fn put_prompted(&self, id: LearnerId, p: &Prompted) -> Result<()> {
+        self.inner.prompted.insert(lkey(id), enc(p))?;
+        Ok(())
     }
 }

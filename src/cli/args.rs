@@ -1,0 +1,160 @@
+//! What can be typed: the command line's arguments and subcommands (clap).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Quizzes for care apprentices, built from the occupational standards they are assessed on.
+///
+/// ksbquiz reads National Occupational Standards and apprenticeship standards, turns every
+/// knowledge item into scenario questions (the question bank), and quizzes learners on them.
+#[derive(Parser, Debug)]
+#[command(name = "ksbquiz", version, propagate_version = true)]
+pub(crate) struct Cli {
+    /// Project folder holding data/, prompts/ and question-bank/.
+    #[arg(long, global = true, env = "KSBQUIZ_ROOT", default_value = ".")]
+    pub(crate) root: PathBuf,
+
+    /// The learners' database (sled). Defaults to ksbquiz-data/db under the project folder.
+    #[arg(long, global = true, env = "KSBQUIZ_DB")]
+    pub(crate) db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub(crate) command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum Command {
+    /// List, show and import occupational standards (data/standards/).
+    #[command(subcommand)]
+    Standards(StandardsCmd),
+    /// Build and check the question bank (question-bank/).
+    #[command(subcommand)]
+    Bank(BankCmd),
+    /// Export a cohort's results per knowledge item (CSV, XLSX, JSON or an HTML report).
+    Export(ExportArgs),
+    #[cfg(feature = "testkit")]
+    /// Measure this machine: answer recording, daily planning, bank build, export, push.
+    Bench {
+        /// Print the figures as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Reduced sizes (for CI).
+        #[arg(long)]
+        quick: bool,
+    },
+    #[cfg(feature = "testkit")]
+    /// Fault-test load: learners answering as fast as they can until killed (prints acks).
+    #[command(hide = true)]
+    Storm {
+        #[arg(long, default_value_t = 64)]
+        learners: usize,
+    },
+    #[cfg(feature = "testkit")]
+    /// Benchmark phase: plan today's quiz for every learner in the database (prints JSON with
+    /// this process's peak memory).
+    #[command(hide = true)]
+    BenchPlan,
+    #[cfg(feature = "testkit")]
+    /// Benchmark phase: the bench cohort's per-item report (prints JSON with this process's
+    /// peak memory).
+    #[command(hide = true)]
+    BenchExport,
+    /// Run the bots configured (Telegram with TELEGRAM_BOT_TOKEN, Discord with DISCORD_TOKEN,
+    /// or ksbquiz.toml) over one store.
+    Serve,
+    /// Take quizzes in the terminal (what `ksbquiz` with no command does when no bot is
+    /// configured).
+    Play {
+        /// Your name: your progress is kept under it.
+        #[arg(long, env = "USER", default_value = "learner")]
+        name: String,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct ExportArgs {
+    /// The cohort's join code.
+    #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+    pub(crate) cohort: Option<String>,
+    /// Every learner (or, with --tutor, every learner in that tutor's cohorts).
+    #[arg(long)]
+    pub(crate) all: bool,
+    /// Only what this tutor may see: their account, e.g. telegram:12345.
+    #[arg(long)]
+    pub(crate) tutor: Option<String>,
+    /// First day of answers to include (YYYY-MM-DD).
+    #[arg(long)]
+    pub(crate) from: Option<chrono::NaiveDate>,
+    /// Last day of answers to include (YYYY-MM-DD).
+    #[arg(long)]
+    pub(crate) to: Option<chrono::NaiveDate>,
+    #[arg(long, value_enum, default_value = "html")]
+    pub(crate) format: ReportFormat,
+    /// Output file (a folder for CSV, which writes items.csv, learners.csv, questions.csv).
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub(crate) enum ReportFormat {
+    Csv,
+    Xlsx,
+    Json,
+    Html,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub(crate) enum BankFormat {
+    Gift,
+    MoodleXml,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum StandardsCmd {
+    /// List the standards in the library with their item counts.
+    List,
+    /// Show one standard's metadata and items.
+    Show {
+        /// A code from `standards list` (e.g. HSCCLD352) or the path of a text file.
+        standard: String,
+        /// Print JSON: {"standard": {...}, "items": [...]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Parse a standard's text and, if it parses, copy it into data/standards/.
+    Import {
+        /// The text file (a NOS or an apprenticeship standard, as extracted from PDF or web).
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum BankCmd {
+    /// Write question-bank/<CODE>.json for every standard.
+    Build,
+    /// Write the bank in a Moodle import format (GIFT or Moodle XML).
+    Export {
+        #[arg(long, value_enum)]
+        format: BankFormat,
+        /// Only this standard (default: all).
+        #[arg(long)]
+        standard: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Validate the bank, measure it against test-wise guessing, and fail on regressions.
+    Check {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mark a standard's draft material reviewed, so its questions reach learners (the
+    /// material must pass the build's checks first).
+    Review {
+        /// The standard's code.
+        code: String,
+        /// Items to mark, by id or reference (`K3`); all drafts of the standard if none.
+        items: Vec<String>,
+    },
+}

@@ -1,0 +1,177 @@
+//! `ksbquiz bank`: build, check, review and export the question bank.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use serde_json::json;
+
+use super::args::{BankCmd, BankFormat};
+use super::{library, prompts};
+use ksbquiz::bank::{self, BankFile, Material, check::Limits};
+use ksbquiz::project::Project;
+use ksbquiz::prompts::Prompts;
+
+pub(crate) fn run(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
+    let p = prompts(project)?;
+    match cmd {
+        BankCmd::Build => {
+            let lib = library(project)?;
+            let mat = Material::load(&project.data())?;
+            let dir = project.bank();
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            let mut written = Vec::new();
+            for s in lib.standards() {
+                let file = bank::generate::build(s, &mat, &p)?;
+                let path = dir.join(bank::file_name(s.code()));
+                let json = file.to_json();
+                let same = std::fs::read_to_string(&path).is_ok_and(|old| old == json);
+                if !same {
+                    std::fs::write(&path, &json)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                }
+                written.push(json!({
+                    "code": s.code(),
+                    "path": project.shown(&path),
+                    "questions": file.questions.len(),
+                    "changed": !same,
+                }));
+            }
+            println!(
+                "{}",
+                p.render("cli/bank-build", &json!({"banks": written}))?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        BankCmd::Export {
+            format,
+            standard,
+            out,
+        } => {
+            let mut banks = bank::read_dir(&project.bank())?;
+            if let Some(code) = &standard {
+                banks.retain(|b| b.standard.code.eq_ignore_ascii_case(code));
+                if banks.is_empty() {
+                    bail!("no standard {code:?} in the question bank");
+                }
+            }
+            let text = match format {
+                BankFormat::Gift => ksbquiz::export::moodle::gift(&banks),
+                BankFormat::MoodleXml => ksbquiz::export::moodle::moodle_xml(&banks)?,
+            };
+            std::fs::write(&out, text).with_context(|| format!("writing {}", out.display()))?;
+            let questions: usize = banks.iter().map(|b| b.questions.len()).sum();
+            println!(
+                "{}",
+                p.render(
+                    "cli/bank-export",
+                    &json!({"questions": questions, "out": out.display().to_string()})
+                )?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        BankCmd::Review { code, items } => {
+            let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+            let marked = bank::draft::review(&project.data(), &code, &items, &today)?;
+            println!(
+                "{}",
+                p.render(
+                    "cli/bank-review",
+                    &json!({"code": code, "marked": marked, "count": marked.len()})
+                )?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        BankCmd::Check { json } => {
+            let path = project.bank_limits();
+            let limits = if path.exists() {
+                Limits::load(&path)?
+            } else {
+                Limits::default()
+            };
+            let banks = bank::read_dir(&project.bank())?;
+            if banks.is_empty() {
+                bail!(
+                    "no bank files in {}: run `ksbquiz bank build` first",
+                    project.bank().display()
+                );
+            }
+            let mut report = bank::check::check(&banks, &limits);
+            stale(project, &p, &banks, &mut report.errors)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!(
+                    "{}",
+                    p.render(
+                        "cli/bank-check",
+                        &json!({"report": report, "limits": limits, "ok": report.ok(),
+                                "pct": pct(&report, &limits), "problems": report.problems().collect::<Vec<_>>()})
+                    )?
+                );
+            }
+            Ok(if report.ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+    }
+}
+
+/// Percentages for the check template.
+fn pct(r: &bank::check::Report, limits: &Limits) -> serde_json::Value {
+    let f = |x: f64| format!("{:.1}%", 100.0 * x);
+    json!({
+        "test_wise": r.test_wise.iter().map(|(k, &v)| (k.clone(), f(v))).collect::<std::collections::BTreeMap<_, _>>(),
+        // One row per strategy: its share over the bank, then per question type.
+        "test_wise_rows": r.test_wise.iter().map(|(name, &all)| json!({
+            "strategy": name,
+            "all": f(all),
+            "by_type": r.test_wise_by_type.iter().map(|(t, m)| json!({
+                "type": t,
+                "share": f(m.get(name).copied().unwrap_or(0.0)),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "max_test_wise": f(limits.max_test_wise),
+        "max_test_wise_per_type": f(limits.max_test_wise_per_type),
+        "chance": f(r.chance),
+        "positions": r.positions.iter().map(|&x| f(x)).collect::<Vec<_>>(),
+        "answer_only": r.answer_only.by_type.iter().map(|(t, s)| json!({
+            "type": t, "accuracy": f(s.accuracy), "chance": f(s.chance),
+            "ceiling": f(s.chance + limits.max_answer_only_margin), "questions": s.questions,
+        })).collect::<Vec<_>>(),
+        "cues": r.answer_only.cues.iter().map(|c| json!({
+            "feature": c.feature, "weight": format!("{:+.2}", c.weight),
+            "keys": c.keys, "distractors": c.distractors,
+        })).collect::<Vec<_>>(),
+        "flagged": r.answer_only.flagged.iter().map(|q| json!({
+            "question": q.question, "probability": f(q.probability), "feature": q.feature,
+        })).collect::<Vec<_>>(),
+        "poll_fit": f(r.poll_fit as f64 / r.questions.max(1) as f64),
+    })
+}
+
+/// Adds an error for every bank file that differs from a fresh build, or is missing.
+fn stale(
+    project: &Project,
+    p: &Prompts,
+    banks: &[BankFile],
+    errors: &mut Vec<String>,
+) -> Result<()> {
+    let lib = library(project)?;
+    let mat = Material::load(&project.data())?;
+    for s in lib.standards() {
+        let fresh = bank::generate::build(s, &mat, p)?;
+        let name = bank::file_name(s.code());
+        match banks.iter().find(|b| b.standard.code == s.code()) {
+            None => errors.push(format!(
+                "question-bank/{name} is missing: run `ksbquiz bank build`"
+            )),
+            Some(b) if *b != fresh => errors.push(format!(
+                "question-bank/{name} is out of date with data/ and prompts/: run `ksbquiz bank build`"
+            )),
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,39 @@
+//! `ksbquiz bench` and the hidden phases and storm the benchmark and fault tests run as
+//! separate processes (built with the `testkit` feature only).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use super::prompts;
+use ksbquiz::bench::{self, Phase};
+use ksbquiz::project::Project;
+
+/// `ksbquiz bench [--quick] [--json]`: measures this machine.
+pub(crate) fn bench(project: &Project, json: bool, quick: bool) -> Result<ExitCode> {
+    let sizes = if quick {
+        bench::Sizes::quick()
+    } else {
+        bench::Sizes::full()
+    };
+    let figures = bench::run(project, sizes, &|phase| eprintln!("bench: {phase}"))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&figures)?);
+    } else {
+        println!("{}", prompts(project)?.render("cli/bench", &figures)?);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One benchmark phase in a process of its own (its peak memory is its own).
+pub(crate) fn phase(project: &Project, db: &Path, phase: Phase) -> Result<ExitCode> {
+    println!("{}", bench::phase_process(project, db, phase)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Fault-test load: learners answering until the process is killed.
+pub(crate) fn storm(project: &Project, db: &Path, learners: usize) -> Result<ExitCode> {
+    bench::storm(project, db, learners)?;
+    Ok(ExitCode::SUCCESS)
+}
