@@ -108,14 +108,20 @@ fn unknown_standard_is_a_clear_error() {
         .stderr(predicate::str::contains("no standard \"NOPE1\""));
 }
 
+/// `ksbquiz standards import` of the apprenticeship fixture in `dir`.
+fn import_fixture(dir: &Path) -> assert_cmd::assert::Assert {
+    let fixture = common::root().join("tests/fixtures/apprenticeship-ifate.txt");
+    ksbquiz(dir)
+        .args(["standards", "import"])
+        .arg(&fixture)
+        .assert()
+}
+
 #[test]
 fn import_copies_a_parsed_standard_byte_for_byte() {
     let dir = scratch();
     let fixture = common::root().join("tests/fixtures/apprenticeship-ifate.txt");
-    ksbquiz(dir.path())
-        .args(["standards", "import"])
-        .arg(&fixture)
-        .assert()
+    import_fixture(dir.path())
         .success()
         .stdout(predicate::str::contains("Imported ST9999"));
     let dest = dir
@@ -126,10 +132,7 @@ fn import_copies_a_parsed_standard_byte_for_byte() {
         std::fs::read(&fixture).unwrap()
     );
     // Importing it again is refused: the code is taken.
-    ksbquiz(dir.path())
-        .args(["standards", "import"])
-        .arg(&fixture)
-        .assert()
+    import_fixture(dir.path())
         .failure()
         .stderr(predicate::str::contains("ST9999 is already in the library"));
 }
@@ -137,11 +140,7 @@ fn import_copies_a_parsed_standard_byte_for_byte() {
 #[test]
 fn import_writes_draft_material_that_is_asked_only_once_reviewed() {
     let dir = scratch();
-    let fixture = common::root().join("tests/fixtures/apprenticeship-ifate.txt");
-    ksbquiz(dir.path())
-        .args(["standards", "import"])
-        .arg(&fixture)
-        .assert()
+    import_fixture(dir.path())
         .success()
         .stdout(predicate::str::contains("data/scenarios/ST9999.toml"));
     let draft_path = dir.path().join("data/scenarios/ST9999.toml");

@@ -77,16 +77,7 @@ pub fn review(
     items: &[String],
     today: &str,
 ) -> Result<Vec<String>, BankError> {
-    let dir = data.join("scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map_err(|source| BankError::Io {
-            path: dir.clone(),
-            source,
-        })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
+    let files = super::material::scenario_files(&data.join("scenarios"))?;
     let wanted = |id: &str| {
         items.is_empty()
             || items.iter().any(|w| {

@@ -143,6 +143,20 @@ pub struct Material {
     pub scenarios: BTreeMap<String, Scenario>,
 }
 
+/// The material files in `dir` (`*.toml`), sorted by name.
+pub(super) fn scenario_files(dir: &Path) -> Result<Vec<PathBuf>, BankError> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(|source| BankError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 /// Reads a TOML file of the bank's data, naming the file in errors.
 pub(super) fn read_toml<T: DeserializeOwned>(path: &Path) -> Result<T, BankError> {
     let raw = fs::read_to_string(path).map_err(|source| BankError::Io {
@@ -162,16 +176,7 @@ impl Material {
         let mut scenarios = BTreeMap::new();
         let dir = data.join("scenarios");
         if dir.is_dir() {
-            let mut files: Vec<_> = fs::read_dir(&dir)
-                .map_err(|source| BankError::Io {
-                    path: dir.clone(),
-                    source,
-                })?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                .collect();
-            files.sort();
-            for path in files {
+            for path in scenario_files(&dir)? {
                 let f: ScenarioFile = read_toml(&path)?;
                 for mut s in f.item {
                     s.file = path.clone();

@@ -15,8 +15,8 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use fsrs::{FSRS, MemoryState};
 
 use crate::bank::Bank;
-use crate::bank::generate::fnv1a;
-use crate::store::{Learner, Pick, SrsState};
+use crate::domain::fnv1a;
+use crate::domain::{Learner, Pick, SrsState};
 
 /// FSRS grades used for a multiple-choice answer.
 pub const GRADE_WRONG: u32 = 1; // Again

@@ -265,7 +265,7 @@ impl Store {
     /// names the same delivery, so a retried answer finds the first one. Keyed ids have the top
     /// bit set and never meet the sequential ids of [`Store::new_delivery_id`].
     pub fn keyed_delivery_id(&self, id: LearnerId, key: &str) -> String {
-        delivery_id(id, crate::bank::generate::fnv1a(key) | (1 << 63))
+        delivery_id(id, crate::domain::fnv1a(key) | (1 << 63))
     }
 
     /// Opens a delivery outside any session (a live quiz's question) unless one with its id

@@ -16,7 +16,7 @@ use serenity::all::{
 
 use super::translate::{Asker, QuizStart, live_button};
 use super::{App, buttons, channel, clip};
-use crate::engine::{LiveRecorded, LiveRequest, Who, letter, lettered};
+use crate::engine::{LiveRecorded, Who, letter, lettered};
 use crate::live::{ClickOutcome, LiveQuiz, QuestionResult, Summary};
 
 /// A quiz running in a channel.
@@ -117,15 +117,7 @@ fn plan(app: &App, a: &Asker, s: QuizStart) -> Result<LiveQuiz, String> {
         name: &a.name,
         platform: "discord",
     };
-    let req = LiveRequest {
-        cohort: s.cohort,
-        standard: s.standard,
-        items: s.items,
-        questions: s.questions,
-        seconds: s.seconds,
-        streak_bonus: s.streak_bonus,
-    };
-    match app.engine.plan_live(who, a.channel, &req) {
+    match app.engine.plan_live(who, a.channel, &s) {
         Ok(Ok(quiz)) => Ok(quiz),
         Ok(Err(refusal)) => Err(app.say(refusal.template, refusal.data)),
         Err(e) => {

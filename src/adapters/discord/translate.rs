@@ -30,16 +30,8 @@ impl Asker {
     }
 }
 
-/// The live quiz a tutor asked for with `/quiz start` (options as typed; checked later).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QuizStart {
-    pub cohort: Option<String>,
-    pub standard: Option<String>,
-    pub items: Option<String>,
-    pub questions: Option<i64>,
-    pub seconds: Option<i64>,
-    pub streak_bonus: Option<bool>,
-}
+/// The live quiz a tutor asked for with `/quiz start` (options as typed; the engine checks).
+pub type QuizStart = crate::engine::LiveRequest;
 
 /// What an interaction asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -76,8 +76,17 @@ impl App {
         name: String,
         input: Input,
     ) -> anyhow::Result<Vec<Out>> {
-        self.with_engine(account, name, move |engine, who| engine.handle(who, input))
+        match self
+            .with_engine(account, name, move |engine, who| engine.handle(who, input))
             .await
+        {
+            Ok(outs) => Ok(outs),
+            // The learner hears that it did not work (from prompts/), never the error's text.
+            Err(e) => {
+                tracing::error!(error = %e, "engine call failed");
+                Ok(vec![Out::Text(self.engine.say("try-again", json!({}))?)])
+            }
+        }
     }
 
     /// Sends engine output to a chat, in order. Stops (and marks the learner inactive) if the
@@ -244,11 +253,19 @@ async fn on_callback(app: Arc<App>, q: CallbackQuery) -> HandlerResult {
     };
     let outs = match input {
         Input::Answer { delivery, option } => {
-            let (verdict, outs) = app
+            let answered = app
                 .with_engine(account, display_name(&q.from), move |engine, who| {
                     engine.handle_answer(who, &delivery, option)
                 })
-                .await?;
+                .await;
+            let (verdict, outs) = match answered {
+                Ok(v) => v,
+                Err(e) => {
+                    tracing::error!(error = %e, "recording an answer failed");
+                    let text = app.engine.say("try-again", json!({}))?;
+                    (Verdict::Refused, vec![Out::Text(text)])
+                }
+            };
             // Only an answer the engine has just recorded is shown on the question message
             // (and its buttons taken away); a stale or repeated press keeps the message as it
             // is and gets the engine's reply (already answered, quiz ended...).
