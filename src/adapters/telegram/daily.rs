@@ -106,7 +106,10 @@ impl DailyPrompts {
             return Ok(Pushed::Failed);
         };
         let text = app.say("daily-prompt", json!({"count": d.count}));
-        let button = InlineKeyboardButton::callback(app.say("start-button", json!({})), "quiz");
+        let button = InlineKeyboardButton::callback(
+            app.say("start-button", json!({})),
+            super::Callback::Quiz.to_string(),
+        );
         let req = app
             .bot
             .send_message(ChatId(chat as i64), text)

@@ -9,8 +9,11 @@
 //! network failures; a learner who blocked the bot (403) is marked inactive, not retried.
 //! [`daily`] sends each learner's prompt at their local time.
 
+mod callback;
 pub mod daily;
 pub mod send;
+
+pub use callback::Callback;
 
 use std::sync::Arc;
 
@@ -151,7 +154,13 @@ impl App {
             json!({"header": q.header, "stem": q.stem, "options": options}),
         );
         let buttons: Vec<InlineKeyboardButton> = (0..q.options.len())
-            .map(|i| InlineKeyboardButton::callback(letter(i), format!("a:{}:{i}", q.delivery)))
+            .map(|i| {
+                let data = Callback::Answer {
+                    delivery: q.delivery.clone(),
+                    option: i,
+                };
+                InlineKeyboardButton::callback(letter(i), data.to_string())
+            })
             .collect();
         let req = self
             .bot
@@ -238,18 +247,11 @@ async fn on_callback(app: Arc<App>, q: CallbackQuery) -> HandlerResult {
         .as_ref()
         .map(|m| m.chat().id)
         .unwrap_or(ChatId(q.from.id.0 as i64));
-    let data = q.data.clone().unwrap_or_default();
-    let input = match data.split(':').collect::<Vec<_>>().as_slice() {
-        ["a", delivery, option] => match option.parse::<usize>() {
-            Ok(option) => Input::Answer {
-                delivery: delivery.to_string(),
-                option,
-            },
-            Err(_) => return stale_button(&app, chat).await,
-        },
-        ["quiz"] => Input::Quiz,
-        ["forget"] => Input::ForgetConfirm,
-        _ => return stale_button(&app, chat).await,
+    let input = match q.data.as_deref().and_then(Callback::parse) {
+        Some(Callback::Answer { delivery, option }) => Input::Answer { delivery, option },
+        Some(Callback::Quiz) => Input::Quiz,
+        Some(Callback::ForgetConfirm) => Input::ForgetConfirm,
+        None => return stale_button(&app, chat).await,
     };
     let outs = match input {
         Input::Answer { delivery, option } => {
