@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::json;
 
 use super::args::{BankCmd, BankFormat};
-use super::{library, prompts};
+use super::{library, print_json_or, prompts};
 use ksbquiz::bank::{self, BankFile, Material, check::Limits};
 use ksbquiz::project::Project;
 use ksbquiz::prompts::Prompts;
@@ -97,18 +97,10 @@ pub(crate) fn run(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
             }
             let mut report = bank::check::check(&banks, &limits);
             stale(project, &p, &banks, &mut report.errors)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                println!(
-                    "{}",
-                    p.render(
-                        "cli/bank-check",
-                        &json!({"report": report, "limits": limits, "ok": report.ok(),
-                                "pct": pct(&report, &limits), "problems": report.problems().collect::<Vec<_>>()})
-                    )?
-                );
-            }
+            print_json_or(json, &report, &p, "cli/bank-check", || {
+                json!({"report": report, "limits": limits, "ok": report.ok(),
+                       "pct": pct(&report, &limits), "problems": report.problems().collect::<Vec<_>>()})
+            })?;
             Ok(if report.ok() {
                 ExitCode::SUCCESS
             } else {

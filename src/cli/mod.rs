@@ -87,3 +87,19 @@ pub(crate) fn prompts(project: &Project) -> Result<Prompts> {
 pub(crate) fn library(project: &Project) -> Result<Library> {
     Ok(Library::load(&project.standards(), &project.root)?)
 }
+
+/// Prints `value` as JSON when `json` is asked for, else the template `name` with `data()`.
+pub(crate) fn print_json_or<T: serde::Serialize>(
+    json: bool,
+    value: &T,
+    p: &Prompts,
+    name: &str,
+    data: impl FnOnce() -> serde_json::Value,
+) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(value)?);
+    } else {
+        println!("{}", p.render(name, &data())?);
+    }
+    Ok(())
+}

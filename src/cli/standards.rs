@@ -7,7 +7,7 @@ use anyhow::Result;
 use serde_json::json;
 
 use super::args::StandardsCmd;
-use super::{library, prompts};
+use super::{library, print_json_or, prompts};
 use ksbquiz::bank;
 use ksbquiz::project::Project;
 use ksbquiz::standards::{ItemKind, Standard, library};
@@ -63,18 +63,10 @@ pub(crate) fn run(project: &Project, cmd: StandardsCmd) -> Result<ExitCode> {
             } else {
                 library(project)?.get(&standard)?.standard.clone()
             };
-            if json {
-                println!("{}", serde_json::to_string_pretty(&std)?);
-            } else {
-                println!(
-                    "{}",
-                    p.render(
-                        "cli/standards-show",
-                        &json!({"summary": summary(&std), "standard": std.standard,
-                                "items": with_headings(&std)})
-                    )?
-                );
-            }
+            print_json_or(json, &std, &p, "cli/standards-show", || {
+                json!({"summary": summary(&std), "standard": std.standard,
+                       "items": with_headings(&std)})
+            })?;
         }
         StandardsCmd::Import { file } => {
             let mut lib = library(project)?;
