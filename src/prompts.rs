@@ -35,8 +35,11 @@ pub struct Prompts {
     rendered: RwLock<HashMap<String, String>>,
 }
 
-/// Rendered messages remembered at most (a few hundred bytes each); when full, it starts over.
-const RENDERED: usize = 4096;
+/// Rendered messages remembered at most (a few hundred bytes each, so about 5 MB when full);
+/// when full, it starts over. Feedback is keyed by question and option chosen, so the seed
+/// bank alone has about 11,000 feedback messages; fewer slots than that made the cache start
+/// over every few thousand answers.
+const RENDERED: usize = 16_384;
 
 impl std::fmt::Debug for Prompts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
