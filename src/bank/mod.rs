@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::prompts::PromptError;
-use crate::standards::{Item, StandardInfo};
+use crate::prompts::{PromptError, Prompts};
+use crate::standards::{Item, Library, StandardInfo};
 
 pub use index::Bank;
 pub use material::Material;
@@ -183,6 +183,73 @@ impl BankFile {
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions.iter().find(|q| q.id == id)
     }
+}
+
+/// What building one standard's bank file did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Built {
+    pub code: String,
+    pub path: PathBuf,
+    pub questions: usize,
+    /// Whether the file on disk changed (it is written only when it did).
+    pub changed: bool,
+}
+
+/// Builds every standard of `library` into `dir` (one `<CODE>.json` each), writing only the
+/// files whose contents change.
+pub fn build_into(
+    library: &Library,
+    mat: &Material,
+    prompts: &Prompts,
+    dir: &Path,
+) -> Result<Vec<Built>, BankError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| BankError::Io { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let mut built = Vec::new();
+    for s in library.standards() {
+        let file = generate::build(s, mat, prompts)?;
+        let path = dir.join(file_name(s.code()));
+        let json = file.to_json();
+        let changed = std::fs::read_to_string(&path).map_or(true, |old| old != json);
+        if changed {
+            std::fs::write(&path, &json).map_err(io(&path))?;
+        }
+        built.push(Built {
+            code: s.code().to_string(),
+            path,
+            questions: file.questions.len(),
+            changed,
+        });
+    }
+    Ok(built)
+}
+
+/// The bank files in `banks` that differ from what `library`, `mat` and `prompts` build now,
+/// or are missing: what `bank check` reports as stale.
+pub fn stale(
+    library: &Library,
+    mat: &Material,
+    prompts: &Prompts,
+    banks: &[BankFile],
+) -> Result<Vec<String>, BankError> {
+    let mut problems = Vec::new();
+    for s in library.standards() {
+        let fresh = generate::build(s, mat, prompts)?;
+        let name = file_name(s.code());
+        match banks.iter().find(|b| b.standard.code == s.code()) {
+            None => problems.push(format!(
+                "question-bank/{name} is missing: run `ksbquiz bank build`"
+            )),
+            Some(b) if *b != fresh => problems.push(format!(
+                "question-bank/{name} is out of date with data/ and prompts/: run `ksbquiz bank build`"
+            )),
+            Some(_) => {}
+        }
+    }
+    Ok(problems)
 }
 
 /// The file name of a standard's bank.

@@ -17,25 +17,14 @@ pub(crate) fn run(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
         BankCmd::Build => {
             let lib = library(project)?;
             let mat = Material::load(&project.data())?;
-            let dir = project.bank();
-            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-            let mut written = Vec::new();
-            for s in lib.standards() {
-                let file = bank::generate::build(s, &mat, &p)?;
-                let path = dir.join(bank::file_name(s.code()));
-                let json = file.to_json();
-                let same = std::fs::read_to_string(&path).is_ok_and(|old| old == json);
-                if !same {
-                    std::fs::write(&path, &json)
-                        .with_context(|| format!("writing {}", path.display()))?;
-                }
-                written.push(json!({
-                    "code": s.code(),
-                    "path": project.shown(&path),
-                    "questions": file.questions.len(),
-                    "changed": !same,
-                }));
-            }
+            let built = bank::build_into(&lib, &mat, &p, &project.bank())?;
+            let written: Vec<_> = built
+                .iter()
+                .map(|b| {
+                    json!({"code": b.code, "path": project.shown(&b.path),
+                           "questions": b.questions, "changed": b.changed})
+                })
+                .collect();
             println!(
                 "{}",
                 p.render("cli/bank-build", &json!({"banks": written}))?
@@ -150,20 +139,7 @@ fn stale(
     banks: &[BankFile],
     errors: &mut Vec<String>,
 ) -> Result<()> {
-    let lib = library(project)?;
     let mat = Material::load(&project.data())?;
-    for s in lib.standards() {
-        let fresh = bank::generate::build(s, &mat, p)?;
-        let name = bank::file_name(s.code());
-        match banks.iter().find(|b| b.standard.code == s.code()) {
-            None => errors.push(format!(
-                "question-bank/{name} is missing: run `ksbquiz bank build`"
-            )),
-            Some(b) if *b != fresh => errors.push(format!(
-                "question-bank/{name} is out of date with data/ and prompts/: run `ksbquiz bank build`"
-            )),
-            Some(_) => {}
-        }
-    }
+    errors.extend(bank::stale(&library(project)?, &mat, p, banks)?);
     Ok(())
 }
