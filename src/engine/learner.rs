@@ -200,17 +200,19 @@ impl Engine {
             stem: q.stem.clone(),
             options: q.options.clone(),
             answer: q.answer,
-            explanation: self.poll_explanation(&q)?,
+            explanation: self.poll_explanation(&q, matches!(q, std::borrow::Cow::Owned(_)))?,
         })])
     }
 
     /// What a platform that grades natively shows after the answer (Telegram's quiz poll,
     /// at most 200 characters): why the key is right, with the item, when that fits; else the
     /// item alone (the feedback message after the answer carries the rest).
-    fn poll_explanation(&self, q: &crate::bank::Question) -> Result<String> {
+    /// Keyed like the feedback: a stand-in's version of the question (`stand_in`) reads
+    /// differently.
+    fn poll_explanation(&self, q: &crate::bank::Question, stand_in: bool) -> Result<String> {
         let full = self.say_keyed(
             "poll-explanation",
-            &q.id,
+            &format!("{}|{stand_in}", q.id),
             || json!({"why": q.why(q.answer), "explanation": q.explanation}),
         )?;
         Ok(

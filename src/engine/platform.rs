@@ -22,7 +22,7 @@ pub struct DuePrompt {
 impl Engine {
     /// Whether the account belongs to a learner yet.
     pub fn knows(&self, account: &str) -> Result<bool> {
-        Ok(self.store.learner_by_account(account)?.is_some())
+        Ok(self.learner_id(account)?.is_some())
     }
 
     /// Remembers, durably, which delivery a platform's poll asks.
