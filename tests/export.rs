@@ -403,6 +403,7 @@ fn first_exposure_in_a_range_is_the_first_answer_ever() {
         settings: Default::default(),
         created: e.now(),
         inactive: false,
+        plan: None,
     };
     let answer = |who: u64, q: &ksbquiz::bank::Question, right: bool, day: &str| Attempt {
         learner: who,

@@ -20,7 +20,7 @@
 //! output is fixed by its specification and FNV-1a is five lines, so files stay byte-identical
 //! across platforms and dependency updates (std's hasher makes no such promise).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -175,12 +175,30 @@ impl Ctx<'_> {
     }
 
     /// The one person of group `who` in all of an item's questions, and a stand-in of the same
-    /// group and pronouns for a learner who shares the name.
-    fn cast<'m>(&'m self, who: &str, settings: &'m [String]) -> (Cast<'m>, Option<Stand>) {
+    /// group and pronouns for a learner who shares the name. Among the group, the person cast
+    /// least often so far in this standard plays (`uses` counts them), ties broken by a seeded
+    /// shuffle, so a name comes back within a standard only when the group has run out.
+    fn cast<'m>(
+        &'m self,
+        who: &str,
+        settings: &'m [String],
+        uses: &mut HashMap<String, usize>,
+    ) -> (Cast<'m>, Option<Stand>) {
         let mut rng = rng_for(&format!("{}#scenario#people", self.item.id));
         let mut people: Vec<&Person> = self.mat.people_in(who);
         people.shuffle(&mut rng);
+        let fewest = people
+            .iter()
+            .map(|p| uses.get(&p.name).copied().unwrap_or(0))
+            .min()
+            .unwrap_or(0);
+        let at = people
+            .iter()
+            .position(|p| uses.get(&p.name).copied().unwrap_or(0) == fewest)
+            .unwrap_or(0);
+        people.swap(0, at);
         let p = people[0];
+        *uses.entry(p.name.clone()).or_default() += 1;
         let stand_in = people
             .iter()
             .find(|o| o.pronouns == p.pronouns && o.name != p.name)
@@ -247,8 +265,9 @@ impl Ctx<'_> {
         sc: &Scenario,
         out: &mut Vec<Draft>,
         pending: &mut Vec<PendingKey>,
+        uses: &mut HashMap<String, usize>,
     ) -> Result<(), BankError> {
-        let (cast, stand) = self.cast(&sc.who, &sc.settings);
+        let (cast, stand) = self.cast(&sc.who, &sc.settings, uses);
         let situation = self.fill(&sc.situation, &cast)?;
         let good = self.fill_all(&sc.good, &cast)?;
         let poor = self.fill_all(&sc.poor, &cast)?;
@@ -382,6 +401,7 @@ fn choose_shortfall_keys(drafts: &mut [Draft], pending: &[PendingKey]) {
 pub fn build(std: &Standard, mat: &Material, prompts: &Prompts) -> Result<BankFile, BankError> {
     let mut drafts = Vec::new();
     let mut pending = Vec::new();
+    let mut uses = HashMap::new();
     for item in &std.items {
         let ctx = Ctx {
             std,
@@ -392,7 +412,7 @@ pub fn build(std: &Standard, mat: &Material, prompts: &Prompts) -> Result<BankFi
         if let Some(sc) = mat.scenarios.get(&item.id)
             && sc.status == Status::Reviewed
         {
-            ctx.authored(sc, &mut drafts, &mut pending)?;
+            ctx.authored(sc, &mut drafts, &mut pending, &mut uses)?;
         }
     }
     choose_shortfall_keys(&mut drafts, &pending);

@@ -26,6 +26,7 @@ fn fill_export(f: &Fixture, db: &Path, n: usize, days: usize) -> Result<(usize, 
         tutor: 0,
         standards: vec![std_code.clone()],
         created: now,
+        epa: None,
     };
     store.create_cohort(&cohort)?;
     let fill = Instant::now();

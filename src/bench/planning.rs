@@ -58,6 +58,7 @@ pub(super) fn plan_all(f: &Fixture, db: &Path) -> Result<Value> {
         planned += sched
             .plan_day(
                 &PlanInput {
+                    plan_new: None,
                     learner: &l,
                     states: &states,
                     today,

@@ -15,4 +15,7 @@ pub struct Cohort {
     pub standards: Vec<String>,
     #[serde(deserialize_with = "super::time::utc")]
     pub created: DateTime<Utc>,
+    /// The cohort's end-point assessment date, set by the tutor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epa: Option<chrono::NaiveDate>,
 }

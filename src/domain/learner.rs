@@ -27,6 +27,9 @@ pub struct Learner {
     /// Set when a platform says the learner cannot be reached (e.g. the bot was blocked).
     #[serde(default)]
     pub inactive: bool,
+    /// The plan for the end-point date in force (re-decided weekly), if one was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<super::Plan>,
 }
 
 /// What a learner can set.
@@ -45,6 +48,8 @@ pub struct Settings {
     pub paused: bool,
     /// Days of the week with no prompts and nothing due (0 = Monday ... 6 = Sunday).
     pub rest_days: Vec<u8>,
+    /// The learner's own end-point assessment date (it wins over their cohorts' date).
+    pub epa: Option<chrono::NaiveDate>,
 }
 
 impl Default for Settings {
@@ -56,6 +61,7 @@ impl Default for Settings {
             new_per_day: 5,
             paused: false,
             rest_days: Vec::new(),
+            epa: None,
         }
     }
 }

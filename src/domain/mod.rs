@@ -18,7 +18,7 @@ pub use attempt::{Attempt, Mode};
 pub use cohort::Cohort;
 pub use hash::fnv1a;
 pub use learner::{Learner, LearnerId, Settings};
-pub use schedule::SrsState;
+pub use schedule::{Plan, SrsState, Weights};
 pub use session::{Answered, Delivery, Pick, Prompted, Session};
 
 /// Letters for options: A, B, C...

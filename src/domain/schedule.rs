@@ -57,3 +57,40 @@ impl Default for SrsState {
 fn yes() -> bool {
     true
 }
+
+/// A learner's plan for their end-point date: the desired retention and new items a day that
+/// the scheduler's projection expects to leave most of the enrolled bank recalled on the date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub retention: f32,
+    pub new_per_day: u32,
+    /// The learner-local day it was decided (it is re-decided a week later).
+    pub decided: NaiveDate,
+    /// The end-point date it plans to, and whether that date was set (by the learner or a
+    /// tutor) rather than the default horizon.
+    pub epa: NaiveDate,
+    #[serde(default)]
+    pub dated: bool,
+    /// Expected share of the enrolled bank recalled on the date under this plan, and under
+    /// the default one (retention 0.9, the learner's own new-item cap).
+    pub expected: f32,
+    pub default_expected: f32,
+    /// Whose FSRS weights it used: `default`, `install` or `cohort:<CODE>`.
+    pub weights: String,
+}
+
+/// FSRS weights fitted to this install's answers, for the whole install or one cohort.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Weights {
+    /// `install` or `cohort:<CODE>`.
+    pub scope: String,
+    pub weights: Vec<f32>,
+    /// Reviews fitted on, and reviews held back to check the fit.
+    pub reviews: usize,
+    pub held_back: usize,
+    /// Log loss on the held-back reviews, fitted and with the default weights.
+    pub log_loss: f32,
+    pub default_log_loss: f32,
+    #[serde(deserialize_with = "super::time::utc")]
+    pub fitted: DateTime<Utc>,
+}

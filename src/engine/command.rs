@@ -36,6 +36,7 @@ pub fn parse(text: &str) -> Input {
         "perday" => Input::PerDay(arg.to_string()),
         "newperday" => Input::NewPerDay(arg.to_string()),
         "rest" => Input::RestDays(arg.to_string()),
+        "epa" => Input::Epa(arg.to_string()),
         "pause" => Input::Pause,
         "resume" => Input::Resume,
         "mydata" => Input::MyData,
@@ -55,6 +56,14 @@ pub fn parse(text: &str) -> Input {
                     }
                 }
                 "members" | "progress" => Input::CohortMembers(rest.trim().to_string()),
+                "epa" => {
+                    // /cohort epa <CODE> <YYYY-MM-DD | off>
+                    let (code, date) = rest.trim().split_once(char::is_whitespace).unwrap_or((rest.trim(), ""));
+                    Input::CohortEpa {
+                        code: code.to_string(),
+                        date: date.trim().to_string(),
+                    }
+                }
                 _ => Input::Unknown(text.to_string()),
             }
         }
@@ -127,6 +136,14 @@ mod tests {
                 format: Some("html".into()),
                 extra: vec!["7".into(), "pdf".into()],
             })
+        );
+        assert_eq!(parse("/epa 2027-06-30"), Input::Epa("2027-06-30".into()));
+        assert_eq!(
+            parse("/cohort epa abc234 2027-06-30"),
+            Input::CohortEpa {
+                code: "abc234".into(),
+                date: "2027-06-30".into()
+            }
         );
         assert!(matches!(parse("/dance"), Input::Unknown(_)));
         assert_eq!(parse(" b "), Input::Text("b".into()));

@@ -149,13 +149,12 @@ impl Engine {
             states: &snapshot.states,
             today: self.today(learner),
             now: self.now(),
+            plan_new: learner.plan.as_ref().map(|p| p.new_per_day),
         };
+        let (sched, _) = self.scheduler_for(learner);
         let picks = match mode {
-            Mode::Practice => {
-                self.sched
-                    .plan_practice(&input, &self.bank, self.config.practice_size)
-            }
-            _ => self.sched.plan_day(&input, &self.bank),
+            Mode::Practice => sched.plan_practice(&input, &self.bank, self.config.practice_size),
+            _ => sched.plan_day(&input, &self.bank),
         };
         Ok((picks, snapshot))
     }
@@ -377,12 +376,13 @@ impl Engine {
         let now = self.now();
         let today = self.today(learner);
         let rest = &learner.settings.rest_days;
+        let (sched, _) = self.scheduler_for(learner);
+        let aim = self.aim_of(learner, &sched);
         let schedule = |d: &Delivery, old: Option<SrsState>, correct: bool, load: &Load| {
             // Daily quizzes and tutors' live quizzes feed spaced repetition; extra practice
             // does not, but notes the variant so the next time asks another.
             let mut s = if matches!(d.mode, Mode::Daily | Mode::Cohort) {
-                self.sched
-                    .review(old.as_ref(), correct, now, today, rest, load)
+                sched.review(old.as_ref(), correct, now, today, rest, load, &aim)
             } else {
                 old?
             };
@@ -406,9 +406,12 @@ impl Engine {
         let now = self.now();
         let today = self.today(learner);
         let states = self.states(learner)?;
+        let (sched, _) = self.scheduler_for(learner);
+        let aim = self.aim_of(learner, &sched);
+        let (projection, epa, epa_from) = self.projection(learner, &states)?;
         let mut standards = Vec::new();
         let (mut due_today, mut due_week, mut leeches) = (0, 0, 0);
-        for code in &learner.standards {
+        for (si, code) in learner.standards.iter().enumerate() {
             let mut kinds: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
             let (mut studied, mut mastered) = (0, 0);
             let items = self.bank.items_of(code);
@@ -418,7 +421,7 @@ impl Engine {
                 e.1 += 1;
                 if let Some(s) = states.get(id) {
                     studied += 1;
-                    if self.sched.mastered(s, now) {
+                    if sched.secure(s, now, epa, &aim) {
                         mastered += 1;
                         e.0 += 1;
                     }
@@ -432,9 +435,14 @@ impl Engine {
                 }
             }
             let pct = |a: usize, b: usize| (100 * a).checked_div(b).unwrap_or(0);
+            let predicted = projection
+                .standards
+                .get(si)
+                .filter(|p| p.2 > 0)
+                .map_or(0, |p| (100.0 * p.1 / p.2 as f32).round() as u32);
             standards.push(json!({
                 "code": code, "items": items.len(), "studied": studied, "mastered": mastered,
-                "mastery": pct(mastered, items.len()),
+                "mastery": pct(mastered, items.len()), "predicted": predicted,
                 "kinds": kinds.iter().map(|(k, (m, n))| json!({"kind": k, "mastered": m, "items": n, "mastery": pct(*m, *n)})).collect::<Vec<_>>(),
             }));
         }
@@ -460,21 +468,34 @@ impl Engine {
             json!({
                 "standards": standards, "streak": streak, "due_today": due_today, "due_week": due_week,
                 "leeches": leeches, "answered": attempts.len(), "right": right,
+                "epa": epa.to_string(), "epa_from": epa_from.name(),
             }),
         )
     }
 
+    /// The learner's settings, with their end-point date and the plan to it (re-decided first
+    /// when it is a week old or made for another date).
     pub(super) fn settings(&self, learner: &Learner) -> Result<Vec<Out>> {
+        let learner = &self.replan(learner)?;
         let s = &learner.settings;
         let rest: Vec<&str> = s
             .rest_days
             .iter()
             .filter_map(|&d| DAYS.get(d as usize).copied())
             .collect();
+        let (epa, epa_from) = self.epa_of(learner)?;
+        let pct = |x: f32| (100.0 * x).round() as u32;
+        let plan = learner.plan.as_ref().map(|p| {
+            json!({"retention": pct(p.retention), "new_per_day": p.new_per_day, "expected": pct(p.expected),
+                   "default_expected": pct(p.default_expected), "gain": pct(p.expected) as i64 - pct(p.default_expected) as i64,
+                   "decided": p.decided.to_string(), "weights": p.weights,
+                   "fitted": p.weights != "default", "cohort_weights": p.weights.starts_with("cohort:")})
+        });
         self.text(
             "settings",
             json!({"time": s.daily_time, "timezone": s.timezone, "per_day": s.per_day, "new_per_day": s.new_per_day,
-                    "paused": s.paused, "rest": rest}),
+                    "paused": s.paused, "rest": rest, "epa": epa.to_string(), "epa_from": epa_from.name(),
+                    "plan": plan}),
         )
     }
 

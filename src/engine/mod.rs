@@ -12,6 +12,7 @@ mod cohort_quiz;
 pub mod command;
 mod learner;
 mod link;
+mod planning;
 mod platform;
 mod tutor;
 
@@ -30,6 +31,7 @@ use crate::store::{Learner, Store, StoreError};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use cohort_quiz::{LIVE_QUESTIONS, LIVE_SECONDS, LiveRecorded, LiveRefusal, LiveRequest};
 pub use link::LINK_MINUTES;
+pub use planning::{EpaFrom, FitReport, REPLAN_DAYS};
 pub use platform::DuePrompt;
 
 #[derive(Debug, Error)]
@@ -68,6 +70,8 @@ pub enum Input {
     /// New items a day at most.
     NewPerDay(String),
     RestDays(String),
+    /// The learner's own end-point assessment date (`YYYY-MM-DD`, or `off`).
+    Epa(String),
     Pause,
     Resume,
     MyData,
@@ -83,6 +87,11 @@ pub enum Input {
         standards: Vec<String>,
     },
     CohortMembers(String),
+    /// A tutor sets (or with `off` clears) a cohort's end-point assessment date.
+    CohortEpa {
+        code: String,
+        date: String,
+    },
     /// A tutor's export of one of their cohorts (`/export CODE [FROM] [TO] [FORMAT]`).
     Export(ExportRequest),
     /// Link accounts: without a code, ask for one; with a code, link this account to it.
@@ -210,7 +219,11 @@ pub struct Engine {
     pub bank: Arc<Bank>,
     pub prompts: Arc<Prompts>,
     pub clock: Arc<dyn Clock>,
+    /// The scheduler with default weights (exports and learners without fitted weights).
     pub sched: Scheduler,
+    default_sched: Arc<Scheduler>,
+    /// Schedulers with weights fitted for the install or a cohort (see `planning`).
+    fitted: planning::Fitted,
     pub config: Config,
 }
 
@@ -260,6 +273,7 @@ impl Engine {
             bank: &self.bank,
             sched: &self.sched,
             now: self.now(),
+            horizons: Some(self),
         }
     }
 
@@ -270,12 +284,15 @@ impl Engine {
         clock: Arc<dyn Clock>,
         config: Config,
     ) -> Self {
+        let fitted = planning::load_fitted(&store, config.srs);
         Engine {
             store,
             bank,
             prompts,
             clock,
             sched: Scheduler::new(config.srs),
+            default_sched: Arc::new(Scheduler::new(config.srs)),
+            fitted,
             config,
         }
     }
@@ -346,6 +363,7 @@ impl Engine {
             Input::PerDay(t) => self.set_per_day(owned(), &t),
             Input::NewPerDay(t) => self.set_new_per_day(owned(), &t),
             Input::RestDays(t) => self.set_rest_days(owned(), &t),
+            Input::Epa(t) => self.set_epa(owned(), &t),
             Input::Pause => self.pause(owned(), true),
             Input::Resume => self.pause(owned(), false),
             Input::MyData => self.my_data(&learner),
@@ -358,6 +376,7 @@ impl Engine {
                 self.cohort_create(&learner, &name, &standards)
             }
             Input::CohortMembers(code) => self.cohort_members(&learner, &code),
+            Input::CohortEpa { code, date } => self.cohort_epa(&learner, &code, &date),
             Input::Export(req) => self.export(&learner, &req),
             Input::Link(None) => self.link_start(learner.id),
             Input::Link(Some(code)) => self.link_finish(who, &code),

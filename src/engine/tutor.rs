@@ -40,6 +40,7 @@ impl Engine {
                 tutor: tutor.id,
                 standards: chosen.clone(),
                 created: self.now(),
+                epa: None,
             };
             match self.store.create_cohort(&cohort) {
                 Ok(()) => {
@@ -82,9 +83,12 @@ impl Engine {
                     .any(|s| item.starts_with(&format!("{s}/")))
             };
             let studied = states.iter().filter(|(i, _)| in_cohort(i)).count();
+            let (sched, _) = self.scheduler_for(&l);
+            let aim = self.aim_of(&l, &sched);
+            let (epa, _) = self.epa_of(&l)?;
             let mastered = states
                 .iter()
-                .filter(|(i, s)| in_cohort(i) && self.sched.mastered(s, now))
+                .filter(|(i, s)| in_cohort(i) && sched.secure(s, now, epa, &aim))
                 .count();
             let leeches = states
                 .iter()

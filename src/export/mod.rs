@@ -25,7 +25,7 @@ use crate::prompts::{PromptError, Prompts};
 use crate::srs::Scheduler;
 use crate::store::{Store, StoreError};
 
-pub use analysis::{Report, Scope};
+pub use analysis::{Horizon, Report, Scope};
 
 #[derive(Debug, Error)]
 pub enum ExportError {
@@ -49,6 +49,14 @@ pub struct Sources<'a> {
     pub sched: &'a Scheduler,
     /// Mastery is as of this time.
     pub now: DateTime<Utc>,
+    /// Each learner's scheduler, aim and end-point date (without: the default scheduler and
+    /// a date [`crate::srs::DEFAULT_HORIZON_DAYS`] ahead).
+    pub horizons: Option<&'a dyn Horizons>,
+}
+
+/// Where each learner is heading: what mastery and predicted recall are judged against.
+pub trait Horizons {
+    fn horizon(&self, learner: &crate::domain::Learner) -> Horizon;
 }
 
 /// What a long export tells whoever runs it (the command line draws a bar; chat says
@@ -210,7 +218,8 @@ pub fn report(
     progress: &dyn Progress,
 ) -> Result<Report, ExportError> {
     progress.start(scope.learners.len());
-    let mut analysis = analysis::Analysis::new(scope, src.bank, src.sched, src.now);
+    let mut analysis =
+        analysis::Analysis::new(scope, src.bank, src.sched, src.now).with_horizons(src.horizons);
     for l in &scope.learners {
         let attempts = src.store.attempts(l.id)?;
         let states: HashMap<String, SrsState> = src.store.srs_all(l.id)?.into_iter().collect();

@@ -89,6 +89,8 @@ pub fn views(r: &Report) -> Vec<View> {
             "leeches",
             "non-functioning distractors",
             "possible key errors",
+            "predicted recall on end-point date %",
+            "learners not started",
         ]),
         rows: r
             .items
@@ -112,11 +114,19 @@ pub fn views(r: &Report) -> Vec<View> {
                     i.leeches.into(),
                     i.non_functioning.into(),
                     i.possible_key_errors.into(),
+                    i.predicted_recall.into(),
+                    i.not_started.into(),
                 ]
             })
             .collect(),
     };
-    let mut header = strings(&["learner id", "learner"]);
+    let mut header = strings(&[
+        "learner id",
+        "learner",
+        "end-point date",
+        "predicted recall on end-point date %",
+        "items not started",
+    ]);
     header.extend(r.items.iter().map(|i| i.id.clone()));
     let learners = View {
         name: "learners",
@@ -128,6 +138,9 @@ pub fn views(r: &Report) -> Vec<View> {
                 [
                     Cell::Num(m.learner_id as f64),
                     Cell::from(m.learner.as_str()),
+                    Cell::from(m.epa.to_string().as_str()),
+                    Cell::Num(m.predicted_share),
+                    Cell::Num(m.not_started as f64),
                 ]
                 .into_iter()
                 .chain(m.cells.iter().map(|c| Cell::from(c.label())))

@@ -1,31 +1,54 @@
-//! Spaced repetition: FSRS scheduling per learner and knowledge item, and the daily plan.
+//! Spaced repetition: FSRS scheduling per learner and knowledge item, planned towards each
+//! learner's end-point assessment (EPA) date.
 //!
 //! Scheduling uses the `fsrs` crate (FSRS-6, the scheduler inside Anki; since 6.3 it no longer
-//! pulls in an ML framework) rather than `rs-fsrs`, so ksbquiz follows the reference
-//! implementation and could later fit per-cohort parameters with the same crate. A
-//! multiple-choice answer is right or wrong, so it maps to two grades as the FSRS maintainers
-//! advise for pass/fail grading: wrong -> Again (1), right -> Good (3).
+//! pulls in an ML framework), which also fits the weights to this install's own answers
+//! ([`fit`]). A multiple-choice answer is right or wrong, so it maps to two grades as the FSRS
+//! maintainers advise for pass/fail grading: wrong -> Again (1), right -> Good (3).
+//!
+//! - [`Scheduler`]: one set of FSRS weights; a review's next state and due date, recall
+//!   probability, and whether an item is secure for the end-point date.
+//! - [`daily`]: the day's quiz and extra practice, with fair intake of new items across a
+//!   learner's standards.
+//! - [`forecast`]: expected recall on the end-point date, item by item ([`forecast::predicted`])
+//!   and for a whole plan ([`forecast::project`]), and the choice of desired retention and new
+//!   items a day that maximises it ([`forecast::choose`]).
+//! - [`fit`]: FSRS weights from the store's review logs, checked on held-back reviews.
 //!
 //! Intervals become learner-local due dates. Due dates avoid the learner's rest days and are
-//! load-balanced within a small window, so work is spread rather than piled on one day.
+//! load-balanced within a small window, so work is spread rather than piled on one day. An
+//! interval that would carry an item past the end-point date with its recall below
+//! [`SECURE_RECALL`] there is cut so the last review falls in the days just before the date.
 
-use std::collections::{BTreeMap, HashMap};
+pub mod daily;
+pub mod fit;
+pub mod forecast;
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use fsrs::{FSRS, MemoryState};
 
-use crate::bank::Bank;
 use crate::domain::fnv1a;
-use crate::domain::{Learner, Pick, SrsState};
+use crate::domain::SrsState;
+
+pub use daily::PlanInput;
 
 /// FSRS grades used for a multiple-choice answer.
 pub const GRADE_WRONG: u32 = 1; // Again
 pub const GRADE_RIGHT: u32 = 3; // Good
 
+/// Predicted recall on the end-point date at which an item counts as secure.
+pub const SECURE_RECALL: f32 = 0.9;
+
+/// The end-point date when neither the learner nor a cohort has set one: this many days ahead.
+pub const DEFAULT_HORIZON_DAYS: u64 = 90;
+
 /// Scheduling settings.
 #[derive(Debug, Clone, Copy)]
 pub struct Config {
-    /// Probability of recall FSRS aims for when it sets the next review (default 0.9).
+    /// Probability of recall FSRS aims for when it sets the next review, until a plan for the
+    /// learner's end-point date chooses another (default 0.9).
     pub desired_retention: f32,
     /// Lapses after which an item is a leech, held back for the tutor (Anki's default is 8).
     pub leech_threshold: u32,
@@ -40,17 +63,33 @@ impl Default for Config {
     }
 }
 
-/// The FSRS scheduler.
+/// What one learner's reviews aim at: the desired retention of their plan, and the end-point
+/// date (none: plan as if there were no date).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Aim {
+    pub retention: f32,
+    pub epa: Option<NaiveDate>,
+}
+
+/// Weights the crate refused (wrong count, out of range).
+#[derive(Debug, thiserror::Error)]
+#[error("FSRS weights refused: {0}")]
+pub struct BadWeights(String);
+
+/// The FSRS scheduler with one set of weights.
+#[derive(Clone)]
 pub struct Scheduler {
     fsrs: FSRS,
     pub config: Config,
     decay: f32,
+    weights: Vec<f32>,
 }
 
 impl std::fmt::Debug for Scheduler {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Scheduler")
             .field("config", &self.config)
+            .field("weights", &self.weights)
             .finish()
     }
 }
@@ -61,35 +100,98 @@ pub fn is_rest(day: NaiveDate, rest: &[u8]) -> bool {
 }
 
 impl Scheduler {
+    /// A scheduler with FSRS-6's default weights.
     pub fn new(config: Config) -> Self {
         Scheduler {
             fsrs: FSRS::default(),
             config,
             decay: fsrs::DEFAULT_PARAMETERS[20],
+            weights: fsrs::DEFAULT_PARAMETERS.to_vec(),
         }
     }
 
-    /// Whether an item counts as secure: last answered right and recall probability now at or
-    /// above the desired retention.
-    pub fn mastered(&self, s: &SrsState, now: DateTime<Utc>) -> bool {
-        s.last_correct && self.retrievability(s, now) >= self.config.desired_retention
+    /// A scheduler with fitted weights (21 for FSRS-6; the crate fills older, shorter sets).
+    pub fn with_weights(config: Config, weights: &[f32]) -> Result<Self, BadWeights> {
+        let filled =
+            fsrs::check_and_fill_parameters(weights).map_err(|e| BadWeights(e.to_string()))?;
+        let fsrs = FSRS::new(&filled).map_err(|e| BadWeights(e.to_string()))?;
+        Ok(Scheduler {
+            fsrs,
+            config,
+            decay: filled.get(20).copied().unwrap_or(fsrs::DEFAULT_PARAMETERS[20]),
+            weights: filled,
+        })
+    }
+
+    /// The weights in use.
+    pub fn weights(&self) -> &[f32] {
+        &self.weights
+    }
+
+    /// The aim with no plan yet: the configured retention and no end-point date.
+    pub fn default_aim(&self) -> Aim {
+        Aim {
+            retention: self.config.desired_retention,
+            epa: None,
+        }
+    }
+
+    /// Whether an item counts as secure for the end-point date `epa`: answered more than once,
+    /// last answered right, and its predicted recall on `epa`, given the reviews its schedule
+    /// already plans before then, at least [`SECURE_RECALL`] (see [`forecast::predicted`]).
+    pub fn secure(&self, s: &SrsState, now: DateTime<Utc>, epa: NaiveDate, aim: &Aim) -> bool {
+        s.reps >= 2
+            && s.last_correct
+            && !s.leech
+            && forecast::predicted(self, s, now, epa, aim) >= SECURE_RECALL
     }
 
     /// Probability the learner recalls the item at `now`.
     pub fn retrievability(&self, s: &SrsState, now: DateTime<Utc>) -> f32 {
         let days = (now - s.last_review).num_seconds().max(0) as f32 / 86_400.0;
+        self.recall_after(s.stability, s.difficulty, days)
+    }
+
+    /// Probability of recall `days` after a review that left the memory at `stability`.
+    pub fn recall_after(&self, stability: f32, difficulty: f32, days: f32) -> f32 {
         fsrs::current_retrievability(
             MemoryState {
-                stability: s.stability,
-                difficulty: s.difficulty,
+                stability,
+                difficulty,
             },
-            days,
+            days.max(0.0),
             self.decay,
         )
     }
 
+    /// The memory after answering (right or wrong) `elapsed` days after the last review (or
+    /// for the first time), and the interval in days that reaches `retention`.
+    pub fn step(
+        &self,
+        memory: Option<MemoryState>,
+        elapsed: u32,
+        correct: bool,
+        retention: f32,
+    ) -> (MemoryState, f32) {
+        match self.fsrs.next_states(memory, retention, elapsed) {
+            Ok(next) => {
+                let st = if correct { next.good } else { next.again };
+                (st.memory, st.interval)
+            }
+            // Out-of-range state (cannot happen with stored FSRS values): start afresh.
+            Err(_) => (
+                MemoryState {
+                    stability: 1.0,
+                    difficulty: 5.0,
+                },
+                1.0,
+            ),
+        }
+    }
+
     /// The state after answering, right or wrong. `today` is the learner's local date;
     /// `load(day)` says how many of the learner's items are already due that day.
+    #[allow(clippy::too_many_arguments)]
     pub fn review(
         &self,
         old: Option<&SrsState>,
@@ -98,32 +200,19 @@ impl Scheduler {
         today: NaiveDate,
         rest: &[u8],
         load: &dyn Fn(NaiveDate) -> usize,
+        aim: &Aim,
     ) -> SrsState {
         let memory = old.map(|s| MemoryState {
             stability: s.stability,
             difficulty: s.difficulty,
         });
         let elapsed = old.map_or(0, |s| (now - s.last_review).num_days().max(0) as u32);
-        let (memory, interval) =
-            match self
-                .fsrs
-                .next_states(memory, self.config.desired_retention, elapsed)
-            {
-                Ok(next) => {
-                    let st = if correct { next.good } else { next.again };
-                    (st.memory, st.interval)
-                }
-                // Out-of-range state (cannot happen with stored FSRS values): start afresh.
-                Err(_) => (
-                    MemoryState {
-                        stability: 1.0,
-                        difficulty: 5.0,
-                    },
-                    1.0,
-                ),
-            };
+        let (memory, interval) = self.step(memory, elapsed, correct, aim.retention);
         let lapses = old.map_or(0, |s| s.lapses) + u32::from(old.is_some() && !correct);
-        let days = (interval.round() as i64).clamp(1, 36_500) as u64;
+        let mut days = (interval.round() as i64).clamp(1, 36_500) as u64;
+        if let Some(epa) = aim.epa {
+            days = self.before_epa(memory, today, epa, days);
+        }
         SrsState {
             stability: memory.stability,
             difficulty: memory.difficulty,
@@ -137,6 +226,23 @@ impl Scheduler {
             last_delivery: None,
             last_option: None,
         }
+    }
+
+    /// The interval, cut so the last review before the end-point date falls in the days just
+    /// before it when waiting the whole interval would leave recall on the date below
+    /// [`SECURE_RECALL`].
+    pub fn before_epa(&self, memory: MemoryState, today: NaiveDate, epa: NaiveDate, days: u64) -> u64 {
+        let until = epa.signed_duration_since(today).num_days();
+        if until <= 2 || days < until as u64 {
+            return days;
+        }
+        let at_epa = self.recall_after(memory.stability, memory.difficulty, until as f32);
+        if at_epa >= SECURE_RECALL {
+            return days;
+        }
+        // A week before the date, or a tenth of the way there when that is sooner.
+        let lead = (until / 10).clamp(1, 7);
+        (until - lead).max(1) as u64
     }
 }
 
@@ -227,129 +333,6 @@ pub fn choose_question<'a>(
     Some(pool[at])
 }
 
-/// What a daily plan needs to know about a learner.
-pub struct PlanInput<'a> {
-    pub learner: &'a Learner,
-    pub states: &'a HashMap<String, SrsState>,
-    pub today: NaiveDate,
-    pub now: DateTime<Utc>,
-}
-
-/// Round-robin over groups, keeping each group's order.
-fn interleave<T>(groups: Vec<Vec<T>>) -> Vec<T> {
-    let mut iters: Vec<_> = groups.into_iter().map(|g| g.into_iter()).collect();
-    let mut out = Vec::new();
-    loop {
-        let mut any = false;
-        for it in iters.iter_mut() {
-            if let Some(x) = it.next() {
-                out.push(x);
-                any = true;
-            }
-        }
-        if !any {
-            return out;
-        }
-    }
-}
-
-impl Scheduler {
-    /// The day's quiz: due items first (lowest recall probability first), then new items up
-    /// to the learner's cap, each part interleaving the learner's standards; leeches held back.
-    ///
-    /// The caps are for the learner's day, whatever else they did today: items reviewed today
-    /// (in an earlier daily quiz cut short by practice, or a tutor's live quiz) count towards
-    /// `per_day`, and items first seen today towards `new_per_day`, so replacing today's quiz
-    /// never buys more.
-    pub fn plan_day(&self, input: &PlanInput, bank: &Bank) -> Vec<Pick> {
-        let s = &input.learner.settings;
-        let tz = s.tz();
-        let (mut done_today, mut new_today) = (0usize, 0usize);
-        for st in input.states.values() {
-            if st.last_review.with_timezone(&tz).date_naive() == input.today {
-                done_today += 1;
-                new_today += usize::from(st.reps == 1);
-            }
-        }
-        let per_day = (s.per_day.max(1) as usize).saturating_sub(done_today);
-        let new_per_day = (s.new_per_day as usize).saturating_sub(new_today);
-        let mut due: Vec<(f32, usize, &str)> = Vec::new();
-        let mut fresh: Vec<Vec<&str>> = Vec::new();
-        // At most this many new items are taken, and the first n of a round-robin come from
-        // the first n of each group, so each standard's new items past n are never needed.
-        let new_cap = per_day.min(new_per_day);
-        for (si, code) in input.learner.standards.iter().enumerate() {
-            let mut new_here = Vec::with_capacity(new_cap.min(16));
-            for item in bank.items_of(code) {
-                match input.states.get(item.as_str()) {
-                    Some(st) if !st.leech && st.due <= input.today => {
-                        due.push((self.retrievability(st, input.now), si, item));
-                    }
-                    Some(_) => {}
-                    // An item with no questions yet (its material still a draft) is not new.
-                    None if new_here.len() < new_cap && !bank.questions_of(item).is_empty() => {
-                        new_here.push(item.as_str())
-                    }
-                    None => {}
-                }
-            }
-            fresh.push(new_here);
-        }
-        due.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(b.2)));
-        due.truncate(per_day);
-        let mut by_std: Vec<Vec<&str>> = vec![Vec::new(); input.learner.standards.len()];
-        for (_, si, item) in &due {
-            by_std[*si].push(item);
-        }
-        let mut items = interleave(by_std);
-        let room = per_day.saturating_sub(items.len()).min(new_per_day);
-        items.extend(interleave(fresh).into_iter().take(room));
-        self.picks(items, input, bank)
-    }
-
-    /// Extra practice: the learner's studied items with the lowest recall probability (new
-    /// items when nothing is studied yet), `n` at most, not counting towards the schedule.
-    pub fn plan_practice(&self, input: &PlanInput, bank: &Bank, n: usize) -> Vec<Pick> {
-        let mut known: Vec<(f32, &str)> = Vec::new();
-        let mut fresh: Vec<Vec<&str>> = Vec::new();
-        for code in &input.learner.standards {
-            let mut new_here = Vec::new();
-            for item in bank.items_of(code) {
-                match input.states.get(item.as_str()) {
-                    Some(st) => known.push((self.retrievability(st, input.now), item)),
-                    None if !bank.questions_of(item).is_empty() => new_here.push(item.as_str()),
-                    None => {}
-                }
-            }
-            fresh.push(new_here);
-        }
-        known.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
-        let mut items: Vec<&str> = known.into_iter().map(|(_, i)| i).take(n).collect();
-        let room = n.saturating_sub(items.len());
-        items.extend(interleave(fresh).into_iter().take(room));
-        self.picks(items, input, bank)
-    }
-
-    fn picks(&self, items: Vec<&str>, input: &PlanInput, bank: &Bank) -> Vec<Pick> {
-        items
-            .into_iter()
-            .filter_map(|item| {
-                let st = input.states.get(item);
-                let q = choose_question(
-                    bank.questions_of(item),
-                    st.and_then(|s| s.last_question.as_deref()),
-                    st.map_or(0, |s| s.reps),
-                    item,
-                )?;
-                Some(Pick {
-                    item: item.to_string(),
-                    question: q.clone(),
-                })
-            })
-            .collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,8 +359,9 @@ mod tests {
         let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
         let today = d("2026-11-23");
         let none = |_: NaiveDate| 0;
-        let right = s.review(None, true, now, today, &[], &none);
-        let wrong = s.review(None, false, now, today, &[], &none);
+        let aim = s.default_aim();
+        let right = s.review(None, true, now, today, &[], &none, &aim);
+        let wrong = s.review(None, false, now, today, &[], &none, &aim);
         assert!(right.stability > wrong.stability);
         assert!(right.due >= wrong.due);
         assert_eq!((right.reps, right.lapses), (1, 0));
@@ -388,6 +372,7 @@ mod tests {
             today,
             &[],
             &none,
+            &aim,
         );
         assert_eq!(lapse.lapses, 1);
         assert!(lapse.stability < right.stability);

@@ -64,4 +64,25 @@ impl Store {
             })
             .collect()
     }
+
+    /// Sets (or with `None` clears) a cohort's end-point assessment date.
+    pub fn set_cohort_epa(&self, code: &str, epa: Option<chrono::NaiveDate>) -> Result<Cohort> {
+        loop {
+            let old = self
+                .inner
+                .cohorts
+                .get(code)?
+                .ok_or_else(|| StoreError::NotFound(format!("cohort {code}")))?;
+            let mut c: Cohort = dec(&old)?;
+            c.epa = epa;
+            if self
+                .inner
+                .cohorts
+                .compare_and_swap(code, Some(old), Some(enc(&c)))?
+                .is_ok()
+            {
+                return Ok(c);
+            }
+        }
+    }
 }

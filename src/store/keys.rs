@@ -94,3 +94,8 @@ pub(super) fn member_key(code: &str, id: LearnerId) -> Vec<u8> {
     k.extend_from_slice(&id.to_be_bytes());
     k
 }
+
+/// The `meta` key of the fitted weights of `scope` (`install`, `cohort:<CODE>`).
+pub(super) fn weights_key(scope: &str) -> Vec<u8> {
+    format!("weights:{scope}").into_bytes()
+}

@@ -91,6 +91,7 @@ impl Store {
             settings: Settings::default(),
             created: now,
             inactive: false,
+            plan: None,
         };
         let i = &self.inner;
         i.learners.insert(lkey(id), enc(&learner))?;

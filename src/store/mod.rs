@@ -7,7 +7,7 @@
 //! older builds wrote still read. Keys are built so that one learner's records sit under one prefix
 //! (`learner id` as 8 big-endian bytes), which makes "see my data" and "forget me" prefix scans.
 //!
-//! Trees: `meta` (schema version), `learners`, `accounts` (platform account -> learner),
+//! Trees: `meta` (schema version; fitted FSRS weights under `weights:<scope>`), `learners`, `accounts` (platform account -> learner),
 //! `cohorts`, `members` (cohort code, learner -> ()), `ldata` (everything a learner's answers
 //! touch, under the learner's 8-byte prefix and a kind byte: `a` attempts by their delivery's
 //! sequence, append-only; `s` FSRS state by item; `q` the open quiz, as it started (its
@@ -47,6 +47,7 @@
 //! - `answers`: scheduling states, sessions, deliveries, recording answers, attempts;
 //! - `bookkeeping`: forget requests, link codes, live quizzes, polls and daily prompts;
 //! - `forget`: deleting every record of a learner;
+//! - `weights`: FSRS weights fitted for the install and for cohorts;
 //! - `measure`: helpers for the benchmarks ([`answer_bytes`], [`raw_durable_inserts`]);
 //! - `codec`: the compact encoding of attempts and scheduling states;
 //! - `commit`: the group-commit thread behind [`Store::durable`];
@@ -63,6 +64,7 @@ mod keys;
 mod learners;
 mod measure;
 mod schema;
+mod weights;
 #[cfg(test)]
 mod tests;
 
@@ -78,8 +80,8 @@ use thiserror::Error;
 use cache::{Known, Stripe};
 
 pub use crate::domain::{
-    Answered, Attempt, Cohort, Delivery, Learner, LearnerId, Mode, Pick, Prompted, Session,
-    Settings, SrsState,
+    Answered, Attempt, Cohort, Delivery, Learner, LearnerId, Mode, Pick, Plan, Prompted, Session,
+    Settings, SrsState, Weights,
 };
 pub use answers::{AnswerPlan, Load, Recorded, Schedule, SrsSnapshot};
 pub use bookkeeping::LinkCode;

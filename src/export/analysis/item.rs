@@ -16,6 +16,8 @@ pub(super) struct ItemFigures<'f> {
     pub(super) totals: (usize, usize, usize),
     /// Learners secure, learners with it as a leech.
     pub(super) status: (usize, usize),
+    /// Summed predicted recall on the end-point date (0..1), learners not started, learners.
+    pub(super) outlook: (f64, usize, usize),
     /// Its questions' options flagged non-functioning, and possible key errors.
     pub(super) flags: (usize, usize),
 }
@@ -44,6 +46,8 @@ pub(super) fn item_row(id: &str, item: &Item, f: &ItemFigures) -> ItemRow {
         leeches,
         non_functioning: nf,
         possible_key_errors: ke,
+        predicted_recall: (f.outlook.2 > 0).then(|| round1(100.0 * f.outlook.0 / f.outlook.2 as f64)),
+        not_started: f.outlook.1,
     }
 }
 
@@ -81,6 +85,11 @@ impl Analysis<'_> {
                 pairs: &i_pairs[i],
                 totals: self.item_totals[i],
                 status: self.item_status[i],
+                outlook: (
+                    self.item_outlook[i].0,
+                    self.item_outlook[i].1,
+                    self.scope.learners.len(),
+                ),
                 flags: flags_by_item[i],
             };
             items.push(item_row(id, item, &figures));

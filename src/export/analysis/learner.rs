@@ -6,24 +6,37 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 
 use super::stats::round1;
-use super::{Analysis, MatrixRow, Status};
+use super::{Analysis, Horizon, MatrixRow, Status};
+#[cfg(test)]
 use crate::srs::Scheduler;
 use crate::store::{Attempt, Learner, LearnerId, SrsState};
 
 /// Where a learner stands on an item, from its scheduling state.
-fn status_of(sched: &Scheduler, st: Option<&SrsState>, now: DateTime<Utc>) -> Status {
+fn status_of(h: &Horizon, st: Option<&SrsState>, now: DateTime<Utc>) -> Status {
     match st {
         None => Status::NotStarted,
         Some(s) if s.leech => Status::Leech,
-        Some(s) if sched.mastered(s, now) => Status::Secure,
+        Some(s) if h.sched.secure(s, now, h.epa, &h.aim) => Status::Secure,
         Some(_) => Status::Learning,
     }
 }
 
-/// A learner's row of the tracking sheet: their status on each of `items` and their recall
-/// probability now (%), where studied.
+/// A learner's row of the tracking sheet with the default horizon (see [`matrix_row_at`]).
+#[cfg(test)]
 pub(super) fn matrix_row(
     sched: &Scheduler,
+    now: DateTime<Utc>,
+    learner: &Learner,
+    items: &[&str],
+    states: &HashMap<String, SrsState>,
+) -> MatrixRow {
+    matrix_row_at(&Horizon::default_for(sched, now), now, learner, items, states)
+}
+
+/// A learner's row of the tracking sheet: their status on each of `items`, their recall
+/// probability now and predicted on their end-point date (%), where studied.
+pub(super) fn matrix_row_at(
+    h: &Horizon,
     now: DateTime<Utc>,
     learner: &Learner,
     items: &[&str],
@@ -34,12 +47,24 @@ pub(super) fn matrix_row(
         learner: learner.name.clone(),
         cells: Vec::with_capacity(items.len()),
         recall: Vec::with_capacity(items.len()),
+        epa: h.epa,
+        predicted: Vec::with_capacity(items.len()),
+        predicted_share: 0.0,
+        not_started: 0,
     };
+    let mut sum = 0.0;
     for id in items {
         let st = states.get(*id);
-        row.cells.push(status_of(sched, st, now));
+        row.cells.push(status_of(h, st, now));
         row.recall
-            .push(st.map(|s| round1(100.0 * f64::from(sched.retrievability(s, now)))));
+            .push(st.map(|s| round1(100.0 * f64::from(h.sched.retrievability(s, now)))));
+        let p = st.map(|s| f64::from(crate::srs::forecast::predicted(&h.sched, s, now, h.epa, &h.aim)));
+        sum += p.unwrap_or(0.0);
+        row.not_started += usize::from(st.is_none());
+        row.predicted.push(p.map(|p| round1(100.0 * p)));
+    }
+    if !items.is_empty() {
+        row.predicted_share = round1(100.0 * sum / items.len() as f64);
     }
     row
 }
@@ -120,10 +145,14 @@ impl Analysis<'_> {
             }
             *chosen.entry((q, a.option.min(255) as u8)).or_default() += 1;
         }
-        let row = matrix_row(self.sched, self.now, learner, &self.items, states);
+        let own = self.horizons.map(|h| h.horizon(learner));
+        let h = own.as_ref().unwrap_or(&self.default_horizon);
+        let row = matrix_row_at(h, self.now, learner, &self.items, states);
         for (i, status) in row.cells.iter().enumerate() {
             self.item_status[i].0 += usize::from(*status == Status::Secure);
             self.item_status[i].1 += usize::from(*status == Status::Leech);
+            self.item_outlook[i].0 += row.predicted[i].unwrap_or(0.0) / 100.0;
+            self.item_outlook[i].1 += usize::from(*status == Status::NotStarted);
         }
         self.matrix.push(row);
         self.digests.push(LearnerDigest {

@@ -96,9 +96,14 @@ pub struct ItemRow {
     pub correct_rate: Option<f64>,
     pub discrimination: Option<f64>,
     pub discrimination_band: Option<&'static str>,
-    /// Learners whose recall probability now is at or above the desired retention.
+    /// Learners secure on the item: predicted recall on their end-point date at least 0.9.
     pub mastered: usize,
     pub leeches: usize,
+    /// Mean predicted recall (%) on each learner's end-point date, learners who have not
+    /// started the item counting as 0.
+    pub predicted_recall: Option<f64>,
+    /// Learners who have not started the item.
+    pub not_started: usize,
     pub non_functioning: usize,
     pub possible_key_errors: usize,
 }
@@ -133,6 +138,31 @@ pub struct MatrixRow {
     pub cells: Vec<Status>,
     /// Recall probability now (%), where studied.
     pub recall: Vec<Option<f64>>,
+    /// The learner's end-point date, predicted recall on it (%) per item where studied, and
+    /// the predicted share of the items recalled on it (%, items not started counting 0).
+    pub epa: NaiveDate,
+    pub predicted: Vec<Option<f64>>,
+    pub predicted_share: f64,
+    pub not_started: usize,
+}
+
+/// One learner's scheduler, what their reviews aim at and their end-point date.
+#[derive(Debug, Clone)]
+pub struct Horizon {
+    pub sched: std::sync::Arc<Scheduler>,
+    pub aim: crate::srs::Aim,
+    pub epa: NaiveDate,
+}
+
+impl Horizon {
+    /// The default scheduler aiming at a date [`crate::srs::DEFAULT_HORIZON_DAYS`] ahead.
+    pub fn default_for(sched: &Scheduler, now: DateTime<Utc>) -> Horizon {
+        Horizon {
+            sched: std::sync::Arc::new(sched.clone()),
+            aim: sched.default_aim(),
+            epa: now.date_naive() + chrono::Days::new(crate::srs::DEFAULT_HORIZON_DAYS),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -216,7 +246,6 @@ fn assemble(
 pub struct Analysis<'a> {
     scope: &'a Scope,
     bank: &'a Bank,
-    sched: &'a Scheduler,
     now: DateTime<Utc>,
     /// Items of the scope's standards present in the bank, in report order.
     items: Vec<&'a str>,
@@ -228,6 +257,10 @@ pub struct Analysis<'a> {
     item_totals: Vec<(usize, usize, usize)>,
     /// Per item: learners secure, learners with it as a leech.
     item_status: Vec<(usize, usize)>,
+    /// Per item: summed predicted recall on the date (0..1), learners not started.
+    item_outlook: Vec<(f64, usize)>,
+    horizons: Option<&'a dyn super::Horizons>,
+    default_horizon: Horizon,
     question_totals: Vec<QuestionTotals>,
     digests: Vec<LearnerDigest>,
     matrix: Vec<MatrixRow>,
@@ -269,10 +302,12 @@ impl<'a> Analysis<'a> {
         Analysis {
             scope,
             bank,
-            sched,
             now,
             item_totals: vec![(0, 0, 0); items.len()],
             item_status: vec![(0, 0); items.len()],
+            item_outlook: vec![(0.0, 0); items.len()],
+            horizons: None,
+            default_horizon: Horizon::default_for(sched, now),
             items,
             item_index,
             questions,
@@ -281,6 +316,12 @@ impl<'a> Analysis<'a> {
             digests: Vec::with_capacity(scope.learners.len()),
             matrix: Vec::with_capacity(scope.learners.len()),
         }
+    }
+
+    /// Judges each learner against their own scheduler and end-point date.
+    pub fn with_horizons(mut self, horizons: Option<&'a dyn super::Horizons>) -> Self {
+        self.horizons = horizons;
+        self
     }
 
     /// The report, once every learner has been added.

@@ -47,6 +47,7 @@ fn streaming_matches_the_in_memory_reference() {
             settings: Default::default(),
             created: now,
             inactive: false,
+            plan: None,
         });
         let skill: f64 = rng.random();
         let mut v = Vec::new();
@@ -217,6 +218,7 @@ fn rows_from_hand_counted_figures() {
         pairs: &pairs[..2],
         totals: (8, 4, 3),
         status: (2, 1),
+        outlook: (1.5, 1, 4),
         flags: question::flag_counts(&row.options),
     };
     let row = item::item_row(id, bank.item(id).unwrap(), &figures);
@@ -236,6 +238,7 @@ fn rows_from_hand_counted_figures() {
     assert_eq!(row.correct_rate, Some(50.0));
     assert_eq!(row.discrimination, None, "fewer than three pairs");
     assert_eq!((row.non_functioning, row.possible_key_errors), (1, 1));
+    assert_eq!((row.predicted_recall, row.not_started), (Some(37.5), 1));
 }
 
 /// The reference the streaming [`Analysis`] is tested against.
@@ -413,6 +416,11 @@ mod reference {
                 pairs: &pairs,
                 totals: (attempts, right, who.len()),
                 status: (count(Status::Secure), count(Status::Leech)),
+                outlook: (
+                    matrix.iter().map(|r| r.predicted[col].unwrap_or(0.0) / 100.0).sum(),
+                    count(Status::NotStarted),
+                    scope.learners.len(),
+                ),
                 flags: flags_by_item.get(*id).copied().unwrap_or_default(),
             };
             items.push(item_row(id, item, &figures));

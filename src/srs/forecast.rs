@@ -1,0 +1,323 @@
+//! Expected recall on the end-point date: item by item, for a whole plan, and the plan (desired
+//! retention and new items a day) that makes it largest.
+//!
+//! Everything here uses the scheduler's own FSRS weights as the model of the learner; the
+//! learning benchmark (`ksbquiz bench --learning`) checks the choices against memory models
+//! that are not FSRS.
+//!
+//! - [`predicted`]: one item's recall on the date, averaged over the outcomes of the reviews
+//!   its schedule plans before then (right with the model's recall probability, else wrong).
+//! - [`project`]: the learner's days up to the date simulated (seeded, a few runs): due items
+//!   first by lowest recall, then new ones by fair intake, on the days they take their quiz;
+//!   the expected share of each standard recalled on the date.
+//! - [`choose`]: the candidates (retention from 0.70, Anki's lowest, to 0.95; new items a day
+//!   up to the learner's own cap) projected with the same random draws, and the best kept.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use fsrs::MemoryState;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::daily::{Unstarted, fair_intake};
+use super::{Aim, Scheduler, is_rest};
+use crate::domain::SrsState;
+
+/// Planned reviews followed at most this deep when predicting one item (each review branches
+/// on right and wrong, so the cost doubles with each level).
+const DEPTH: u32 = 4;
+
+/// An item's expected recall on `epa`, given the reviews its schedule plans before then: its
+/// next review on its due date, each later one where the interval from that review's outcome
+/// lands. Items past the date (or due after it) decay from their last review.
+pub fn predicted(sched: &Scheduler, s: &SrsState, now: DateTime<Utc>, epa: NaiveDate, aim: &Aim) -> f32 {
+    let last = s.last_review.date_naive();
+    let epa_day = epa.signed_duration_since(last).num_days();
+    let today = now.date_naive().signed_duration_since(last).num_days();
+    let due = s.due.signed_duration_since(last).num_days().max(today);
+    let memory = MemoryState {
+        stability: s.stability,
+        difficulty: s.difficulty,
+    };
+    if s.leech {
+        return sched.recall_after(memory.stability, memory.difficulty, epa_day.max(0) as f32);
+    }
+    expected(sched, memory, 0, due, epa_day, aim.retention, DEPTH)
+}
+
+fn expected(
+    sched: &Scheduler,
+    m: MemoryState,
+    last: i64,
+    due: i64,
+    epa: i64,
+    retention: f32,
+    depth: u32,
+) -> f32 {
+    if due > epa || depth == 0 {
+        return sched.recall_after(m.stability, m.difficulty, (epa - last).max(0) as f32);
+    }
+    let elapsed = (due - last).max(0);
+    let r = sched.recall_after(m.stability, m.difficulty, elapsed as f32);
+    let branch = |correct: bool| {
+        let (next, interval) = sched.step(Some(m), elapsed as u32, correct, retention);
+        let days = (interval.round() as i64).clamp(1, 36_500);
+        let days = cut_for_epa(sched, next, due, epa, days);
+        expected(sched, next, due, due + days, epa, retention, depth - 1)
+    };
+    r * branch(true) + (1.0 - r) * branch(false)
+}
+
+/// [`Scheduler::before_epa`] in day numbers.
+fn cut_for_epa(sched: &Scheduler, m: MemoryState, day: i64, epa: i64, days: i64) -> i64 {
+    let (Some(today), Some(date)) = (
+        NaiveDate::from_num_days_from_ce_opt(day as i32 + 1),
+        NaiveDate::from_num_days_from_ce_opt(epa as i32 + 1),
+    ) else {
+        return days;
+    };
+    sched.before_epa(m, today, date, days as u64) as i64
+}
+
+/// What [`project`] needs to know about a learner.
+#[derive(Debug, Clone)]
+pub struct Learning<'a> {
+    /// Per standard, the items that have questions, in the standard's order.
+    pub standards: Vec<(&'a str, Vec<&'a str>)>,
+    pub states: &'a HashMap<String, SrsState>,
+    pub today: NaiveDate,
+    pub now: DateTime<Utc>,
+    pub epa: NaiveDate,
+    /// Questions a day and new items a day at most (the learner's settings).
+    pub per_day: u32,
+    pub new_per_day: u32,
+    pub rest_days: &'a [u8],
+    /// Share of working days the learner takes their quiz (their own pace; 1.0 when unknown).
+    pub pace: f32,
+    /// Share of first answers that are right (the model's first rating; 0.5 when unknown).
+    pub first_right: f32,
+}
+
+/// Expected recall on the end-point date, per standard, as [`project`] simulates it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Projection {
+    /// Per standard (in the learner's order): expected items recalled on the date, and items.
+    pub standards: Vec<(String, f32, usize)>,
+}
+
+impl Projection {
+    /// Expected share of the whole enrolled bank recalled on the date.
+    pub fn share(&self) -> f32 {
+        let (r, n) = self
+            .standards
+            .iter()
+            .fold((0.0, 0usize), |(r, n), s| (r + s.1, n + s.2));
+        if n == 0 { 0.0 } else { r / n as f32 }
+    }
+}
+
+/// Runs of the simulation averaged per projection.
+pub const RUNS: u64 = 3;
+
+struct Card {
+    std: usize,
+    m: MemoryState,
+    last: i64,
+    due: i64,
+    leech: bool,
+}
+
+/// Simulates the learner's days from today to the end-point date under `aim` and a cap of
+/// `new_per_day` new items a day (at most their own), [`RUNS`] times with seeds from `seed`.
+pub fn project(sched: &Scheduler, l: &Learning, aim: &Aim, new_per_day: u32, seed: u64) -> Projection {
+    let horizon = l.epa.signed_duration_since(l.today).num_days().max(0);
+    let k = l.standards.len();
+    let mut sums = vec![0.0f32; k];
+    for run in 0..RUNS {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_add(run));
+        let mut cards: Vec<Card> = Vec::new();
+        let mut queues: Vec<Vec<&str>> = Vec::with_capacity(k);
+        let mut totals = Vec::with_capacity(k);
+        for (si, (_, items)) in l.standards.iter().enumerate() {
+            let mut q = Vec::new();
+            for item in items {
+                match l.states.get(*item) {
+                    Some(s) => cards.push(Card {
+                        std: si,
+                        m: MemoryState {
+                            stability: s.stability,
+                            difficulty: s.difficulty,
+                        },
+                        last: s.last_review.date_naive().signed_duration_since(l.today).num_days(),
+                        due: s.due.signed_duration_since(l.today).num_days(),
+                        leech: s.leech,
+                    }),
+                    None => q.push(*item),
+                }
+            }
+            q.reverse(); // popped from the end, in the standard's order
+            totals.push(items.len());
+            queues.push(q);
+        }
+        let cap = new_per_day.min(l.new_per_day) as usize;
+        for day in 0..horizon {
+            let date = l.today + chrono::Days::new(day as u64);
+            if is_rest(date, l.rest_days) || rng.random::<f32>() >= l.pace {
+                continue;
+            }
+            let mut due: Vec<(f32, usize)> = cards
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| !c.leech && c.due <= day)
+                .map(|(i, c)| (sched.recall_after(c.m.stability, c.m.difficulty, (day - c.last) as f32), i))
+                .collect();
+            due.sort_by(|a, b| a.0.total_cmp(&b.0));
+            due.truncate(l.per_day.max(1) as usize);
+            for &(r, i) in &due {
+                let c = &mut cards[i];
+                let right = rng.random::<f32>() < r;
+                let (m, interval) = sched.step(Some(c.m), (day - c.last) as u32, right, aim.retention);
+                c.m = m;
+                c.last = day;
+                c.due = day + next_days(sched, m, day, horizon, interval, aim);
+            }
+            let room = (l.per_day.max(1) as usize).saturating_sub(due.len()).min(cap);
+            if room == 0 {
+                continue;
+            }
+            let groups: Vec<Unstarted> = queues
+                .iter()
+                .zip(&totals)
+                .map(|(q, &total)| Unstarted {
+                    first: q.iter().rev().take(room).copied().collect(),
+                    left: q.len(),
+                    total,
+                })
+                .collect();
+            for item in fair_intake(&groups, room, date) {
+                let Some(si) = queues.iter().position(|q| q.last() == Some(&item)) else {
+                    continue;
+                };
+                queues[si].pop();
+                let right = rng.random::<f32>() < l.first_right;
+                let (m, interval) = sched.step(None, 0, right, aim.retention);
+                cards.push(Card {
+                    std: si,
+                    m,
+                    last: day,
+                    due: day + next_days(sched, m, day, horizon, interval, aim),
+                    leech: false,
+                });
+            }
+        }
+        for c in &cards {
+            sums[c.std] += sched.recall_after(c.m.stability, c.m.difficulty, (horizon - c.last).max(0) as f32);
+        }
+    }
+    Projection {
+        standards: l
+            .standards
+            .iter()
+            .zip(sums)
+            .map(|((code, items), sum)| (code.to_string(), sum / RUNS as f32, items.len()))
+            .collect(),
+    }
+}
+
+fn next_days(sched: &Scheduler, m: MemoryState, day: i64, horizon: i64, interval: f32, aim: &Aim) -> i64 {
+    let days = (interval.round() as i64).clamp(1, 36_500);
+    if aim.epa.is_some() {
+        cut_for_epa(sched, m, day, horizon, days)
+    } else {
+        days
+    }
+}
+
+/// Desired retentions [`choose`] tries.
+pub const RETENTIONS: [f32; 6] = [0.70, 0.75, 0.80, 0.85, 0.90, 0.95];
+
+/// The plan [`choose`] keeps, with what it expects and what it was compared with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    pub retention: f32,
+    pub new_per_day: u32,
+    /// Expected share of the enrolled bank recalled on the date under this plan.
+    pub expected: f32,
+    /// The same under the default plan (retention 0.9, the learner's own new-item cap).
+    pub default_expected: f32,
+    pub projection: Projection,
+}
+
+/// Projects every candidate plan with the same random draws and keeps the one with the most
+/// of the bank recalled on the date (ties, within a tenth of a point, go to the higher
+/// retention, then to more new items).
+pub fn choose(sched: &Scheduler, l: &Learning, seed: u64) -> Choice {
+    let own = l.new_per_day.max(1);
+    let mut news: Vec<u32> = vec![own, own.saturating_sub(2).max(1)];
+    news.dedup();
+    let mut best: Option<Choice> = None;
+    let mut default_expected = 0.0;
+    for &retention in RETENTIONS.iter().rev() {
+        for &n in &news {
+            let aim = Aim {
+                retention,
+                epa: Some(l.epa),
+            };
+            let p = project(sched, l, &aim, n, seed);
+            let e = p.share();
+            if (retention - 0.9).abs() < 1e-6 && n == own {
+                default_expected = e;
+            }
+            if best.as_ref().is_none_or(|b| e > b.expected + 0.001) {
+                best = Some(Choice {
+                    retention,
+                    new_per_day: n,
+                    expected: e,
+                    default_expected: 0.0,
+                    projection: p,
+                });
+            }
+        }
+    }
+    let mut best = best.unwrap_or(Choice {
+        retention: sched.config.desired_retention,
+        new_per_day: own,
+        expected: 0.0,
+        default_expected: 0.0,
+        projection: Projection { standards: Vec::new() },
+    });
+    best.default_expected = default_expected;
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::srs::Config;
+
+    fn state(reps: u32, stability: f32, last: &str, due: &str) -> SrsState {
+        SrsState {
+            stability,
+            difficulty: 5.0,
+            due: due.parse().unwrap(),
+            last_review: last.parse().unwrap(),
+            reps,
+            ..SrsState::default()
+        }
+    }
+
+    #[test]
+    fn a_planned_review_before_the_date_lifts_the_prediction() {
+        let s = Scheduler::new(Config::default());
+        let aim = s.default_aim();
+        let now: DateTime<Utc> = "2026-12-01T10:00:00Z".parse().unwrap();
+        let epa: NaiveDate = "2027-03-01".parse().unwrap();
+        let unplanned = state(3, 10.0, "2026-12-01T10:00:00Z", "2027-04-01");
+        let planned = state(3, 10.0, "2026-12-01T10:00:00Z", "2026-12-11");
+        let a = predicted(&s, &unplanned, now, epa, &aim);
+        let b = predicted(&s, &planned, now, epa, &aim);
+        assert!(b > a + 0.05, "{a} {b}");
+        assert!((0.0..=1.0).contains(&a) && (0.0..=1.0).contains(&b));
+    }
+}
