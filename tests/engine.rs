@@ -45,15 +45,12 @@ fn start_enrol_quiz_answer_feedback_next() {
         .iter()
         .map(|p| p.item.split('/').next().unwrap())
         .collect();
-    assert_eq!(
-        firsts,
-        [
-            "HSCCLD352",
-            "OCC0088B",
-            "HSCCLD352",
-            "OCC0088B",
-            "HSCCLD352"
-        ]
+    // New items are taken from both standards by the share of each still to start.
+    let count = |c: &str| firsts.iter().filter(|f| **f == c).count();
+    assert_eq!(count("HSCCLD352") + count("OCC0088B"), 5, "{firsts:?}");
+    assert!(
+        count("HSCCLD352").abs_diff(count("OCC0088B")) <= 1,
+        "{firsts:?}"
     );
     // Answer right by letter.
     let right = ksbquiz::engine::letter(q.answer);
@@ -471,7 +468,8 @@ fn stats_count_what_the_learner_did() {
     let stats = common::texts(&e.handle(w, Input::Stats).unwrap());
     assert!(stats.contains("Answered: 5 (3 right)"), "{stats}");
     assert!(stats.contains("Streak: 1 day."), "{stats}");
-    assert!(stats.contains("3 of 31 items; 5 started"), "{stats}");
+    // One right answer never makes an item secure.
+    assert!(stats.contains("0 of 31 items; 5 started"), "{stats}");
     // The two wrong ones are due tomorrow: day 2, the quiz again, all right.
     clock.advance(chrono::Duration::days(1));
     let stats = common::texts(&e.handle(w, Input::Stats).unwrap());
@@ -482,6 +480,8 @@ fn stats_count_what_the_learner_did() {
     let stats = common::texts(&e.handle(w, Input::Stats).unwrap());
     assert!(stats.contains("Streak: 2 days."), "{stats}");
     assert!(stats.contains("Due today: 0."), "{stats}");
+    // The items answered right on both days may now be secure; those answered once are not.
+    assert!(stats.contains("At your pace about"), "{stats}");
     // A day missed breaks the streak.
     clock.advance(chrono::Duration::days(2));
     let stats = common::texts(&e.handle(w, Input::Stats).unwrap());

@@ -136,8 +136,22 @@ fn item_analysis_on_a_cohort() {
         second.discrimination
     );
     assert_eq!(second.discrimination_band, Some("very good"));
-    // Mastery: the six strong learners are secure on items 2-5.
-    assert_eq!(second.mastered, 6);
+    // Mastery: one right answer never makes an item secure, and the report says who has not
+    // started an item and the cohort's predicted recall of it on their end-point date.
+    assert_eq!(second.mastered, 0);
+    assert_eq!(second.not_started, 0);
+    assert!(
+        second
+            .predicted_recall
+            .is_some_and(|p| p > 0.0 && p < 100.0),
+        "{:?}",
+        second.predicted_recall
+    );
+    let untouched_row = r.items.iter().find(|i| i.id == "HSCCLD222/K21").unwrap();
+    assert_eq!(
+        (untouched_row.not_started, untouched_row.predicted_recall),
+        (12, Some(0.0))
+    );
     let untouched = r.items.iter().find(|i| i.id == "HSCCLD222/K21").unwrap();
     assert_eq!((untouched.learners, untouched.first_try_correct), (0, None));
     // The question view has the distractor flag on the option strong learners chose.
@@ -316,7 +330,6 @@ fn the_bots_export_takes_a_range_and_each_format() {
         "<rect class=\"facility\"",
         "<svg class=\"heat\"",
         "<rect class=\"learning\"",
-        "<rect class=\"secure\"",
     ] {
         assert!(html.contains(chart), "{chart}");
     }
@@ -490,7 +503,9 @@ fn csv_xlsx_json_are_complete_and_spreadsheet_safe() {
     assert_eq!(files.len(), 3);
     // UTF-8 with a byte order mark, so Excel shows "Zoë", not "ZoÃ«".
     let raw = std::fs::read(dir.path().join("csv/learners.csv")).unwrap();
-    assert!(raw.starts_with(b"\xEF\xBB\xBFlearner id,learner,HSCCLD222/P1"));
+    assert!(raw.starts_with(
+        b"\xEF\xBB\xBFlearner id,learner,end-point date,predicted recall on end-point date %,items not started,HSCCLD222/P1"
+    ));
     assert!(raw.windows(4).any(|w| w == "Zoë".as_bytes()));
     for v in ["items", "questions"] {
         let raw = std::fs::read(dir.path().join(format!("csv/{v}.csv"))).unwrap();

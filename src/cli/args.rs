@@ -33,6 +33,9 @@ pub(crate) enum Command {
     Bank(BankCmd),
     /// Export a cohort's results per knowledge item (CSV, XLSX, JSON or an HTML report).
     Export(ExportArgs),
+    /// Scheduling: fit FSRS weights to this store's answers (the server refits daily).
+    #[command(subcommand)]
+    Scheduling(SchedulingCmd),
     #[cfg(feature = "testkit")]
     /// Measure this machine: answer recording, daily planning, bank build, export, push.
     Bench {
@@ -69,6 +72,18 @@ pub(crate) enum Command {
         /// Your name: your progress is kept under it.
         #[arg(long, env = "USER", default_value = "learner")]
         name: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum SchedulingCmd {
+    /// Fit FSRS weights for the install and for each cohort with enough reviews, print what
+    /// each fit learned from and its log loss against the defaults on held-back reviews, and
+    /// keep the fits that beat the defaults.
+    Fit {
+        /// Print the figures as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -34,6 +34,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Play { name }) => serve::play(&project, &db, &name),
         Some(Command::Serve) => serve::serve(&project, &db),
         Some(Command::Export(args)) => export::run(&project, &db, args),
+        Some(Command::Scheduling(args::SchedulingCmd::Fit { json })) => {
+            let engine = engine(&project, &db)?;
+            let reports = engine.refit()?;
+            print_json_or(
+                json,
+                &reports,
+                &engine.prompts,
+                "cli/scheduling-fit",
+                || serde_json::json!({"fits": reports, "min_reviews": ksbquiz::srs::fit::MIN_REVIEWS}),
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
         #[cfg(feature = "testkit")]
         Some(Command::Bench { json, quick }) => bench::bench(&project, json, quick),
         #[cfg(feature = "testkit")]

@@ -21,6 +21,7 @@ pub(crate) fn serve(project: &Project, db: &std::path::Path) -> Result<ExitCode>
     let engine = Arc::new(engine(project, db)?);
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
+        tokio::spawn(replan_daily(engine.clone()));
         let mut running = Vec::new();
         if let Some(token) = &config.telegram.token {
             tracing::info!(
@@ -77,6 +78,29 @@ pub(crate) fn serve(project: &Project, db: &std::path::Path) -> Result<ExitCode>
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refits the FSRS weights and re-decides stale plans now and then once a day, off the async
+/// threads (a fit takes seconds on a large store).
+async fn replan_daily(engine: Arc<ksbquiz::engine::Engine>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+    loop {
+        every.tick().await;
+        let e = engine.clone();
+        let done =
+            tokio::task::spawn_blocking(move || -> ksbquiz::engine::Result<(usize, usize)> {
+                let kept = e.refit()?.iter().filter(|r| r.kept).count();
+                Ok((kept, e.replan_all()?))
+            })
+            .await;
+        match done {
+            Ok(Ok((kept, replanned))) => {
+                tracing::info!(kept, replanned, "scheduling refitted and plans re-decided")
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "refit or replan failed; will retry tomorrow"),
+            Err(e) => tracing::warn!(error = %e, "refit task failed"),
+        }
+    }
 }
 
 pub(crate) fn play(project: &Project, db: &std::path::Path, name: &str) -> Result<ExitCode> {

@@ -58,7 +58,10 @@ pub fn parse(text: &str) -> Input {
                 "members" | "progress" => Input::CohortMembers(rest.trim().to_string()),
                 "epa" => {
                     // /cohort epa <CODE> <YYYY-MM-DD | off>
-                    let (code, date) = rest.trim().split_once(char::is_whitespace).unwrap_or((rest.trim(), ""));
+                    let (code, date) = rest
+                        .trim()
+                        .split_once(char::is_whitespace)
+                        .unwrap_or((rest.trim(), ""));
                     Input::CohortEpa {
                         code: code.to_string(),
                         date: date.trim().to_string(),

@@ -66,11 +66,15 @@ pub(super) fn load_fitted(store: &crate::store::Store, config: crate::srs::Confi
                     Ok(s) => {
                         map.insert(w.scope.clone(), Arc::new(s));
                     }
-                    Err(e) => tracing::warn!(scope = %w.scope, error = %e, "saved weights not used"),
+                    Err(e) => {
+                        tracing::warn!(scope = %w.scope, error = %e, "saved weights not used")
+                    }
                 }
             }
         }
-        Err(e) => tracing::warn!(error = %e, "fitted weights could not be read; using the defaults"),
+        Err(e) => {
+            tracing::warn!(error = %e, "fitted weights could not be read; using the defaults")
+        }
     }
     std::sync::RwLock::new(map)
 }
@@ -100,7 +104,12 @@ impl Engine {
         }
         let mut soonest: Option<NaiveDate> = None;
         for code in &l.cohorts {
-            if let Some(d) = self.store.cohort(code)?.and_then(|c| c.epa).filter(|d| *d > today) {
+            if let Some(d) = self
+                .store
+                .cohort(code)?
+                .and_then(|c| c.epa)
+                .filter(|d| *d > today)
+            {
                 soonest = Some(soonest.map_or(d, |s| s.min(d)));
             }
         }
@@ -133,7 +142,9 @@ impl Engine {
         let attempts = self.store.attempts(l.id)?;
         // Pace: share of the last four weeks' working days (since the first answer) with a
         // daily quiz answered; unknown in the first week.
-        let first = attempts.first().map(|a| a.at.with_timezone(&tz).date_naive());
+        let first = attempts
+            .first()
+            .map(|a| a.at.with_timezone(&tz).date_naive());
         let from = first.map_or(today, |f| f.max(today - Days::new(28)));
         let days: BTreeSet<NaiveDate> = attempts
             .iter()
@@ -208,7 +219,11 @@ impl Engine {
         }
         let states: HashMap<_, _> = self.store.srs_all(l.id)?.into_iter().collect();
         let learning = self.learning(l, &states, epa)?;
-        let choice = forecast::choose(&sched, &learning, crate::domain::fnv1a(&format!("{}|{today}", l.id)));
+        let choice = forecast::choose(
+            &sched,
+            &learning,
+            crate::domain::fnv1a(&format!("{}|{today}", l.id)),
+        );
         let mut updated = l.clone();
         updated.plan = Some(Plan {
             retention: choice.retention,
@@ -244,7 +259,11 @@ impl Engine {
     }
 
     /// The learner's projection to their end-point date under their current plan.
-    pub(super) fn projection(&self, l: &Learner, states: &HashMap<String, crate::domain::SrsState>) -> Result<(Projection, NaiveDate, EpaFrom)> {
+    pub(super) fn projection(
+        &self,
+        l: &Learner,
+        states: &HashMap<String, crate::domain::SrsState>,
+    ) -> Result<(Projection, NaiveDate, EpaFrom)> {
         let (epa, from) = self.epa_of(l)?;
         let (sched, _) = self.scheduler_for(l);
         let aim = match &l.plan {
@@ -254,9 +273,18 @@ impl Engine {
             },
             None => sched.default_aim(),
         };
-        let new = l.plan.as_ref().map_or(l.settings.new_per_day, |p| p.new_per_day);
+        let new = l
+            .plan
+            .as_ref()
+            .map_or(l.settings.new_per_day, |p| p.new_per_day);
         let learning = self.learning(l, states, epa)?;
-        let p = forecast::project(&sched, &learning, &aim, new, crate::domain::fnv1a(&format!("{}|stats", l.id)));
+        let p = forecast::project(
+            &sched,
+            &learning,
+            &aim,
+            new,
+            crate::domain::fnv1a(&format!("{}|stats", l.id)),
+        );
         Ok((p, epa, from))
     }
 
@@ -264,7 +292,10 @@ impl Engine {
     /// with enough reviews of its own. A fit is kept (saved, and used from now on) only when it
     /// predicts held-back reviews better than the defaults.
     pub fn refit(&self) -> Result<Vec<FitReport>> {
-        let attempts: Vec<crate::domain::Attempt> = self.store.all_attempts().collect::<std::result::Result<_, _>>()?;
+        let attempts: Vec<crate::domain::Attempt> = self
+            .store
+            .all_attempts()
+            .collect::<std::result::Result<_, _>>()?;
         let mut scopes: Vec<(String, Option<BTreeSet<u64>>)> = vec![("install".into(), None)];
         for c in self.store.cohorts() {
             let c = c?;
@@ -337,7 +368,9 @@ impl Engine {
         } else {
             match NaiveDate::parse_from_str(arg, "%Y-%m-%d") {
                 Ok(d) if d > today => learner.settings.epa = Some(d),
-                _ => return self.text("bad-epa", json!({"given": arg, "today": today.to_string()})),
+                _ => {
+                    return self.text("bad-epa", json!({"given": arg, "today": today.to_string()}));
+                }
             }
         }
         self.store.put_learner(&learner)?;
@@ -362,7 +395,12 @@ impl Engine {
         } else {
             match NaiveDate::parse_from_str(arg, "%Y-%m-%d") {
                 Ok(d) if d > today => Some(d),
-                _ => return self.text("bad-epa", json!({"given": arg, "today": today.to_string(), "cohort": code})),
+                _ => {
+                    return self.text(
+                        "bad-epa",
+                        json!({"given": arg, "today": today.to_string(), "cohort": code}),
+                    );
+                }
             }
         };
         let cohort = self.store.set_cohort_epa(&code, epa)?;

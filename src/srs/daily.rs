@@ -133,7 +133,9 @@ impl Scheduler {
                 new_today += usize::from(st.reps == 1);
             }
         }
-        let cap = input.plan_new.map_or(s.new_per_day, |p| p.min(s.new_per_day));
+        let cap = input
+            .plan_new
+            .map_or(s.new_per_day, |p| p.min(s.new_per_day));
         let per_day = (s.per_day.max(1) as usize).saturating_sub(done_today);
         let new_per_day = (cap as usize).saturating_sub(new_today);
         let mut due: Vec<(f32, usize, &str)> = Vec::new();

@@ -59,7 +59,9 @@ pub type History = Vec<(u32, bool)>;
 
 /// Review histories from attempts (any order): per learner and item, the answers that feed the
 /// schedule, oldest first.
-pub fn histories<'a>(attempts: impl IntoIterator<Item = &'a Attempt>) -> Vec<((LearnerId, String), History)> {
+pub fn histories<'a>(
+    attempts: impl IntoIterator<Item = &'a Attempt>,
+) -> Vec<((LearnerId, String), History)> {
     let mut by: BTreeMap<(LearnerId, &str), Vec<&Attempt>> = BTreeMap::new();
     for a in attempts {
         if matches!(a.mode, Mode::Daily | Mode::Cohort) {
@@ -107,7 +109,10 @@ fn examples(h: &History) -> Vec<FSRSItem> {
 
 /// Fits weights to `histories`, holding back about one in [`HOLD_BACK`] of them to score the
 /// fit, and refuses with fewer than `min_reviews` reviews to learn from.
-pub fn fit(histories: &[((LearnerId, String), History)], min_reviews: usize) -> Result<Fit, FitError> {
+pub fn fit(
+    histories: &[((LearnerId, String), History)],
+    min_reviews: usize,
+) -> Result<Fit, FitError> {
     let (mut train, mut test) = (Vec::new(), Vec::new());
     let (mut train_reviews, mut test_reviews) = (0, 0);
     for ((learner, item), h) in histories {
@@ -160,7 +165,12 @@ mod tests {
     #[test]
     fn too_few_reviews_are_refused() {
         let h: Vec<((LearnerId, String), History)> = (0..50)
-            .map(|i| ((i, format!("X/K{i}")), vec![(0, true), (2, true), (5, false)]))
+            .map(|i| {
+                (
+                    (i, format!("X/K{i}")),
+                    vec![(0, true), (2, true), (5, false)],
+                )
+            })
             .collect();
         match fit(&h, MIN_REVIEWS) {
             Err(FitError::TooFew { have, need }) => {

@@ -31,7 +31,13 @@ const DEPTH: u32 = 4;
 /// An item's expected recall on `epa`, given the reviews its schedule plans before then: its
 /// next review on its due date, each later one where the interval from that review's outcome
 /// lands. Items past the date (or due after it) decay from their last review.
-pub fn predicted(sched: &Scheduler, s: &SrsState, now: DateTime<Utc>, epa: NaiveDate, aim: &Aim) -> f32 {
+pub fn predicted(
+    sched: &Scheduler,
+    s: &SrsState,
+    now: DateTime<Utc>,
+    epa: NaiveDate,
+    aim: &Aim,
+) -> f32 {
     let last = s.last_review.date_naive();
     let epa_day = epa.signed_duration_since(last).num_days();
     let today = now.date_naive().signed_duration_since(last).num_days();
@@ -130,7 +136,13 @@ struct Card {
 
 /// Simulates the learner's days from today to the end-point date under `aim` and a cap of
 /// `new_per_day` new items a day (at most their own), [`RUNS`] times with seeds from `seed`.
-pub fn project(sched: &Scheduler, l: &Learning, aim: &Aim, new_per_day: u32, seed: u64) -> Projection {
+pub fn project(
+    sched: &Scheduler,
+    l: &Learning,
+    aim: &Aim,
+    new_per_day: u32,
+    seed: u64,
+) -> Projection {
     let horizon = l.epa.signed_duration_since(l.today).num_days().max(0);
     let k = l.standards.len();
     let mut sums = vec![0.0f32; k];
@@ -149,7 +161,11 @@ pub fn project(sched: &Scheduler, l: &Learning, aim: &Aim, new_per_day: u32, see
                             stability: s.stability,
                             difficulty: s.difficulty,
                         },
-                        last: s.last_review.date_naive().signed_duration_since(l.today).num_days(),
+                        last: s
+                            .last_review
+                            .date_naive()
+                            .signed_duration_since(l.today)
+                            .num_days(),
                         due: s.due.signed_duration_since(l.today).num_days(),
                         leech: s.leech,
                     }),
@@ -170,19 +186,27 @@ pub fn project(sched: &Scheduler, l: &Learning, aim: &Aim, new_per_day: u32, see
                 .iter()
                 .enumerate()
                 .filter(|(_, c)| !c.leech && c.due <= day)
-                .map(|(i, c)| (sched.recall_after(c.m.stability, c.m.difficulty, (day - c.last) as f32), i))
+                .map(|(i, c)| {
+                    (
+                        sched.recall_after(c.m.stability, c.m.difficulty, (day - c.last) as f32),
+                        i,
+                    )
+                })
                 .collect();
             due.sort_by(|a, b| a.0.total_cmp(&b.0));
             due.truncate(l.per_day.max(1) as usize);
             for &(r, i) in &due {
                 let c = &mut cards[i];
                 let right = rng.random::<f32>() < r;
-                let (m, interval) = sched.step(Some(c.m), (day - c.last) as u32, right, aim.retention);
+                let (m, interval) =
+                    sched.step(Some(c.m), (day - c.last) as u32, right, aim.retention);
                 c.m = m;
                 c.last = day;
                 c.due = day + next_days(sched, m, day, horizon, interval, aim);
             }
-            let room = (l.per_day.max(1) as usize).saturating_sub(due.len()).min(cap);
+            let room = (l.per_day.max(1) as usize)
+                .saturating_sub(due.len())
+                .min(cap);
             if room == 0 {
                 continue;
             }
@@ -212,7 +236,11 @@ pub fn project(sched: &Scheduler, l: &Learning, aim: &Aim, new_per_day: u32, see
             }
         }
         for c in &cards {
-            sums[c.std] += sched.recall_after(c.m.stability, c.m.difficulty, (horizon - c.last).max(0) as f32);
+            sums[c.std] += sched.recall_after(
+                c.m.stability,
+                c.m.difficulty,
+                (horizon - c.last).max(0) as f32,
+            );
         }
     }
     Projection {
@@ -225,7 +253,14 @@ pub fn project(sched: &Scheduler, l: &Learning, aim: &Aim, new_per_day: u32, see
     }
 }
 
-fn next_days(sched: &Scheduler, m: MemoryState, day: i64, horizon: i64, interval: f32, aim: &Aim) -> i64 {
+fn next_days(
+    sched: &Scheduler,
+    m: MemoryState,
+    day: i64,
+    horizon: i64,
+    interval: f32,
+    aim: &Aim,
+) -> i64 {
     let days = (interval.round() as i64).clamp(1, 36_500);
     if aim.epa.is_some() {
         cut_for_epa(sched, m, day, horizon, days)
@@ -285,7 +320,9 @@ pub fn choose(sched: &Scheduler, l: &Learning, seed: u64) -> Choice {
         new_per_day: own,
         expected: 0.0,
         default_expected: 0.0,
-        projection: Projection { standards: Vec::new() },
+        projection: Projection {
+            standards: Vec::new(),
+        },
     });
     best.default_expected = default_expected;
     best

@@ -29,8 +29,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use fsrs::{FSRS, MemoryState};
 
-use crate::domain::fnv1a;
 use crate::domain::SrsState;
+use crate::domain::fnv1a;
 
 pub use daily::PlanInput;
 
@@ -118,7 +118,10 @@ impl Scheduler {
         Ok(Scheduler {
             fsrs,
             config,
-            decay: filled.get(20).copied().unwrap_or(fsrs::DEFAULT_PARAMETERS[20]),
+            decay: filled
+                .get(20)
+                .copied()
+                .unwrap_or(fsrs::DEFAULT_PARAMETERS[20]),
             weights: filled,
         })
     }
@@ -231,7 +234,13 @@ impl Scheduler {
     /// The interval, cut so the last review before the end-point date falls in the days just
     /// before it when waiting the whole interval would leave recall on the date below
     /// [`SECURE_RECALL`].
-    pub fn before_epa(&self, memory: MemoryState, today: NaiveDate, epa: NaiveDate, days: u64) -> u64 {
+    pub fn before_epa(
+        &self,
+        memory: MemoryState,
+        today: NaiveDate,
+        epa: NaiveDate,
+        days: u64,
+    ) -> u64 {
         let until = epa.signed_duration_since(today).num_days();
         if until <= 2 || days < until as u64 {
             return days;

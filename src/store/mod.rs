@@ -64,9 +64,9 @@ mod keys;
 mod learners;
 mod measure;
 mod schema;
-mod weights;
 #[cfg(test)]
 mod tests;
+mod weights;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -84,6 +84,10 @@ pub fn commands_json() -> serde_json::Value {
             ]},
             {"type": 1, "name": "join", "description": "Join your tutor's cohort", "options": [
                 string("code", "The join code your tutor gave you", true)
+            ]},
+            {"type": 1, "name": "epa", "description": "Set the cohort's end-point assessment date (tutors)", "options": [
+                string("code", "The cohort's join code", true),
+                string("date", "YYYY-MM-DD, or off to clear it", true)
             ]}
         ]},
         {"name": "practice", "description": "A few of your own due questions, just for you", "type": 1},
@@ -156,6 +160,10 @@ fn command_action(c: &CommandInteraction) -> Action {
             Some(("join", o)) => {
                 Action::Engine(Input::Join(str_opt(o, "code").unwrap_or_default()))
             }
+            Some(("epa", o)) => Action::Engine(Input::CohortEpa {
+                code: str_opt(o, "code").unwrap_or_default(),
+                date: str_opt(o, "date").unwrap_or_default(),
+            }),
             _ => unknown(),
         },
         "practice" => Action::Engine(Input::Practice),

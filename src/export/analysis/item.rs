@@ -46,7 +46,8 @@ pub(super) fn item_row(id: &str, item: &Item, f: &ItemFigures) -> ItemRow {
         leeches,
         non_functioning: nf,
         possible_key_errors: ke,
-        predicted_recall: (f.outlook.2 > 0).then(|| round1(100.0 * f.outlook.0 / f.outlook.2 as f64)),
+        predicted_recall: (f.outlook.2 > 0)
+            .then(|| round1(100.0 * f.outlook.0 / f.outlook.2 as f64)),
         not_started: f.outlook.1,
     }
 }

@@ -30,7 +30,13 @@ pub(super) fn matrix_row(
     items: &[&str],
     states: &HashMap<String, SrsState>,
 ) -> MatrixRow {
-    matrix_row_at(&Horizon::default_for(sched, now), now, learner, items, states)
+    matrix_row_at(
+        &Horizon::default_for(sched, now),
+        now,
+        learner,
+        items,
+        states,
+    )
 }
 
 /// A learner's row of the tracking sheet: their status on each of `items`, their recall
@@ -58,7 +64,11 @@ pub(super) fn matrix_row_at(
         row.cells.push(status_of(h, st, now));
         row.recall
             .push(st.map(|s| round1(100.0 * f64::from(h.sched.retrievability(s, now)))));
-        let p = st.map(|s| f64::from(crate::srs::forecast::predicted(&h.sched, s, now, h.epa, &h.aim)));
+        let p = st.map(|s| {
+            f64::from(crate::srs::forecast::predicted(
+                &h.sched, s, now, h.epa, &h.aim,
+            ))
+        });
         sum += p.unwrap_or(0.0);
         row.not_started += usize::from(st.is_none());
         row.predicted.push(p.map(|p| round1(100.0 * p)));

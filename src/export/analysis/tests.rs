@@ -417,7 +417,10 @@ mod reference {
                 totals: (attempts, right, who.len()),
                 status: (count(Status::Secure), count(Status::Leech)),
                 outlook: (
-                    matrix.iter().map(|r| r.predicted[col].unwrap_or(0.0) / 100.0).sum(),
+                    matrix
+                        .iter()
+                        .map(|r| r.predicted[col].unwrap_or(0.0) / 100.0)
+                        .sum(),
                     count(Status::NotStarted),
                     scope.learners.len(),
                 ),
