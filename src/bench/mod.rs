@@ -20,6 +20,7 @@ mod answers;
 mod bank_build;
 mod export;
 mod fixture;
+mod learning;
 mod measure;
 mod phase;
 mod planning;
@@ -32,6 +33,7 @@ use serde_json::{Value, json};
 use crate::project::Project;
 
 pub use answers::{Workload, answers_only, raw_only};
+pub use learning::LearningSizes;
 pub use phase::{Phase, phase_process};
 pub use planning::planning_only;
 pub use storm::storm;
@@ -130,4 +132,10 @@ pub fn run(project: &Project, sizes: Sizes, progress: &dyn Fn(&str)) -> Result<V
     });
     tidy(&mut v);
     Ok(v)
+}
+
+/// Runs the learning benchmark (see `learning`) and returns its table.
+pub fn learning(project: &Project, sizes: LearningSizes, progress: &dyn Fn(&str)) -> Result<Value> {
+    let f = Fixture::load(project)?;
+    learning::learning(&f, sizes, progress)
 }

@@ -45,6 +45,10 @@ pub(crate) enum Command {
         /// Reduced sizes (for CI).
         #[arg(long)]
         quick: bool,
+        /// The learning benchmark instead: recall on the end-point date under SM-2, Leitner
+        /// and ksbquiz, with simulated apprentices whose memory is not FSRS.
+        #[arg(long)]
+        learning: bool,
     },
     #[cfg(feature = "testkit")]
     /// Fault-test load: learners answering as fast as they can until killed (prints acks).

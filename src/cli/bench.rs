@@ -10,8 +10,31 @@ use super::prompts;
 use ksbquiz::bench::{self, Phase};
 use ksbquiz::project::Project;
 
-/// `ksbquiz bench [--quick] [--json]`: measures this machine.
-pub(crate) fn bench(project: &Project, json: bool, quick: bool) -> Result<ExitCode> {
+/// `ksbquiz bench [--quick] [--json] [--learning]`: measures this machine, or (`--learning`)
+/// how much simulated apprentices remember under each scheduling policy.
+pub(crate) fn bench(
+    project: &Project,
+    json: bool,
+    quick: bool,
+    learning: bool,
+) -> Result<ExitCode> {
+    if learning {
+        let sizes = if quick {
+            bench::LearningSizes::quick()
+        } else {
+            bench::LearningSizes::full()
+        };
+        let figures = bench::learning(project, sizes, &|phase| eprintln!("bench: {phase}"))?;
+        if json {
+            println!("{}", serde_json::to_string_pretty(&figures)?);
+        } else {
+            println!(
+                "{}",
+                prompts(project)?.render("cli/bench-learning", &figures)?
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let sizes = if quick {
         bench::Sizes::quick()
     } else {

@@ -47,7 +47,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         #[cfg(feature = "testkit")]
-        Some(Command::Bench { json, quick }) => bench::bench(&project, json, quick),
+        Some(Command::Bench {
+            json,
+            quick,
+            learning,
+        }) => bench::bench(&project, json, quick, learning),
         #[cfg(feature = "testkit")]
         Some(Command::BenchExport) => bench::phase(&project, &db, ksbquiz::bench::Phase::Export),
         #[cfg(feature = "testkit")]

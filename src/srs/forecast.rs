@@ -207,9 +207,7 @@ pub fn project(
             let room = (l.per_day.max(1) as usize)
                 .saturating_sub(due.len())
                 .min(cap);
-            if room == 0 {
-                continue;
-            }
+            let mut spare = (l.per_day.max(1) as usize).saturating_sub(due.len() + room);
             let groups: Vec<Unstarted> = queues
                 .iter()
                 .zip(&totals)
@@ -219,7 +217,9 @@ pub fn project(
                     total,
                 })
                 .collect();
-            for item in fair_intake(&groups, room, date) {
+            let taken = fair_intake(&groups, room, date);
+            spare += room - taken.len();
+            for item in taken {
                 let Some(si) = queues.iter().position(|q| q.last() == Some(&item)) else {
                     continue;
                 };
@@ -233,6 +233,33 @@ pub fn project(
                     due: day + next_days(sched, m, day, horizon, interval, aim),
                     leech: false,
                 });
+            }
+            // As the daily plan under a plan does: what the day has left goes to the weakest
+            // studied items.
+            if spare > 0 {
+                let mut early: Vec<(f32, usize)> = cards
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| !c.leech && c.due > day && c.last < day)
+                    .map(|(i, c)| {
+                        let r = sched.recall_after(
+                            c.m.stability,
+                            c.m.difficulty,
+                            (day - c.last) as f32,
+                        );
+                        (r, i)
+                    })
+                    .collect();
+                early.sort_by(|a, b| a.0.total_cmp(&b.0));
+                for &(r, i) in early.iter().take(spare) {
+                    let c = &mut cards[i];
+                    let right = rng.random::<f32>() < r;
+                    let (m, interval) =
+                        sched.step(Some(c.m), (day - c.last) as u32, right, aim.retention);
+                    c.m = m;
+                    c.last = day;
+                    c.due = day + next_days(sched, m, day, horizon, interval, aim);
+                }
             }
         }
         for c in &cards {
