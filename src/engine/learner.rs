@@ -474,9 +474,14 @@ impl Engine {
     }
 
     /// The learner's settings, with their end-point date and the plan to it (re-decided first
-    /// when it is a week old or made for another date).
+    /// when it is a week old or made for another date, once the learner has answered).
     pub(super) fn settings(&self, learner: &Learner) -> Result<Vec<Out>> {
-        let learner = &self.replan(learner)?;
+        // A learner with no answers yet has nothing to plan from (and the server plans daily).
+        let learner = &if learner.plan.is_some() || !self.store.srs_all(learner.id)?.is_empty() {
+            self.replan(learner)?
+        } else {
+            learner.clone()
+        };
         let s = &learner.settings;
         let rest: Vec<&str> = s
             .rest_days

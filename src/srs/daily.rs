@@ -167,8 +167,8 @@ impl Scheduler {
             items.extend(fair_intake(&groups, room, input.today));
         }
         // Under a plan to the end-point date, questions the day has left once due and new
-        // items are in go to the studied items recall is lowest on (not yet due, not asked
-        // today), so the learner's day is as long as they set it.
+        // items are in go to the studied items whose recall has dropped below 0.9 (not yet
+        // due, not asked today), weakest first.
         let spare = per_day.saturating_sub(items.len());
         if spare > 0 && input.plan_new.is_some() {
             let mut early: Vec<(f32, &str)> = input
@@ -180,6 +180,7 @@ impl Scheduler {
                         && st.last_review.with_timezone(&tz).date_naive() != input.today
                 })
                 .map(|(item, st)| (self.retrievability(st, input.now), item.as_str()))
+                .filter(|(r, _)| *r < super::SECURE_RECALL)
                 .collect();
             early.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
             items.extend(early.into_iter().take(spare).map(|(_, i)| i));

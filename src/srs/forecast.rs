@@ -21,7 +21,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::daily::{Unstarted, fair_intake};
-use super::{Aim, Scheduler, is_rest};
+use super::{Aim, SECURE_RECALL, Scheduler, is_rest};
 use crate::domain::SrsState;
 
 /// Planned reviews followed at most this deep when predicting one item (each review branches
@@ -249,6 +249,7 @@ pub fn project(
                         );
                         (r, i)
                     })
+                    .filter(|(r, _)| *r < SECURE_RECALL)
                     .collect();
                 early.sort_by(|a, b| a.0.total_cmp(&b.0));
                 for &(r, i) in early.iter().take(spare) {
