@@ -1,6 +1,10 @@
-//! Deployment settings: bot tokens and API base URLs, from the environment or `ksbquiz.toml`
-//! in the project folder (the environment wins). Tokens are [`Secret`]s: they print as `***`,
-//! so they cannot reach a log by accident.
+//! Deployment settings: bot tokens, API base URLs, the Discord tutor role, scheduling, from a
+//! TOML file (`--config PATH` / `KSBQUIZ_CONFIG`, else `ksbquiz.toml` in the project folder if
+//! there is one) and the environment, which wins: every setting has a variable named
+//! `KSBQUIZ_<SECTION>_<KEY>` (see [`SETTINGS`]; the older `TELEGRAM_BOT_TOKEN`,
+//! `TELEGRAM_API_URL`, `DISCORD_TOKEN` and `DISCORD_API_URL` still work). Tokens are
+//! [`Secret`]s: they print as `***`, so they cannot reach a log by accident. `ksbquiz.example.toml`
+//! documents every key.
 
 use std::path::Path;
 
@@ -34,6 +38,12 @@ pub struct Telegram {
     pub token: Option<Secret>,
     /// Bot API base URL (a self-hosted Bot API server, or a local fake in tests).
     pub api_url: Option<String>,
+    /// Public HTTPS URL Telegram sends updates to (webhook mode); polling when unset.
+    pub webhook_url: Option<String>,
+    /// Local address the webhook listener binds (default 0.0.0.0:8443).
+    pub webhook_listen: Option<String>,
+    /// Secret Telegram must send with every update (`X-Telegram-Bot-Api-Secret-Token`).
+    pub webhook_secret: Option<Secret>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -100,32 +110,131 @@ pub enum ConfigError {
     File { path: String, message: String },
 }
 
+/// Every setting: its key in the file, and the environment variables that set it (the first
+/// is the documented name; later ones are older names still read).
+pub const SETTINGS: &[(&str, &[&str])] = &[
+    ("telegram.token", &["KSBQUIZ_TELEGRAM_TOKEN", "TELEGRAM_BOT_TOKEN"]),
+    ("telegram.api_url", &["KSBQUIZ_TELEGRAM_API_URL", "TELEGRAM_API_URL"]),
+    ("telegram.webhook_url", &["KSBQUIZ_TELEGRAM_WEBHOOK_URL"]),
+    ("telegram.webhook_listen", &["KSBQUIZ_TELEGRAM_WEBHOOK_LISTEN"]),
+    ("telegram.webhook_secret", &["KSBQUIZ_TELEGRAM_WEBHOOK_SECRET"]),
+    ("discord.token", &["KSBQUIZ_DISCORD_TOKEN", "DISCORD_TOKEN"]),
+    ("discord.api_url", &["KSBQUIZ_DISCORD_API_URL", "DISCORD_API_URL"]),
+    ("discord.tutor_role", &["KSBQUIZ_DISCORD_TUTOR_ROLE"]),
+    ("scheduling.desired_retention", &["KSBQUIZ_SCHEDULING_DESIRED_RETENTION"]),
+    ("scheduling.leech_threshold", &["KSBQUIZ_SCHEDULING_LEECH_THRESHOLD"]),
+];
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub enum Origin {
+    Default,
+    File,
+    Env(String),
+}
+
 impl Config {
-    /// Reads `ksbquiz.toml` (if present) and applies the environment on top:
-    /// `TELEGRAM_BOT_TOKEN`, `TELEGRAM_API_URL`, `DISCORD_TOKEN`, `DISCORD_API_URL`.
+    /// Reads `ksbquiz.toml` in `root` (if present) and applies the environment on top.
     pub fn load(root: &Path) -> Result<Config, ConfigError> {
-        let path = root.join("ksbquiz.toml");
+        Ok(Config::load_from(None, root)?.0)
+    }
+
+    /// Reads the file `file` names (it must exist), else `ksbquiz.toml` in `root` if present,
+    /// applies the environment on top, and says where each setting came from.
+    pub fn load_from(
+        file: Option<&Path>,
+        root: &Path,
+    ) -> Result<(Config, Vec<(&'static str, Origin)>), ConfigError> {
+        let (path, must) = match file {
+            Some(f) => (f.to_path_buf(), true),
+            None => (root.join("ksbquiz.toml"), false),
+        };
+        let shown = path.display().to_string();
+        let mut from_file: Option<toml::Table> = None;
         let mut c: Config = match std::fs::read_to_string(&path) {
-            Ok(raw) => toml::from_str(&raw).map_err(|e| ConfigError::File {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            })?,
+            Ok(raw) => {
+                from_file = raw.parse::<toml::Table>().ok();
+                toml::from_str(&raw).map_err(|e| ConfigError::File {
+                    path: shown.clone(),
+                    message: e.to_string(),
+                })?
+            }
+            Err(e) if must => {
+                return Err(ConfigError::File {
+                    path: shown,
+                    message: format!("{e} (expected the configuration file --config or KSBQUIZ_CONFIG names)"),
+                });
+            }
             Err(_) => Config::default(),
         };
-        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        if let Some(t) = env("TELEGRAM_BOT_TOKEN") {
-            c.telegram.token = Some(Secret::new(t));
+        let mut origins = Vec::new();
+        for (key, vars) in SETTINGS {
+            let in_file = key.split_once('.').is_some_and(|(sec, k)| {
+                from_file
+                    .as_ref()
+                    .and_then(|t| t.get(sec))
+                    .and_then(|s| s.get(k))
+                    .is_some()
+            });
+            let mut origin = if in_file { Origin::File } else { Origin::Default };
+            let set = vars.iter().find_map(|v| {
+                std::env::var(v)
+                    .ok()
+                    .filter(|x| !x.trim().is_empty())
+                    .map(|x| (*v, x))
+            });
+            if let Some((var, value)) = set {
+                c.set(key, var, value.trim())?;
+                origin = Origin::Env(var.to_string());
+            }
+            origins.push((*key, origin));
         }
-        if let Some(u) = env("TELEGRAM_API_URL") {
-            c.telegram.api_url = Some(u);
+        c.scheduling.srs()?;
+        Ok((c, origins))
+    }
+
+    /// Sets one setting from an environment variable's text.
+    fn set(&mut self, key: &str, var: &str, v: &str) -> Result<(), ConfigError> {
+        let bad = |what: &str| ConfigError::File {
+            path: format!("environment variable {var}"),
+            message: format!("{v:?} is not {what} (it sets {key})"),
+        };
+        match key {
+            "telegram.token" => self.telegram.token = Some(Secret::new(v)),
+            "telegram.api_url" => self.telegram.api_url = Some(v.into()),
+            "telegram.webhook_url" => self.telegram.webhook_url = Some(v.into()),
+            "telegram.webhook_listen" => self.telegram.webhook_listen = Some(v.into()),
+            "telegram.webhook_secret" => self.telegram.webhook_secret = Some(Secret::new(v)),
+            "discord.token" => self.discord.token = Some(Secret::new(v)),
+            "discord.api_url" => self.discord.api_url = Some(v.into()),
+            "discord.tutor_role" => self.discord.tutor_role = Some(v.into()),
+            "scheduling.desired_retention" => {
+                self.scheduling.desired_retention = v.parse().map_err(|_| bad("a number such as 0.9"))?
+            }
+            "scheduling.leech_threshold" => {
+                self.scheduling.leech_threshold = v.parse().map_err(|_| bad("a whole number"))?
+            }
+            _ => {}
         }
-        if let Some(t) = env("DISCORD_TOKEN") {
-            c.discord.token = Some(Secret::new(t));
+        Ok(())
+    }
+
+    /// The effective value of a setting as it may be shown: tokens masked.
+    pub fn shown(&self, key: &str) -> Option<String> {
+        let mask = |s: &Option<Secret>| s.as_ref().map(|_| "***".to_string());
+        match key {
+            "telegram.token" => mask(&self.telegram.token),
+            "telegram.api_url" => self.telegram.api_url.clone(),
+            "telegram.webhook_url" => self.telegram.webhook_url.clone(),
+            "telegram.webhook_listen" => self.telegram.webhook_listen.clone(),
+            "telegram.webhook_secret" => mask(&self.telegram.webhook_secret),
+            "discord.token" => mask(&self.discord.token),
+            "discord.api_url" => self.discord.api_url.clone(),
+            "discord.tutor_role" => self.discord.tutor_role.clone(),
+            "scheduling.desired_retention" => Some(self.scheduling.desired_retention.to_string()),
+            "scheduling.leech_threshold" => Some(self.scheduling.leech_threshold.to_string()),
+            _ => None,
         }
-        if let Some(u) = env("DISCORD_API_URL") {
-            c.discord.api_url = Some(u);
-        }
-        Ok(c)
     }
 
     /// Whether any bot is configured (then `ksbquiz` with no command serves them).
@@ -145,7 +254,7 @@ mod tests {
         let c = Config {
             telegram: Telegram {
                 token: Some(s),
-                api_url: None,
+                ..Telegram::default()
             },
             ..Config::default()
         };

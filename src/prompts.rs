@@ -14,12 +14,8 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum PromptError {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{path}: {err}")]
+    Io { path: PathBuf, err: std::io::Error },
     #[error("template {name}: {message}")]
     Template { name: String, message: String },
     #[error("no template {0:?} in prompts/ (is the prompts folder complete?)")]
@@ -62,13 +58,13 @@ impl Prompts {
         while let Some(d) = stack.pop() {
             let rd = std::fs::read_dir(&d).map_err(|source| PromptError::Io {
                 path: d.clone(),
-                source,
+                err: source,
             })?;
             for e in rd {
                 let p = e
                     .map_err(|source| PromptError::Io {
                         path: d.clone(),
-                        source,
+                        err: source,
                     })?
                     .path();
                 if p.is_dir() {
@@ -82,7 +78,7 @@ impl Prompts {
                         .join("/");
                     let text = std::fs::read_to_string(&p).map_err(|source| PromptError::Io {
                         path: p.clone(),
-                        source,
+                        err: source,
                     })?;
                     // A trailing newline is the editor's, not the message's.
                     let text = text.strip_suffix('\n').unwrap_or(&text);

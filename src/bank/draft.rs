@@ -62,7 +62,7 @@ pub fn write_draft(data: &Path, std: &Standard) -> Result<Option<PathBuf>, BankE
         .and_then(|_| std::fs::write(&path, draft_file(std)))
         .map_err(|source| BankError::Io {
             path: path.clone(),
-            source,
+            err: source,
         })?;
     Ok(Some(path))
 }
@@ -92,7 +92,7 @@ pub fn review(
     for path in files {
         let old = std::fs::read_to_string(&path).map_err(|source| BankError::Io {
             path: path.clone(),
-            source,
+            err: source,
         })?;
         let mut id = String::new();
         let mut new = String::with_capacity(old.len());
@@ -120,7 +120,7 @@ pub fn review(
             let (path, _) = changed.last().expect("just pushed");
             std::fs::write(path, &new).map_err(|source| BankError::Io {
                 path: path.clone(),
-                source,
+                err: source,
             })?;
         }
     }

@@ -148,7 +148,7 @@ pub(super) fn scenario_files(dir: &Path) -> Result<Vec<PathBuf>, BankError> {
     let mut files: Vec<PathBuf> = fs::read_dir(dir)
         .map_err(|source| BankError::Io {
             path: dir.to_path_buf(),
-            source,
+            err: source,
         })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
@@ -161,7 +161,7 @@ pub(super) fn scenario_files(dir: &Path) -> Result<Vec<PathBuf>, BankError> {
 pub(super) fn read_toml<T: DeserializeOwned>(path: &Path) -> Result<T, BankError> {
     let raw = fs::read_to_string(path).map_err(|source| BankError::Io {
         path: path.to_path_buf(),
-        source,
+        err: source,
     })?;
     toml::from_str(&raw).map_err(|e| BankError::Toml {
         path: path.to_path_buf(),

@@ -29,12 +29,8 @@ pub use material::Material;
 
 #[derive(Debug, Error)]
 pub enum BankError {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{path}: {err}")]
+    Io { path: PathBuf, err: std::io::Error },
     #[error("{path}: {message}")]
     Toml { path: PathBuf, message: String },
     #[error("{path}: not a valid bank file: {message}")]
@@ -172,7 +168,7 @@ impl BankFile {
     pub fn read(path: &Path) -> Result<Self, BankError> {
         let raw = std::fs::read_to_string(path).map_err(|source| BankError::Io {
             path: path.to_path_buf(),
-            source,
+            err: source,
         })?;
         serde_json::from_str(&raw).map_err(|e| BankError::Json {
             path: path.to_path_buf(),
@@ -205,7 +201,7 @@ pub fn build_into(
 ) -> Result<Vec<Built>, BankError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| BankError::Io { path, source }
+        move |source| BankError::Io { path, err: source }
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let mut built = Vec::new();
@@ -261,7 +257,7 @@ pub fn file_name(code: &str) -> String {
 pub fn read_dir(dir: &Path) -> Result<Vec<BankFile>, BankError> {
     let rd = std::fs::read_dir(dir).map_err(|source| BankError::Io {
         path: dir.to_path_buf(),
-        source,
+        err: source,
     })?;
     let mut paths: Vec<PathBuf> = rd
         .filter_map(|e| e.ok().map(|e| e.path()))

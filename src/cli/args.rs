@@ -16,6 +16,10 @@ pub(crate) struct Cli {
     pub(crate) root: PathBuf,
 
     /// The learners' database (sled). Defaults to ksbquiz-data/db under the project folder.
+    /// The configuration file (default: ksbquiz.toml in the project folder, if there is one).
+    #[arg(long, global = true, env = "KSBQUIZ_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+
     #[arg(long, global = true, env = "KSBQUIZ_DB")]
     pub(crate) db: Option<PathBuf>,
 
@@ -33,6 +37,10 @@ pub(crate) enum Command {
     Bank(BankCmd),
     /// Export a cohort's results per knowledge item (CSV, XLSX, JSON or an HTML report).
     Export(ExportArgs),
+    /// Configuration: `config check` prints the effective settings (tokens masked) and where
+    /// each came from, and fails naming the key when one is wrong.
+    #[command(subcommand)]
+    Config(ConfigCmd),
     /// Scheduling: fit FSRS weights to this store's answers (the server refits daily).
     #[command(subcommand)]
     Scheduling(SchedulingCmd),
@@ -76,6 +84,16 @@ pub(crate) enum Command {
         /// Your name: your progress is kept under it.
         #[arg(long, env = "USER", default_value = "learner")]
         name: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum ConfigCmd {
+    /// Print the effective configuration and exit non-zero on an error.
+    Check {
+        /// Print it as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 

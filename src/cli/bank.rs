@@ -17,7 +17,7 @@ pub(crate) fn run(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
         BankCmd::Build => {
             let lib = library(project)?;
             let mat = Material::load(&project.data())?;
-            let built = bank::build_into(&lib, &mat, &p, &project.bank())?;
+            let built = bank::build_into(&lib, &mat, &p, &project.bank_out())?;
             let written: Vec<_> = built
                 .iter()
                 .map(|b| {
@@ -60,7 +60,7 @@ pub(crate) fn run(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
         }
         BankCmd::Review { code, items } => {
             let today = chrono::Local::now().format("%Y-%m-%d").to_string();
-            let marked = bank::draft::review(&project.data(), &code, &items, &today)?;
+            let marked = bank::draft::review(&project.data_out(), &code, &items, &today)?;
             println!(
                 "{}",
                 p.render(

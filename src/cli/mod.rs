@@ -26,7 +26,8 @@ use ksbquiz::store::Store;
 
 /// Runs the command `cli` asks for.
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    let project = Project::new(cli.root);
+    let mut project = Project::open(cli.root)?;
+    project.config = cli.config;
     let db = cli.db.unwrap_or_else(|| project.default_db());
     match cli.command {
         Some(Command::Standards(cmd)) => standards::run(&project, cmd),
@@ -58,7 +59,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::BenchPlan) => bench::phase(&project, &db, ksbquiz::bench::Phase::Plan),
         #[cfg(feature = "testkit")]
         Some(Command::Storm { learners }) => bench::storm(&project, &db, learners),
-        None if Config::load(&project.root)?.has_bots() => serve::serve(&project, &db),
+        Some(Command::Config(args::ConfigCmd::Check { json })) => config_check(&project, json),
+        None if project.settings()?.has_bots() => serve::serve(&project, &db),
         None => {
             let name = std::env::var("USER").unwrap_or_else(|_| "learner".into());
             serve::play(&project, &db, &name)
@@ -67,14 +69,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Builds the engine over the project's bank and prompts and the database at `db`.
-/// Builds the engine over the project's bank and prompts and the database at `db`.
 pub(crate) fn engine(project: &Project, db: &std::path::Path) -> Result<Engine> {
-    let bank = Bank::load(&project.bank()).with_context(|| {
-        format!(
-            "loading the question bank from {}",
-            project.bank().display()
-        )
-    })?;
+    // The errors name the path and the OS's reason once; the context says what was expected.
+    let bank = Bank::load(&project.bank())
+        .context("loading the question bank (question-bank/<CODE>.json; `ksbquiz bank build` writes it)")?;
     if bank.files().is_empty() {
         bail!(
             "the question bank in {} is empty: run `ksbquiz bank build`",
@@ -82,7 +80,7 @@ pub(crate) fn engine(project: &Project, db: &std::path::Path) -> Result<Engine> 
         );
     }
     let store = Store::open(db)?;
-    let config = Config::load(&project.root)?;
+    let config = project.settings()?;
     Ok(Engine::new(
         store,
         Arc::new(bank),
@@ -97,11 +95,49 @@ pub(crate) fn engine(project: &Project, db: &std::path::Path) -> Result<Engine> 
 
 pub(crate) fn prompts(project: &Project) -> Result<Prompts> {
     Prompts::load(&project.prompts())
-        .with_context(|| format!("loading templates from {}", project.prompts().display()))
+        .context("loading the message templates (prompts/**/*.hbs; --root or KSBQUIZ_ROOT names the project folder)")
 }
 
 pub(crate) fn library(project: &Project) -> Result<Library> {
-    Ok(Library::load(&project.standards(), &project.root)?)
+    Ok(Library::load(&project.standards(), project.read_root())?)
+}
+
+/// `ksbquiz config check`: the effective settings with tokens masked and where each came
+/// from; an error names the key (or variable) and exits 1.
+fn config_check(project: &Project, json: bool) -> Result<ExitCode> {
+    let p = prompts(project)?;
+    match Config::load_from(project.config.as_deref(), &project.root) {
+        Ok((config, origins)) => {
+            let rows: Vec<serde_json::Value> = origins
+                .iter()
+                .map(|(key, origin)| {
+                    let vars = ksbquiz::config::SETTINGS
+                        .iter()
+                        .find(|(k, _)| k == key)
+                        .map_or("", |(_, v)| v[0]);
+                    serde_json::json!({"key": key, "value": config.shown(key), "env": vars,
+                        "from": match origin {
+                            ksbquiz::config::Origin::Default => "default".to_string(),
+                            ksbquiz::config::Origin::File => "file".to_string(),
+                            ksbquiz::config::Origin::Env(v) => v.clone(),
+                        }})
+                })
+                .collect();
+            let file = project
+                .config
+                .clone()
+                .unwrap_or_else(|| project.root.join("ksbquiz.toml"));
+            let data = serde_json::json!({"settings": rows, "file": file.display().to_string(),
+                                          "file_exists": file.is_file(), "root": project.root.display().to_string(),
+                                          "defaults": project.uses_defaults()});
+            print_json_or(json, &data, &p, "cli/config-check", || data.clone())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("{}", p.render("cli/config-error", &serde_json::json!({"error": e.to_string()}))?);
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 /// Prints `value` as JSON when `json` is asked for, else the template `name` with `data()`.

@@ -7,11 +7,10 @@ use anyhow::{Result, bail};
 
 use super::engine;
 use ksbquiz::adapters::{console, discord, telegram};
-use ksbquiz::config::Config;
 use ksbquiz::project::Project;
 
 pub(crate) fn serve(project: &Project, db: &std::path::Path) -> Result<ExitCode> {
-    let config = Config::load(&project.root)?;
+    let config = project.settings()?;
     if !config.has_bots() {
         bail!(
             "no bot is configured: set TELEGRAM_BOT_TOKEN (and/or DISCORD_TOKEN), or put them in \

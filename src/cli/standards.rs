@@ -70,9 +70,9 @@ pub(crate) fn run(project: &Project, cmd: StandardsCmd) -> Result<ExitCode> {
         }
         StandardsCmd::Import { file } => {
             let mut lib = library(project)?;
-            let dest = lib.import(&file)?;
+            let dest = lib.import_into(&file, &project.standards_out())?;
             let std = &lib.get_path(&dest)?.standard;
-            let draft = bank::draft::write_draft(&project.data(), std)?;
+            let draft = bank::draft::write_draft(&project.data_out(), std)?;
             println!(
                 "{}",
                 p.render(

@@ -12,12 +12,8 @@ use super::{ParseError, Standard};
 
 #[derive(Debug, Error)]
 pub enum LibraryError {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{path}: {err}")]
+    Io { path: PathBuf, err: std::io::Error },
     #[error("{path}: not valid UTF-8 text (save it as UTF-8 and try again)")]
     NotUtf8 { path: PathBuf },
     #[error("{path}: bad sidecar: {message}")]
@@ -33,7 +29,7 @@ pub enum LibraryError {
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LibraryError + '_ {
     move |source| LibraryError::Io {
         path: path.to_path_buf(),
-        source,
+        err: source,
     }
 }
 
@@ -141,6 +137,13 @@ impl Library {
     /// Parses `file` (refusing on any error), then copies it byte for byte, with its sidecar,
     /// into the library as `<CODE>-<title-slug>.txt`. Returns the new path.
     pub fn import(&mut self, file: &Path) -> Result<PathBuf, LibraryError> {
+        let dir = self.dir.clone();
+        self.import_into(file, &dir)
+    }
+
+    /// [`Library::import`] into `dir` (created if missing) rather than the folder read.
+    pub fn import_into(&mut self, file: &Path, dir: &Path) -> Result<PathBuf, LibraryError> {
+        fs::create_dir_all(dir).map_err(io(dir))?;
         let standard = load_file(file, &file.display().to_string())?;
         if let Ok(e) = self.get(standard.code()) {
             return Err(LibraryError::Exists {
@@ -149,7 +152,7 @@ impl Library {
             });
         }
         let name = format!("{}-{}", standard.code(), slug(&standard.standard.title));
-        let dest = self.dir.join(format!("{name}.txt"));
+        let dest = dir.join(format!("{name}.txt"));
         fs::copy(file, &dest).map_err(io(&dest))?;
         let side = sidecar_path(file);
         if side.exists() {
