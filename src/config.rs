@@ -113,16 +113,37 @@ pub enum ConfigError {
 /// Every setting: its key in the file, and the environment variables that set it (the first
 /// is the documented name; later ones are older names still read).
 pub const SETTINGS: &[(&str, &[&str])] = &[
-    ("telegram.token", &["KSBQUIZ_TELEGRAM_TOKEN", "TELEGRAM_BOT_TOKEN"]),
-    ("telegram.api_url", &["KSBQUIZ_TELEGRAM_API_URL", "TELEGRAM_API_URL"]),
+    (
+        "telegram.token",
+        &["KSBQUIZ_TELEGRAM_TOKEN", "TELEGRAM_BOT_TOKEN"],
+    ),
+    (
+        "telegram.api_url",
+        &["KSBQUIZ_TELEGRAM_API_URL", "TELEGRAM_API_URL"],
+    ),
     ("telegram.webhook_url", &["KSBQUIZ_TELEGRAM_WEBHOOK_URL"]),
-    ("telegram.webhook_listen", &["KSBQUIZ_TELEGRAM_WEBHOOK_LISTEN"]),
-    ("telegram.webhook_secret", &["KSBQUIZ_TELEGRAM_WEBHOOK_SECRET"]),
+    (
+        "telegram.webhook_listen",
+        &["KSBQUIZ_TELEGRAM_WEBHOOK_LISTEN"],
+    ),
+    (
+        "telegram.webhook_secret",
+        &["KSBQUIZ_TELEGRAM_WEBHOOK_SECRET"],
+    ),
     ("discord.token", &["KSBQUIZ_DISCORD_TOKEN", "DISCORD_TOKEN"]),
-    ("discord.api_url", &["KSBQUIZ_DISCORD_API_URL", "DISCORD_API_URL"]),
+    (
+        "discord.api_url",
+        &["KSBQUIZ_DISCORD_API_URL", "DISCORD_API_URL"],
+    ),
     ("discord.tutor_role", &["KSBQUIZ_DISCORD_TUTOR_ROLE"]),
-    ("scheduling.desired_retention", &["KSBQUIZ_SCHEDULING_DESIRED_RETENTION"]),
-    ("scheduling.leech_threshold", &["KSBQUIZ_SCHEDULING_LEECH_THRESHOLD"]),
+    (
+        "scheduling.desired_retention",
+        &["KSBQUIZ_SCHEDULING_DESIRED_RETENTION"],
+    ),
+    (
+        "scheduling.leech_threshold",
+        &["KSBQUIZ_SCHEDULING_LEECH_THRESHOLD"],
+    ),
 ];
 
 /// Where a setting's value came from.
@@ -162,7 +183,9 @@ impl Config {
             Err(e) if must => {
                 return Err(ConfigError::File {
                     path: shown,
-                    message: format!("{e} (expected the configuration file --config or KSBQUIZ_CONFIG names)"),
+                    message: format!(
+                        "{e} (expected the configuration file --config or KSBQUIZ_CONFIG names)"
+                    ),
                 });
             }
             Err(_) => Config::default(),
@@ -176,7 +199,11 @@ impl Config {
                     .and_then(|s| s.get(k))
                     .is_some()
             });
-            let mut origin = if in_file { Origin::File } else { Origin::Default };
+            let mut origin = if in_file {
+                Origin::File
+            } else {
+                Origin::Default
+            };
             let set = vars.iter().find_map(|v| {
                 std::env::var(v)
                     .ok()
@@ -209,7 +236,8 @@ impl Config {
             "discord.api_url" => self.discord.api_url = Some(v.into()),
             "discord.tutor_role" => self.discord.tutor_role = Some(v.into()),
             "scheduling.desired_retention" => {
-                self.scheduling.desired_retention = v.parse().map_err(|_| bad("a number such as 0.9"))?
+                self.scheduling.desired_retention =
+                    v.parse().map_err(|_| bad("a number such as 0.9"))?
             }
             "scheduling.leech_threshold" => {
                 self.scheduling.leech_threshold = v.parse().map_err(|_| bad("a whole number"))?

@@ -31,7 +31,9 @@ const FOLDERS: [(&str, &Dir<'static>); 3] = [
 
 /// Why the view of defaults and the root's files could not be assembled.
 #[derive(Debug, thiserror::Error)]
-#[error("assembling the built-in defaults at {path} failed ({err}); run from a folder with prompts/, data/ and question-bank/, or set --root / KSBQUIZ_ROOT to one")]
+#[error(
+    "assembling the built-in defaults at {path} failed ({err}); run from a folder with prompts/, data/ and question-bank/, or set --root / KSBQUIZ_ROOT to one"
+)]
 pub struct ViewError {
     pub path: PathBuf,
     pub err: std::io::Error,
@@ -195,7 +197,11 @@ fn assemble(root: &Path, cache: &Path) -> Result<PathBuf, ViewError> {
             path: abs.clone(),
             err,
         })?;
-        key.push_str(&format!("|own {}:{:x}", rel.display(), fnv1a_bytes(&contents)));
+        key.push_str(&format!(
+            "|own {}:{:x}",
+            rel.display(),
+            fnv1a_bytes(&contents)
+        ));
     }
     let view = cache.join(format!("view-{:016x}", fnv1a(&key)));
     if view.is_dir() {
@@ -249,7 +255,8 @@ mod tests {
 
     #[test]
     fn an_empty_root_reads_the_defaults_and_a_root_file_overrides_one() {
-        let root = std::env::temp_dir().join(format!("ksbquiz-project-test-{}", std::process::id()));
+        let root =
+            std::env::temp_dir().join(format!("ksbquiz-project-test-{}", std::process::id()));
         let cache = root.join("cache");
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(&cache).unwrap();
@@ -263,8 +270,14 @@ mod tests {
         std::fs::write(root.join("prompts/chat/help.hbs"), "Our own help").unwrap();
         let mine = assemble(&root, &cache).unwrap();
         assert_ne!(mine, view);
-        assert_eq!(std::fs::read_to_string(mine.join("prompts/chat/help.hbs")).unwrap(), "Our own help");
-        assert!(mine.join("prompts/chat/stats.hbs").is_file(), "the other defaults stay");
+        assert_eq!(
+            std::fs::read_to_string(mine.join("prompts/chat/help.hbs")).unwrap(),
+            "Our own help"
+        );
+        assert!(
+            mine.join("prompts/chat/stats.hbs").is_file(),
+            "the other defaults stay"
+        );
         let _ = std::fs::remove_dir_all(&root);
     }
 }

@@ -207,6 +207,8 @@ struct Run {
     after: f64,
     asked: usize,
     histories: Vec<History>,
+    /// Retentions the weekly plans chose (ksbquiz now).
+    retentions: Vec<f32>,
 }
 
 impl Bench<'_> {
@@ -235,6 +237,7 @@ impl Bench<'_> {
         let mut aim = sched.default_aim();
         let mut plan_new = None;
         let (mut attended, mut firsts, mut first_right) = (0usize, 0usize, 0usize);
+        let mut retentions = Vec::new();
         for day in 0..self.sizes.days {
             if policy == Policy::Now && day % 7 == 0 {
                 let states = fsrs_states(&cards);
@@ -252,6 +255,7 @@ impl Bench<'_> {
                     } else {
                         1.0
                     },
+                    guess: GUESS as f32,
                     first_right: if firsts >= 10 {
                         first_right as f32 / firsts as f32
                     } else {
@@ -264,6 +268,7 @@ impl Bench<'_> {
                     epa: Some(epa),
                 };
                 plan_new = Some(c.new_per_day);
+                retentions.push(c.retention);
             }
             if !p.attends[day as usize] {
                 continue;
@@ -306,6 +311,7 @@ impl Bench<'_> {
             after: bank_recall((self.sizes.days + self.sizes.after) as f64),
             asked,
             histories: hist.into_values().map(|h| h.1).collect(),
+            retentions,
         }
     }
 
@@ -570,8 +576,13 @@ pub(super) fn learning(
             let after: Vec<f64> = runs.iter().map(|r| r.after).collect();
             let asked =
                 runs.iter().map(|r| r.asked).sum::<usize>() as f64 / runs.len().max(1) as f64;
+            let mut chosen: std::collections::BTreeMap<String, usize> =
+                std::collections::BTreeMap::new();
+            for r in runs.iter().flat_map(|r| &r.retentions) {
+                *chosen.entry(format!("{r:.2}")).or_default() += 1;
+            }
             rows.push(json!({"policy": policy.name(), "at_epa": mean_ci(&at_epa), "after": mean_ci(&after),
-                             "asked": asked.round(), "per_learner_at_epa": at_epa}));
+                             "asked": asked.round(), "retentions_chosen": chosen, "per_learner_at_epa": at_epa}));
         }
         models.push(json!({"model": model.name(), "fit": fit_note, "policies": rows}));
     }

@@ -71,8 +71,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 /// Builds the engine over the project's bank and prompts and the database at `db`.
 pub(crate) fn engine(project: &Project, db: &std::path::Path) -> Result<Engine> {
     // The errors name the path and the OS's reason once; the context says what was expected.
-    let bank = Bank::load(&project.bank())
-        .context("loading the question bank (question-bank/<CODE>.json; `ksbquiz bank build` writes it)")?;
+    let bank = Bank::load(&project.bank()).context(
+        "loading the question bank (question-bank/<CODE>.json; `ksbquiz bank build` writes it)",
+    )?;
     if bank.files().is_empty() {
         bail!(
             "the question bank in {} is empty: run `ksbquiz bank build`",
@@ -116,11 +117,11 @@ fn config_check(project: &Project, json: bool) -> Result<ExitCode> {
                         .find(|(k, _)| k == key)
                         .map_or("", |(_, v)| v[0]);
                     serde_json::json!({"key": key, "value": config.shown(key), "env": vars,
-                        "from": match origin {
-                            ksbquiz::config::Origin::Default => "default".to_string(),
-                            ksbquiz::config::Origin::File => "file".to_string(),
-                            ksbquiz::config::Origin::Env(v) => v.clone(),
-                        }})
+                    "from": match origin {
+                        ksbquiz::config::Origin::Default => "default".to_string(),
+                        ksbquiz::config::Origin::File => "file".to_string(),
+                        ksbquiz::config::Origin::Env(v) => v.clone(),
+                    }})
                 })
                 .collect();
             let file = project
@@ -134,7 +135,13 @@ fn config_check(project: &Project, json: bool) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprintln!("{}", p.render("cli/config-error", &serde_json::json!({"error": e.to_string()}))?);
+            eprintln!(
+                "{}",
+                p.render(
+                    "cli/config-error",
+                    &serde_json::json!({"error": e.to_string()})
+                )?
+            );
             Ok(ExitCode::from(1))
         }
     }

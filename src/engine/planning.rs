@@ -199,6 +199,7 @@ impl Engine {
             rest_days: &l.settings.rest_days,
             pace,
             first_right,
+            guess: 0.25,
         })
     }
 

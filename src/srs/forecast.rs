@@ -103,9 +103,22 @@ pub struct Learning<'a> {
     pub pace: f32,
     /// Share of first answers that are right (the model's first rating; 0.5 when unknown).
     pub first_right: f32,
+    /// Chance of a right answer by guessing (1 / options: 0.25 for four).
+    pub guess: f32,
 }
 
-/// Expected recall on the end-point date, per standard, as [`project`] simulates it.
+/// The share of a multiple-choice recall probability that is knowledge, not a lucky guess:
+/// the weights are fitted to right and wrong answers, and a learner who has forgotten still
+/// answers right one time in four, so `r` overstates what they know.
+pub fn known(r: f32, guess: f32) -> f32 {
+    if guess <= 0.0 || guess >= 1.0 {
+        return r;
+    }
+    ((r - guess) / (1.0 - guess)).clamp(0.0, 1.0)
+}
+
+/// Expected recall on the end-point date, per standard, as [`project`] simulates it: the part
+/// of each item's recall probability that is knowledge rather than a guess (see [`known`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Projection {
     /// Per standard (in the learner's order): expected items recalled on the date, and items.
@@ -264,11 +277,12 @@ pub fn project(
             }
         }
         for c in &cards {
-            sums[c.std] += sched.recall_after(
+            let r = sched.recall_after(
                 c.m.stability,
                 c.m.difficulty,
                 (horizon - c.last).max(0) as f32,
             );
+            sums[c.std] += known(r, l.guess);
         }
     }
     Projection {
