@@ -597,3 +597,100 @@ fn bank_export_writes_gift_and_moodle_xml() {
         .failure()
         .stderr(predicate::str::contains("no standard \"NOPE1\""));
 }
+
+/// `ksbquiz` installed elsewhere: from an empty folder the built-in standards, prompts and
+/// bank serve every command, a learner gets a question after one choice, and a file of the
+/// folder's own replaces the built-in one.
+#[test]
+fn an_installed_binary_works_from_an_empty_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut c = Command::cargo_bin("ksbquiz").unwrap();
+        c.current_dir(dir.path())
+            .env_remove("KSBQUIZ_ROOT")
+            .env_remove("KSBQUIZ_CONFIG")
+            .env("XDG_CACHE_HOME", cache.path())
+            .args(args);
+        c
+    };
+    run(&["--help"]).assert().success();
+    run(&["standards", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("5 standards, 340 items."));
+    run(&["bank", "check"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Bank OK."));
+    run(&["play", "--name", "Kim"])
+        .write_stdin("2\n")
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("Which standard are you working towards?")
+                .and(predicate::str::contains("2) HSCCLD310"))
+                .and(predicate::str::contains("Question 1 of")),
+        );
+    std::fs::create_dir_all(dir.path().join("prompts/console")).unwrap();
+    std::fs::write(
+        dir.path().join("prompts/console/banner.hbs"),
+        "Our own banner for {{name}}",
+    )
+    .unwrap();
+    run(&["play", "--name", "Kim"])
+        .write_stdin("")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Our own banner for Kim"));
+    // Only the learners' database was written into the folder, besides the override.
+    let mut top: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    top.sort();
+    assert_eq!(top, ["ksbquiz-data", "prompts"]);
+}
+
+#[test]
+fn config_check_masks_tokens_and_names_a_bad_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let file = dir.path().join("deploy.toml");
+    std::fs::write(&file, "[discord]\ntutor_role = \"Tutors\"\n").unwrap();
+    let run = || {
+        let mut c = Command::cargo_bin("ksbquiz").unwrap();
+        c.current_dir(dir.path())
+            .env("XDG_CACHE_HOME", cache.path())
+            .env_remove("TELEGRAM_BOT_TOKEN")
+            .env_remove("DISCORD_TOKEN")
+            .arg("--config")
+            .arg(&file)
+            .args(["config", "check"]);
+        c
+    };
+    run()
+        .env("KSBQUIZ_TELEGRAM_TOKEN", "123:SECRET")
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("telegram.token = ***")
+                .and(predicate::str::contains(
+                    "discord.tutor_role = Tutors   [file",
+                ))
+                .and(predicate::str::contains("123:SECRET").not()),
+        );
+    run()
+        .env("KSBQUIZ_SCHEDULING_DESIRED_RETENTION", "ninety")
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("KSBQUIZ_SCHEDULING_DESIRED_RETENTION")
+                .and(predicate::str::contains("scheduling.desired_retention")),
+        );
+    std::fs::write(&file, "[discord]\ntutor_rol = \"Tutors\"\n").unwrap();
+    run()
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("deploy.toml").and(predicate::str::contains("tutor_rol")));
+}

@@ -540,3 +540,40 @@ fn a_learner_with_an_unreadable_time_zone_still_gets_a_daily_prompt() {
     l.settings.daily_time = "half past six".into();
     assert!(e.local_prompt_due(&l).is_some());
 }
+
+/// A new learner is offered the standards as choices; choosing one enrols them and asks the
+/// first question at once.
+#[test]
+fn a_new_learner_chooses_a_standard_and_gets_a_question_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
+    let w = who("test:new");
+    let out = e.handle(w, Input::Start { code: None }).unwrap();
+    let choices = out
+        .iter()
+        .find_map(|o| match o {
+            ksbquiz::engine::Out::Choices { choices, .. } => Some(choices.clone()),
+            _ => None,
+        })
+        .expect("the standards offered as choices");
+    assert_eq!(choices.len(), 5);
+    assert!(choices.iter().all(|c| c.command.starts_with("/enrol ")));
+    let pick = choices
+        .iter()
+        .find(|c| c.command.ends_with("OCC0088B"))
+        .unwrap();
+    let out = e.handle(w, command::parse(&pick.command)).unwrap();
+    let q = common::question(&out).expect("the first question straight after choosing");
+    assert_eq!(q.header, "Question 1 of 5");
+    // Asking for a quiz before choosing offers the choices again.
+    let w2 = who("test:new2");
+    e.handle(w2, Input::Start { code: None }).unwrap();
+    let out = e.handle(w2, Input::Quiz).unwrap();
+    assert!(
+        out.iter()
+            .any(|o| matches!(o, ksbquiz::engine::Out::Choices { .. }))
+    );
+    // A second standard adds to the first without starting another quiz.
+    let out = e.handle(w, command::parse("/enrol HSCCLD222")).unwrap();
+    assert!(common::question(&out).is_none());
+}

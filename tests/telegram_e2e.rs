@@ -162,15 +162,18 @@ async fn a_learner_from_start_to_forget() {
     }
     fake.push_text(ANN, "Ann", "/enrol HSCCLD352");
     wait_text(&fake, ANN, "you're now studying HSCCLD352").await;
+    // A first standard brings the first question at once (today's quiz).
+    wait_text(&fake, ANN, "Today's quiz: 5 questions").await;
 
-    // The daily prompt, fired by moving the clock past 18:00 London time.
+    // The next day's prompt, fired by moving the clock past 18:00 London time.
+    clock.set("2026-11-24T09:00:00Z".parse().unwrap());
     let daily = DailyPrompts::new(running.app.clone());
     assert_eq!(
         daily.tick().await.unwrap().sent,
         0,
         "not before the learner's time"
     );
-    clock.set("2026-11-23T18:01:00Z".parse().unwrap());
+    clock.set("2026-11-24T18:01:00Z".parse().unwrap());
     assert_eq!(daily.tick().await.unwrap().sent, 1);
     assert_eq!(daily.tick().await.unwrap().sent, 0, "never twice a day");
     let prompt = wait_text(&fake, ANN, "Your daily quiz is ready: 5 questions").await;
@@ -189,9 +192,14 @@ async fn a_learner_from_start_to_forget() {
             Fault::ServerError,
         ],
     );
+    // What was sent before (the first day's first question) is not part of this quiz.
+    let mut seen = fake
+        .calls()
+        .iter()
+        .filter(|c| c.chat_id == Some(ANN))
+        .count();
     fake.push_callback(ANN, "Ann", &prompt.result, "quiz");
     let (mut polls, mut buttons) = (0, 0);
-    let mut seen = 0usize;
     // Reasons the learner must read after answering: the chosen option's, and the key's.
     let mut reasons: Vec<String> = Vec::new();
     loop {
@@ -665,7 +673,7 @@ async fn old_and_repeated_answer_buttons_never_show_an_unrecorded_choice() {
     wait_text(&fake, ANN, "Welcome, Ann!").await;
     fake.push_text(ANN, "Ann", "/enrol HSCCLD352");
     wait_text(&fake, ANN, "you're now studying HSCCLD352").await;
-    fake.push_text(ANN, "Ann", "/quiz");
+    // The first standard starts today's quiz at once.
     let (q1, b1) = button_question(&fake, ANN, 0).await;
     let d1 = delivery_of(&b1[1]);
 
@@ -854,5 +862,29 @@ async fn a_push_stopped_part_way_sends_each_prompt_once_after_restart() {
         assert_eq!(prompts_to(&fake, chat), 1, "chat {chat}");
     }
     assert_eq!(report.sent as i64, N - BEFORE_HANG as i64);
+    running.stop().await;
+}
+
+/// A new learner is offered the standards as buttons; one press enrols them and the first
+/// question follows at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_learner_picks_a_standard_by_button_and_gets_a_question() {
+    let fake = FakeTelegram::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _clock) = engine_with_buttons(dir.path(), |_| true);
+    let running = start_bot(&engine, &fake).await;
+    fake.push_text(ANN, "Ann", "/start");
+    let offer = wait_text(&fake, ANN, "Which standard are you working towards?").await;
+    let data: Vec<String> = offer.body["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|row| row[0]["callback_data"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(data.len(), 5, "{data:?}");
+    let pick = data.iter().find(|d| d.ends_with("HSCCLD352")).unwrap();
+    fake.push_callback(ANN, "Ann", &offer.result, pick);
+    wait_text(&fake, ANN, "you're now studying HSCCLD352").await;
+    button_question(&fake, ANN, 0).await;
     running.stop().await;
 }

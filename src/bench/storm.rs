@@ -30,10 +30,11 @@ pub fn storm(project: &Project, db: &Path, learners: usize) -> Result<()> {
                 };
                 if e.store().learner_by_account(&acc)?.is_none() {
                     e.handle(w, Input::Start { code: None })?;
-                    e.handle(w, Input::Enrol(vec!["PROV-LMCCP".into()]))?;
-                    // A long daily quiz, so kills land in the middle of it.
+                    // A long daily quiz, so kills land in the middle of it (set before the
+                    // first standard, which starts the first quiz).
                     e.handle(w, Input::PerDay("50".into()))?;
                     e.handle(w, Input::NewPerDay("50".into()))?;
+                    e.handle(w, Input::Enrol(vec!["PROV-LMCCP".into()]))?;
                 }
                 loop {
                     // Today's quiz first (after a restart, resumed where its attempts say it

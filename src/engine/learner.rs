@@ -43,6 +43,15 @@ impl Engine {
         Ok(out)
     }
 
+    /// A learner with no standard asked for questions: the standards to choose from.
+    fn not_enrolled(&self, learner: &Learner) -> Result<Vec<Out>> {
+        let mut out = self.text("not-enrolled", json!({}))?;
+        out.extend(self.standards_list(learner)?);
+        Ok(out)
+    }
+
+    /// The standards one can study; a learner who studies none yet is offered them as choices
+    /// (buttons, a menu, a numbered list), and choosing one starts its first quiz.
     pub(super) fn standards_list(&self, learner: &Learner) -> Result<Vec<Out>> {
         let list: Vec<_> = self
             .bank
@@ -52,7 +61,24 @@ impl Engine {
                        "items": self.bank.items_of(&s.code).len()})
             })
             .collect();
-        self.text("standards", json!({"standards": list}))
+        if !learner.standards.is_empty() {
+            return self.text("standards", json!({"standards": list}));
+        }
+        let choices = self
+            .bank
+            .standards()
+            .map(|s| {
+                Ok(super::Choice {
+                    label: self
+                        .say("standard-choice", json!({"code": s.code, "title": s.title}))?,
+                    command: format!("/enrol {}", s.code),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(vec![Out::Choices {
+            text: self.say("standards-choose", json!({"standards": list}))?,
+            choices,
+        }])
     }
 
     pub(super) fn enrol(&self, mut learner: Learner, codes: &[String]) -> Result<Vec<Out>> {
@@ -75,12 +101,18 @@ impl Engine {
                 added.push(real.clone());
             }
         }
+        let first = learner.standards.len() == added.len() && !added.is_empty();
         self.store.put_learner(&learner)?;
         self.store.durable()?;
-        self.text(
+        let mut out = self.text(
             "enrolled",
-            json!({"added": added, "standards": learner.standards}),
-        )
+            json!({"added": added, "standards": learner.standards, "first": first}),
+        )?;
+        // A learner's first standard: the first question now, not another command to learn.
+        if first {
+            out.extend(self.quiz(&learner)?);
+        }
+        Ok(out)
     }
 
     pub(super) fn join(&self, learner: Learner, code: &str) -> Result<Vec<Out>> {
@@ -103,7 +135,7 @@ impl Engine {
     /// Today's quiz: resumes an unfinished one, else plans and starts a new one.
     pub(super) fn quiz(&self, learner: &Learner) -> Result<Vec<Out>> {
         if learner.standards.is_empty() {
-            return self.text("not-enrolled", json!({}));
+            return self.not_enrolled(learner);
         }
         let today = self.today(learner);
         if let Some(s) = self.store.session(learner.id)? {
@@ -133,7 +165,7 @@ impl Engine {
 
     pub(super) fn practice(&self, learner: &Learner) -> Result<Vec<Out>> {
         if learner.standards.is_empty() {
-            return self.text("not-enrolled", json!({}));
+            return self.not_enrolled(learner);
         }
         let today = self.today(learner);
         let plan = self.plan(learner, Mode::Practice)?;
@@ -401,7 +433,7 @@ impl Engine {
 
     pub(super) fn stats(&self, learner: &Learner) -> Result<Vec<Out>> {
         if learner.standards.is_empty() {
-            return self.text("not-enrolled", json!({}));
+            return self.not_enrolled(learner);
         }
         let now = self.now();
         let today = self.today(learner);

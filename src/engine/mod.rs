@@ -124,6 +124,21 @@ pub enum Out {
         name: String,
         content: Vec<u8>,
     },
+    /// A message with choices a front end offers as buttons, a menu or a numbered list; each
+    /// choice, picked, is the input it names (typed as a command, e.g. `/enrol HSCCLD352`).
+    Choices {
+        text: String,
+        choices: Vec<Choice>,
+    },
+}
+
+/// One choice of an [`Out::Choices`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    /// What the button or list shows (from a template).
+    pub label: String,
+    /// The command it sends, as a learner would type it.
+    pub command: String,
 }
 
 /// What became of an answer ([`Engine::handle_answer`]).

@@ -139,6 +139,10 @@ pub fn texts(outs: &[ksbquiz::engine::Out]) -> String {
             ksbquiz::engine::Out::Text(t) => t.clone(),
             ksbquiz::engine::Out::Question(q) => format!("[{}] {}", q.header, q.stem),
             ksbquiz::engine::Out::Document { name, .. } => format!("[file {name}]"),
+            ksbquiz::engine::Out::Choices { text, choices } => {
+                let labels: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
+                format!("{text}\n{}", labels.join("\n"))
+            }
         })
         .collect::<Vec<_>>()
         .join("\n")

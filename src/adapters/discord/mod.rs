@@ -23,8 +23,9 @@ use serde_json::json;
 use serenity::all::{
     ButtonStyle, ChannelId, ClientBuilder, CommandInteraction, ComponentInteraction, Context,
     CreateActionRow, CreateAttachment, CreateButton, CreateInteractionResponse,
-    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, EventHandler,
-    GatewayIntents, GuildId, Http, HttpBuilder, Interaction, InteractionId, Ready, ShardManager,
+    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateSelectMenu,
+    CreateSelectMenuKind, CreateSelectMenuOption, EventHandler, GatewayIntents, GuildId, Http,
+    HttpBuilder, Interaction, InteractionId, Ready, ShardManager,
 };
 use serenity::async_trait;
 use serenity::builder::Builder;
@@ -76,6 +77,16 @@ fn clip(mut s: String) -> String {
         s.push('…');
     }
     s
+}
+
+/// `s` cut to at most `max` characters (with an ellipsis when cut).
+fn clip_to(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max - 1).collect();
+    out.push('…');
+    out
 }
 
 /// Lettered buttons, five to a row.
@@ -230,6 +241,21 @@ impl App {
                 Out::Document { name, content } => {
                     msg = msg.add_file(CreateAttachment::bytes(content, name));
                 }
+                Out::Choices { text: t, choices } => {
+                    text.push(t);
+                    // A select menu holds 25 options of 100 characters at most.
+                    let options: Vec<CreateSelectMenuOption> = choices
+                        .iter()
+                        .take(25)
+                        .map(|c| {
+                            CreateSelectMenuOption::new(clip_to(&c.label, 100), c.command.clone())
+                        })
+                        .collect();
+                    rows = vec![CreateActionRow::SelectMenu(CreateSelectMenu::new(
+                        translate::CHOICE_MENU,
+                        CreateSelectMenuKind::String { options },
+                    ))];
+                }
             }
         }
         msg.content(clip(text.join("\n\n"))).components(rows)
@@ -271,7 +297,7 @@ impl App {
                                     follow =
                                         follow.add_file(CreateAttachment::bytes(content, name));
                                 }
-                                Out::Question(_) => {}
+                                Out::Question(_) | Out::Choices { .. } => {}
                             }
                         }
                     }
@@ -310,6 +336,17 @@ impl App {
                 index,
                 option,
             } => quiz::click(self, c, &a, &quiz, index, option).await,
+            Action::Engine(input) => {
+                let msg = match self.engine_call(&a, input).await {
+                    Ok(outs) => self.private_message(outs),
+                    Err(e) => {
+                        tracing::error!(error = %e, "engine call failed");
+                        CreateInteractionResponseMessage::new()
+                            .content(self.engine.say("try-again", json!({})).unwrap_or_default())
+                    }
+                };
+                self.respond(c.id, &c.token, msg, true).await;
+            }
             Action::Answer { delivery, option } => {
                 let msg = match self
                     .engine_call(&a, Input::Answer { delivery, option })

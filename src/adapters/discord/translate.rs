@@ -194,9 +194,24 @@ pub fn answer_button(delivery: &str, option: usize) -> String {
     format!("ans:{delivery}:{option}")
 }
 
+/// The custom id of the menu of choices the engine offers (the standards to start with).
+pub const CHOICE_MENU: &str = "choose";
+
 fn component_action(c: &ComponentInteraction) -> Action {
     let id = c.data.custom_id.as_str();
     let unknown = || Action::Unknown(id.to_string());
+    if id == CHOICE_MENU {
+        // The menu's values are the commands the engine offered (`/enrol HSCCLD352`).
+        return match &c.data.kind {
+            serenity::all::ComponentInteractionDataKind::StringSelect { values } => values
+                .first()
+                .filter(|v| v.starts_with('/'))
+                .map_or_else(unknown, |v| {
+                    Action::Engine(crate::engine::command::parse(v))
+                }),
+            _ => unknown(),
+        };
+    }
     if let Some(rest) = id.strip_prefix("live:") {
         let mut parts = rest.rsplitn(3, ':');
         let (Some(option), Some(index), Some(quiz)) = (parts.next(), parts.next(), parts.next())

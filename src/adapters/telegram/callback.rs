@@ -12,6 +12,8 @@ pub enum Callback {
     Quiz,
     /// Confirm `/forget` (`forget`).
     ForgetConfirm,
+    /// A choice the engine offered: the command it stands for (`c:/enrol HSCCLD352`).
+    Command(String),
 }
 
 impl Callback {
@@ -21,6 +23,11 @@ impl Callback {
             "quiz" => return Some(Callback::Quiz),
             "forget" => return Some(Callback::ForgetConfirm),
             _ => {}
+        }
+        if let Some(cmd) = data.strip_prefix("c:") {
+            return cmd
+                .starts_with('/')
+                .then(|| Callback::Command(cmd.to_string()));
         }
         let rest = data.strip_prefix("a:")?;
         let (delivery, option) = rest.rsplit_once(':')?;
@@ -38,6 +45,7 @@ impl fmt::Display for Callback {
             Callback::Answer { delivery, option } => write!(f, "a:{delivery}:{option}"),
             Callback::Quiz => f.write_str("quiz"),
             Callback::ForgetConfirm => f.write_str("forget"),
+            Callback::Command(cmd) => write!(f, "c:{cmd}"),
         }
     }
 }
@@ -55,10 +63,11 @@ mod tests {
             },
             Callback::Quiz,
             Callback::ForgetConfirm,
+            Callback::Command("/enrol HSCCLD352".into()),
         ] {
             assert_eq!(Callback::parse(&c.to_string()), Some(c));
         }
-        for stale in ["", "a:", "a:x", "a:x:y", "b:x:1", "quiz:now"] {
+        for stale in ["", "a:", "a:x", "a:x:y", "b:x:1", "quiz:now", "c:enrol"] {
             assert_eq!(Callback::parse(stale), None, "{stale}");
         }
     }

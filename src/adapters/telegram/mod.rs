@@ -107,6 +107,28 @@ impl App {
                         .await
                         .map(|_| ())
                 }
+                Out::Choices { text, choices } => {
+                    // One button a row; Telegram carries at most 64 bytes of data back.
+                    let rows: Vec<Vec<InlineKeyboardButton>> = choices
+                        .iter()
+                        .map(|c| {
+                            (
+                                c.label.clone(),
+                                callback::Callback::Command(c.command.clone()).to_string(),
+                            )
+                        })
+                        .filter(|(_, data)| data.len() <= 64)
+                        .map(|(label, data)| vec![InlineKeyboardButton::callback(label, data)])
+                        .collect();
+                    send::send(
+                        &self
+                            .bot
+                            .send_message(chat, text)
+                            .reply_markup(InlineKeyboardMarkup::new(rows)),
+                    )
+                    .await
+                    .map(|_| ())
+                }
             };
             match sent {
                 Ok(()) => {}
@@ -251,6 +273,7 @@ async fn on_callback(app: Arc<App>, q: CallbackQuery) -> HandlerResult {
         Some(Callback::Answer { delivery, option }) => Input::Answer { delivery, option },
         Some(Callback::Quiz) => Input::Quiz,
         Some(Callback::ForgetConfirm) => Input::ForgetConfirm,
+        Some(Callback::Command(cmd)) => command::parse(&cmd),
         None => return stale_button(&app, chat).await,
     };
     let outs = match input {
