@@ -18,6 +18,7 @@ pub mod domain;
 pub mod engine;
 pub mod export;
 pub mod live;
+pub mod metrics;
 pub mod project;
 pub mod prompts;
 pub mod srs;

@@ -16,14 +16,16 @@ mod cli;
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("KSBQUIZ_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = cli::args::Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KSBQUIZ_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        cli::args::LogFormat::Json => logs.json().init(),
+        cli::args::LogFormat::Text => logs.init(),
+    }
     match cli::run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -102,3 +102,188 @@ async fn telegram_and_discord_run_side_by_side_and_tokens_stay_out_of_the_logs()
     assert!(store.learner_by_account("telegram:51").unwrap().is_some());
     assert!(store.learner_by_account("discord:61").unwrap().is_some());
 }
+
+/// The operator's view of a running server: `/metrics` counts an answer given through the
+/// Telegram fake, `/healthz` turns unhealthy when the Bot API stops answering, `/backup`
+/// gives a file `ksbquiz restore` accepts, and SIGTERM stops the server cleanly (exit 0 within
+/// ten seconds) with the answer on disk.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_http_health_metrics_backup_and_sigterm() {
+    use ksbquiz::testkit::telegram::Fault;
+    let tg = FakeTelegram::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ksbquiz"))
+        .arg("--root")
+        .arg(common::root())
+        .arg("--db")
+        .arg(&db)
+        .args(["--log-format", "json", "serve", "--http"])
+        .arg(format!("127.0.0.1:{port}"))
+        .env_remove("KSBQUIZ_ROOT")
+        .env_remove("TELEGRAM_BOT_TOKEN")
+        .env_remove("DISCORD_TOKEN")
+        .env("KSBQUIZ_TELEGRAM_TOKEN", TG_TOKEN)
+        .env("KSBQUIZ_TELEGRAM_API_URL", tg.url())
+        .env("KSBQUIZ_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let logs = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let http = reqwest::Client::new();
+    let get = |path: &str| http.get(format!("{base}{path}")).send();
+    let mut up = false;
+    for _ in 0..600 {
+        if get("/healthz").await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "the HTTP endpoints never came up");
+    let health = get("/healthz").await.unwrap();
+    assert_eq!(health.status(), 200);
+    let body: serde_json::Value = health.json().await.unwrap();
+    assert_eq!(body["bots_connected"]["telegram"], true, "{body}");
+    let answers = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("ksbquiz_answers_recorded_total{platform=\"telegram\"}"))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let before = answers(&get("/metrics").await.unwrap().text().await.unwrap());
+    assert_eq!(before, 0);
+
+    // A learner starts, picks a standard by button and answers the first question (a poll).
+    let wait = Duration::from_secs(60);
+    tg.push_text(71, "Uma", "/start");
+    assert!(
+        tg.wait_for(wait, |calls| calls.iter().any(|c| c.chat_id == Some(71)
+            && c.body["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("c:/enrol"))))
+            .await,
+        "no standards offered"
+    );
+    let offer = tg
+        .calls()
+        .into_iter()
+        .find(|c| {
+            c.chat_id == Some(71)
+                && c.body["reply_markup"]["inline_keyboard"][0][0]["callback_data"].is_string()
+        })
+        .unwrap();
+    tg.push_callback(71, "Uma", &offer.result, "c:/enrol HSCCLD222");
+    assert!(
+        tg.wait_for(wait, |calls| calls
+            .iter()
+            .any(|c| c.chat_id == Some(71) && c.method == "sendPoll"))
+            .await,
+        "no first question"
+    );
+    let poll = tg.sent_to(71, "sendPoll").remove(0);
+    let right = poll.body["correct_option_id"].as_u64().unwrap() as u8;
+    tg.push_poll_answer(
+        71,
+        "Uma",
+        poll.result["poll"]["id"].as_str().unwrap(),
+        right,
+    );
+    let mut after = 0;
+    for _ in 0..600 {
+        after = answers(&get("/metrics").await.unwrap().text().await.unwrap());
+        if after > before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(after, 1, "the answer is counted");
+    let metrics = get("/metrics").await.unwrap().text().await.unwrap();
+    assert!(
+        metrics.contains("ksbquiz_answer_seconds_count 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("ksbquiz_learners_active_today 1"),
+        "{metrics}"
+    );
+    assert!(
+        !metrics.contains("Uma") && !metrics.contains("HSCCLD222"),
+        "no personal data"
+    );
+
+    // A backup while serving, restored into a new store.
+    let backup = get("/backup").await.unwrap();
+    assert_eq!(backup.status(), 200);
+    let file = dir.path().join("live.ksbquiz-backup");
+    std::fs::write(&file, backup.bytes().await.unwrap()).unwrap();
+    let restored = dir.path().join("restored");
+    let out = Command::new(env!("CARGO_BIN_EXE_ksbquiz"))
+        .arg("--root")
+        .arg(common::root())
+        .arg("--db")
+        .arg(&restored)
+        .arg("restore")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let copy = ksbquiz::store::Store::open(&restored).unwrap();
+    let uma = copy
+        .learner_by_account("telegram:71")
+        .unwrap()
+        .expect("Uma restored");
+    assert_eq!(copy.attempts(uma.id).unwrap().len(), 1);
+    drop(copy);
+
+    // The Bot API stops answering: the health check says so.
+    tg.inject_on(
+        "getMe",
+        [Fault::ServerError, Fault::ServerError, Fault::ServerError],
+    );
+    let health = get("/healthz").await.unwrap();
+    assert_eq!(health.status(), 503);
+    let body: serde_json::Value = health.json().await.unwrap();
+    assert_eq!(body["bots_connected"]["telegram"], false, "{body}");
+    assert_eq!(body["store_writable"], true, "{body}");
+
+    // SIGTERM: exit 0 within ten seconds, the answer durable.
+    let pid = child.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(sent.success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "not stopped within 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "exit status {status:?}");
+    let logs = logs.join().unwrap();
+    assert!(logs.contains("\"stopped cleanly\""), "JSON logs: {logs}");
+    assert!(!logs.contains(TG_TOKEN), "a token reached the logs");
+    let store = ksbquiz::store::Store::open(&db).unwrap();
+    let uma = store.learner_by_account("telegram:71").unwrap().unwrap();
+    assert_eq!(store.attempts(uma.id).unwrap().len(), 1);
+}

@@ -20,6 +20,16 @@ pub(crate) struct Cli {
     #[arg(long, global = true, env = "KSBQUIZ_CONFIG")]
     pub(crate) config: Option<PathBuf>,
 
+    /// Log format on standard error: text (default) or json (one object a line).
+    #[arg(
+        long,
+        global = true,
+        env = "KSBQUIZ_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    pub(crate) log_format: LogFormat,
+
     #[arg(long, global = true, env = "KSBQUIZ_DB")]
     pub(crate) db: Option<PathBuf>,
 
@@ -37,6 +47,22 @@ pub(crate) enum Command {
     Bank(BankCmd),
     /// Export a cohort's results per knowledge item (CSV, XLSX, JSON or an HTML report).
     Export(ExportArgs),
+    /// Back up the store into one checksummed file. With --server, the running server writes
+    /// it (no stop needed: sled lets one process open a store); else the store at --db.
+    Backup {
+        /// The backup file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// A running `ksbquiz serve --http ADDR` to take the backup from, e.g. 127.0.0.1:9090.
+        #[arg(long, env = "KSBQUIZ_SERVER")]
+        server: Option<String>,
+    },
+    /// Restore a backup file into a new store at --db (refused if that folder is not empty,
+    /// or the file's checksum does not match).
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+    },
     /// Configuration: `config check` prints the effective settings (tokens masked) and where
     /// each came from, and fails naming the key when one is wrong.
     #[command(subcommand)]
@@ -77,7 +103,11 @@ pub(crate) enum Command {
     BenchExport,
     /// Run the bots configured (Telegram with TELEGRAM_BOT_TOKEN, Discord with DISCORD_TOKEN,
     /// or ksbquiz.toml) over one store.
-    Serve,
+    Serve {
+        /// Serve /healthz, /metrics and /backup on this address (e.g. 127.0.0.1:9090).
+        #[arg(long, env = "KSBQUIZ_HTTP")]
+        http: Option<std::net::SocketAddr>,
+    },
     /// Take quizzes in the terminal (what `ksbquiz` with no command does when no bot is
     /// configured).
     Play {
@@ -85,6 +115,12 @@ pub(crate) enum Command {
         #[arg(long, env = "USER", default_value = "learner")]
         name: String,
     },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub(crate) enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]

@@ -7,6 +7,7 @@ mod bank;
 #[cfg(feature = "testkit")]
 mod bench;
 mod export;
+mod ops;
 mod serve;
 mod standards;
 
@@ -33,7 +34,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Standards(cmd)) => standards::run(&project, cmd),
         Some(Command::Bank(cmd)) => bank::run(&project, cmd),
         Some(Command::Play { name }) => serve::play(&project, &db, &name),
-        Some(Command::Serve) => serve::serve(&project, &db),
+        Some(Command::Serve { http }) => serve::serve(&project, &db, http),
         Some(Command::Export(args)) => export::run(&project, &db, args),
         Some(Command::Scheduling(args::SchedulingCmd::Fit { json })) => {
             let engine = engine(&project, &db)?;
@@ -60,7 +61,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         #[cfg(feature = "testkit")]
         Some(Command::Storm { learners }) => bench::storm(&project, &db, learners),
         Some(Command::Config(args::ConfigCmd::Check { json })) => config_check(&project, json),
-        None if project.settings()?.has_bots() => serve::serve(&project, &db),
+        Some(Command::Backup { out, server }) => {
+            ops::backup(&project, &db, &out, server.as_deref())
+        }
+        Some(Command::Restore { file }) => ops::restore(&project, &file, &db),
+        None if project.settings()?.has_bots() => serve::serve(&project, &db, None),
         None => {
             let name = std::env::var("USER").unwrap_or_else(|_| "learner".into());
             serve::play(&project, &db, &name)

@@ -6,29 +6,33 @@ use std::sync::Arc;
 use anyhow::{Result, bail};
 
 use super::engine;
-use ksbquiz::adapters::{console, discord, telegram};
+use ksbquiz::adapters::{console, discord, ops, telegram};
 use ksbquiz::project::Project;
 
-pub(crate) fn serve(project: &Project, db: &std::path::Path) -> Result<ExitCode> {
+pub(crate) fn serve(
+    project: &Project,
+    db: &std::path::Path,
+    http: Option<std::net::SocketAddr>,
+) -> Result<ExitCode> {
     let config = project.settings()?;
     if !config.has_bots() {
         bail!(
-            "no bot is configured: set TELEGRAM_BOT_TOKEN (and/or DISCORD_TOKEN), or put them in \
-             ksbquiz.toml; `ksbquiz play` runs the quiz in this terminal instead"
+            "no bot is configured: set KSBQUIZ_TELEGRAM_TOKEN (and/or KSBQUIZ_DISCORD_TOKEN), or \
+             put them in ksbquiz.toml; `ksbquiz play` runs the quiz in this terminal instead"
         );
     }
     let engine = Arc::new(engine(project, db)?);
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         tokio::spawn(replan_daily(engine.clone()));
-        let mut running = Vec::new();
+        let mut telegram_bot = None;
         if let Some(token) = &config.telegram.token {
             tracing::info!(
                 api = config.telegram.api_url.as_deref().unwrap_or("Telegram"),
                 "starting the Telegram bot"
             );
             let every = std::time::Duration::from_secs(30);
-            running.push(
+            telegram_bot = Some(
                 telegram::start(
                     engine.clone(),
                     token,
@@ -57,26 +61,83 @@ pub(crate) fn serve(project: &Project, db: &std::path::Path) -> Result<ExitCode>
                 .await?,
             );
         }
-        // Both bots run over the one store until Ctrl-C (Telegram's dispatcher ends on it).
-        if running.is_empty() {
-            if let Some(mut d) = discord_bot {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = d.ended() => {}
+        let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
+        let http_task = match http {
+            Some(addr) => {
+                let mut bots = Vec::new();
+                if let Some(t) = &telegram_bot {
+                    bots.push(("telegram", t.probe()));
                 }
-                d.stop().await;
+                if let Some(d) = &discord_bot {
+                    bots.push(("discord", d.probe()));
+                }
+                let ops = ops::Ops {
+                    engine: engine.clone(),
+                    bots,
+                };
+                Some(tokio::spawn(ops::serve(addr, ops, async {
+                    let _ = http_stopped.await;
+                })))
             }
-        } else {
-            for r in running {
-                r.wait().await;
+            None => None,
+        };
+        // Until SIGTERM (a service manager, `docker stop`) or Ctrl-C, or a bot gives up.
+        let signal = shutdown_signal();
+        tokio::pin!(signal);
+        match discord_bot.as_mut() {
+            Some(d) => tokio::select! { _ = &mut signal => {}, _ = d.ended() => {} },
+            None => signal.await,
+        }
+        tracing::info!("stopping: no new input; finishing what is in flight");
+        // Stop taking input, let handlers in flight finish (each stop waits up to 10 s),
+        // then make every recorded answer durable before exiting.
+        let stopping = async {
+            if let Some(t) = telegram_bot {
+                t.stop().await;
             }
             if let Some(d) = discord_bot {
                 d.stop().await;
             }
+        };
+        if tokio::time::timeout(std::time::Duration::from_secs(9), stopping)
+            .await
+            .is_err()
+        {
+            tracing::warn!("bots did not stop within 9 s");
         }
+        let _ = stop_http.send(());
+        if let Some(h) = http_task {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(1), h).await;
+        }
+        let e = engine.clone();
+        tokio::task::spawn_blocking(move || e.flush()).await??;
+        tracing::info!("stopped cleanly");
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Completes on SIGTERM or Ctrl-C (SIGINT).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// Refits the FSRS weights and re-decides stale plans now and then once a day, off the async

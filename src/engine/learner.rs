@@ -296,6 +296,7 @@ impl Engine {
         delivery: &str,
         option: usize,
     ) -> Result<(Verdict, Vec<Out>)> {
+        let started = std::time::Instant::now();
         let refused_with = |outs| Ok((Verdict::Refused, outs));
         // Whose question and which, and whether it is answered, are settled by `record_answer`
         // under the learner's lock; `grade` says why an answer is refused.
@@ -348,6 +349,12 @@ impl Engine {
             } => {
                 // Tell the learner only once the answer is on disk.
                 self.store.durable()?;
+                crate::metrics::metrics().answered(
+                    platform,
+                    learner.id,
+                    self.now().date_naive(),
+                    started.elapsed().as_secs_f64(),
+                );
                 let verdict = Verdict::Recorded {
                     option: attempt.option,
                 };

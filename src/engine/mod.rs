@@ -276,6 +276,21 @@ impl Engine {
         &self.store
     }
 
+    /// Whether the store takes a durable write now (the health check).
+    pub fn check_writable(&self) -> Result<()> {
+        Ok(self.store.check_writable()?)
+    }
+
+    /// Makes everything written so far durable (before the process exits).
+    pub fn flush(&self) -> Result<()> {
+        Ok(self.store.durable()?)
+    }
+
+    /// A consistent backup of the whole store, taken while serving (see `store::backup`).
+    pub fn backup(&self, out: impl std::io::Write) -> Result<crate::store::BackupInfo> {
+        Ok(self.store.backup(out, || {})?)
+    }
+
     /// The learner an account belongs to, if any (the command line's `--tutor`).
     pub fn learner_id(&self, account: &str) -> Result<Option<crate::domain::LearnerId>> {
         Ok(self.store.learner_by_account(account)?.map(|l| l.id))

@@ -47,6 +47,7 @@
 //! - `answers`: scheduling states, sessions, deliveries, recording answers, attempts;
 //! - `bookkeeping`: forget requests, link codes, live quizzes, polls and daily prompts;
 //! - `forget`: deleting every record of a learner;
+//! - `backup`: a consistent, checksummed backup file of every tree, and restoring one;
 //! - `weights`: FSRS weights fitted for the install and for cohorts;
 //! - `measure`: helpers for the benchmarks ([`answer_bytes`], [`raw_durable_inserts`]);
 //! - `codec`: the compact encoding of attempts and scheduling states;
@@ -54,6 +55,7 @@
 //! - `tests`: tests of the above that need the store's insides.
 
 mod answers;
+mod backup;
 mod bookkeeping;
 mod cache;
 mod codec;
@@ -84,6 +86,7 @@ pub use crate::domain::{
     Settings, SrsState, Weights,
 };
 pub use answers::{AnswerPlan, Load, Recorded, Schedule, SrsSnapshot};
+pub use backup::{BACKUP_FORMAT, BackupInfo};
 pub use bookkeeping::LinkCode;
 pub use measure::{answer_bytes, raw_durable_inserts};
 pub use schema::SCHEMA_VERSION;
@@ -117,6 +120,8 @@ pub enum StoreError {
     Exists(String),
     #[error("{0} not found")]
     NotFound(String),
+    #[error("backup: {0}")]
+    Backup(String),
     #[error("could not make the write durable: {0}")]
     Durability(String),
 }
@@ -228,6 +233,12 @@ impl Store {
     /// Waits until every write made before this call is on disk (group commit).
     pub fn durable(&self) -> Result<()> {
         self.inner.committer.wait()
+    }
+
+    /// Writes a heartbeat record and waits for it to be durable (the health check).
+    pub fn check_writable(&self) -> Result<()> {
+        self.inner.meta.insert("health", enc(&Utc::now()))?;
+        self.durable()
     }
 }
 

@@ -41,6 +41,22 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
+        if found < SCHEMA_VERSION && !i.learners.is_empty() {
+            // An upgrade changes the store in place: keep the store as it was first.
+            let name = i
+                .path
+                .file_name()
+                .map_or("db".into(), |n| n.to_string_lossy().into_owned());
+            let backup = i.path.with_file_name(format!(
+                "{name}.schema{found}-{}.ksbquiz-backup",
+                chrono::Utc::now().format("%Y%m%dT%H%M%S")
+            ));
+            let file = std::fs::File::create(&backup)
+                .map_err(|e| StoreError::Backup(format!("{}: {e}", backup.display())))?;
+            self.backup(std::io::BufWriter::new(file), || {})?;
+            tracing::warn!(backup = %backup.display(), from = found, to = SCHEMA_VERSION,
+                "upgrading the store; the store as it was is backed up first");
+        }
         if found < 1 {
             self.migrate_0_to_1()?;
         }

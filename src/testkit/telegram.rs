@@ -247,12 +247,19 @@ fn serve(s: &mut Inner, method: String, chat: Option<i64>, body: Value) -> Optio
                 None,
             ));
         }
-        let fault = s
-            .faults
-            .iter()
-            .position(|(m, _)| m.as_ref().is_none_or(|m| *m == method))
-            .and_then(|i| s.faults.remove(i))
-            .map(|(_, f)| f);
+    }
+    // Faults meet sending calls (any fault, or one aimed at the method), and other calls only
+    // when aimed at them by name (`inject_on("getMe", ...)`).
+    let fault = s
+        .faults
+        .iter()
+        .position(|(m, _)| match m {
+            None => sending,
+            Some(m) => *m == method,
+        })
+        .and_then(|i| s.faults.remove(i))
+        .map(|(_, f)| f);
+    {
         if let Some(f) = fault {
             refused(s, &method, chat);
             return Some(match f {

@@ -489,6 +489,22 @@ impl Running {
         }
     }
 
+    /// A probe for the health check: whether a shard is connected to the gateway now.
+    pub fn probe(&self) -> crate::adapters::ops::Probe {
+        let shards = self.shards.clone();
+        Arc::new(move || {
+            let shards = shards.clone();
+            Box::pin(async move {
+                shards
+                    .runners
+                    .lock()
+                    .await
+                    .values()
+                    .any(|r| r.stage == serenity::gateway::ConnectionStage::Connected)
+            })
+        })
+    }
+
     /// Waits until the client ends by itself (it gave up on Discord).
     pub async fn ended(&mut self) {
         if let Some(client) = self.client.as_mut() {

@@ -152,6 +152,9 @@ pub async fn start(app: &Arc<App>, c: &CommandInteraction, a: &Asker, s: QuizSta
         if !taken {
             quizzes.insert(a.channel, running.clone());
         }
+        crate::metrics::metrics()
+            .live_quizzes
+            .set(quizzes.len() as i64);
         taken
     };
     if taken {
@@ -497,8 +500,9 @@ async fn run(app: Arc<App>, r: Arc<Running>, mut record: Record) {
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .insert(r.channel, summary);
-    app.quizzes
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .remove(&r.channel);
+    let mut quizzes = app.quizzes.lock().unwrap_or_else(|e| e.into_inner());
+    quizzes.remove(&r.channel);
+    crate::metrics::metrics()
+        .live_quizzes
+        .set(quizzes.len() as i64);
 }

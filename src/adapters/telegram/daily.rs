@@ -93,6 +93,10 @@ impl DailyPrompts {
                 }
             }
         }
+        let m = crate::metrics::metrics();
+        m.prompts_sent.inc_by(report.sent as u64);
+        m.prompts_failed.inc_by(report.failed as u64);
+        m.last_daily_push.set(chrono::Utc::now().timestamp());
         match store_error {
             Some(e) => Err(e),
             None => Ok(report),

@@ -437,4 +437,13 @@ impl Running {
     pub async fn wait(self) {
         let _ = self.dispatch.await;
     }
+
+    /// A probe for the health check: whether the Bot API answers `getMe` now.
+    pub fn probe(&self) -> crate::adapters::ops::Probe {
+        let app = self.app.clone();
+        Arc::new(move || {
+            let app = app.clone();
+            Box::pin(async move { app.bot.get_me().send().await.is_ok() })
+        })
+    }
 }

@@ -94,6 +94,11 @@ where
         match req.send_ref().await {
             Ok(out) => return Ok(out),
             Err(e) if attempt < ATTEMPTS && transient(&e) => {
+                let m = crate::metrics::metrics();
+                m.telegram_retries.inc();
+                if matches!(e, RequestError::RetryAfter(_)) {
+                    m.telegram_429.inc();
+                }
                 let wait = match &e {
                     RequestError::RetryAfter(s) => s.duration().max(delay),
                     _ => delay,
