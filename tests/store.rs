@@ -54,6 +54,19 @@ fn schema_0_migrates_and_builds_the_members_index() {
     let store = Store::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     assert_eq!(store.cohort_members("ABC234").unwrap(), vec![7]);
+    // The upgrade backed the old store up first, beside it; the backup restores as schema 0
+    // (and is migrated again on open).
+    let backups: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.to_string_lossy().contains(".schema0-")
+                && p.to_string_lossy().ends_with(".ksbquiz-backup")
+        })
+        .collect();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    let info = Store::restore(&backups[0], &dir.path().join("before-upgrade")).unwrap();
+    assert_eq!(info.schema, 0);
     let l = store.learner_by_account("console:old").unwrap().unwrap();
     assert_eq!(
         l.settings.daily_time, "18:00",
@@ -327,4 +340,108 @@ fn schema_1_migrates_its_four_trees_into_the_learner_tree() {
     // Opening again is a no-op.
     let store = Store::open(&path).unwrap();
     assert_eq!(store.attempts(5).unwrap().len(), 1);
+}
+
+/// A backup taken while learners answer as fast as they can restores to a store whose export
+/// is the source's export at the moment of the snapshot, and a truncated or altered backup is
+/// refused with a clear error (writing nothing).
+#[test]
+fn a_backup_under_a_storm_of_answers_restores_to_the_same_export() {
+    use ksbquiz::export::{self, Sources};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
+    let e = Arc::new(e);
+    let accounts = learners(&e, 12);
+    let stop = Arc::new(AtomicBool::new(false));
+    let storm: Vec<_> = accounts
+        .into_iter()
+        .map(|a| {
+            let (e, stop) = (e.clone(), stop.clone());
+            thread::spawn(move || {
+                let mut answered = 0usize;
+                while !stop.load(Ordering::Relaxed) {
+                    let mut out = e.handle(who(&a), Input::Quiz).unwrap();
+                    if common::question(&out).is_none() {
+                        out = e.handle(who(&a), Input::Practice).unwrap();
+                    }
+                    while let Some(q) = common::question(&out) {
+                        out = common::answer(&e, who(&a), q, answered % 4);
+                        answered += 1;
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                    }
+                }
+                answered
+            })
+        })
+        .collect();
+    thread::sleep(std::time::Duration::from_millis(300));
+    let now = e.now();
+    let report = |store: &Store| {
+        let src = Sources {
+            store,
+            bank: &e.bank,
+            sched: &e.sched,
+            now,
+            horizons: None,
+        };
+        let scope = export::all_scope(&src, None, None, None).unwrap();
+        serde_json::to_value(export::report(&src, &scope, &()).unwrap()).unwrap()
+    };
+    let mut at_snapshot = None;
+    let mut bytes = Vec::new();
+    let info = e
+        .store()
+        .backup(&mut bytes, || {
+            at_snapshot = Some((report(e.store()), e.store().attempt_count()))
+        })
+        .unwrap();
+    thread::sleep(std::time::Duration::from_millis(200));
+    stop.store(true, Ordering::Relaxed);
+    let answered: usize = storm.into_iter().map(|h| h.join().unwrap()).sum();
+    let (reference, in_backup) = at_snapshot.unwrap();
+    assert!(
+        in_backup > 0 && e.store().attempt_count() > in_backup,
+        "answers went on during the backup ({answered} in all)"
+    );
+    assert!(info.records > 0);
+
+    let file = dir.path().join("store.ksbquiz-backup");
+    std::fs::write(&file, &bytes).unwrap();
+    let copy_path = dir.path().join("copy");
+    Store::restore(&file, &copy_path).unwrap();
+    let copy = Store::open(&copy_path).unwrap();
+    assert_eq!(copy.attempt_count(), in_backup);
+    assert_eq!(
+        report(&copy),
+        reference,
+        "the restored store is the store as it was at the snapshot"
+    );
+    drop(copy);
+
+    // A restore never overwrites a store.
+    let err = Store::restore(&file, &copy_path).unwrap_err().to_string();
+    assert!(err.contains("not empty"), "{err}");
+    // Truncated and altered files are refused before anything is written.
+    let cut = dir.path().join("cut.ksbquiz-backup");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let err = Store::restore(&cut, &dir.path().join("c1"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("truncated or altered") && err.contains("cut.ksbquiz-backup"),
+        "{err}"
+    );
+    assert!(!dir.path().join("c1").exists());
+    let mut altered = bytes.clone();
+    let mid = altered.len() / 2;
+    altered[mid] ^= 0x20;
+    let bad = dir.path().join("altered.ksbquiz-backup");
+    std::fs::write(&bad, &altered).unwrap();
+    let err = Store::restore(&bad, &dir.path().join("c2"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("truncated or altered"), "{err}");
 }
