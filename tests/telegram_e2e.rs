@@ -888,3 +888,78 @@ async fn a_new_learner_picks_a_standard_by_button_and_gets_a_question() {
     button_question(&fake, ANN, 0).await;
     running.stop().await;
 }
+
+/// Webhook mode: the bot asks Telegram (the fake) for a webhook with the secret, serves the
+/// updates posted to it, and refuses a post without the secret.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_mode_checks_the_secret_token() {
+    let fake = FakeTelegram::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _clock) = engine(dir.path());
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}/telegram");
+    let running = telegram::start_with(
+        engine.clone(),
+        &Secret::new("123:TEST"),
+        Some(&fake.url()),
+        None,
+        Some(telegram::Webhook {
+            url: url.parse().unwrap(),
+            listen: format!("127.0.0.1:{port}").parse().unwrap(),
+            secret: Secret::new("s3cret-token"),
+        }),
+    )
+    .await
+    .unwrap();
+    let set = fake
+        .calls()
+        .into_iter()
+        .find(|c| c.method == "setWebhook")
+        .expect("setWebhook called");
+    assert_eq!(set.body["url"], url.as_str());
+    assert_eq!(set.body["secret_token"], "s3cret-token");
+    let update = |id: i64| {
+        serde_json::json!({"update_id": id, "message": {
+            "message_id": id, "date": 1_790_000_000,
+            "chat": {"id": ANN, "type": "private", "first_name": "Ann"},
+            "from": {"id": ANN, "is_bot": false, "first_name": "Ann"},
+            "text": "/start", "entities": [{"type": "bot_command", "offset": 0, "length": 6}]
+        }})
+    };
+    let http = reqwest::Client::new();
+    // The listener binds in its own task: wait until it takes connections.
+    for _ in 0..250 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Without the secret (or with another one): refused, nothing answered.
+    for secret in [None, Some("guess")] {
+        let mut req = http.post(&url).json(&update(1));
+        if let Some(s) = secret {
+            req = req.header("X-Telegram-Bot-Api-Secret-Token", s);
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status(), 401, "secret {secret:?}");
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        fake.sent_to(ANN, "sendMessage").is_empty(),
+        "an unauthorised update was served"
+    );
+    // With it: served.
+    let resp = http
+        .post(&url)
+        .header("X-Telegram-Bot-Api-Secret-Token", "s3cret-token")
+        .json(&update(2))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    wait_text(&fake, ANN, "Welcome, Ann!").await;
+    running.stop().await;
+}

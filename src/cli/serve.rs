@@ -32,12 +32,42 @@ pub(crate) fn serve(
                 "starting the Telegram bot"
             );
             let every = std::time::Duration::from_secs(30);
+            let webhook = match &config.telegram.webhook_url {
+                Some(url) => Some(telegram::Webhook {
+                    url: url.parse().map_err(|e| {
+                        anyhow::anyhow!("telegram.webhook_url {url:?} is not a URL: {e}")
+                    })?,
+                    listen: config
+                        .telegram
+                        .webhook_listen
+                        .as_deref()
+                        .unwrap_or("0.0.0.0:8443")
+                        .parse()
+                        .map_err(|e| anyhow::anyhow!("telegram.webhook_listen: {e}"))?,
+                    secret: config.telegram.webhook_secret.clone().unwrap_or_else(|| {
+                        // Without a configured secret, a fresh random one each start
+                        // (setWebhook tells Telegram; nobody else can know it).
+                        use rand::Rng;
+                        let s: String = rand::rng()
+                            .sample_iter(rand::distr::Alphanumeric)
+                            .take(48)
+                            .map(char::from)
+                            .collect();
+                        ksbquiz::config::Secret::new(s)
+                    }),
+                }),
+                None => None,
+            };
+            if webhook.is_some() {
+                tracing::info!("receiving Telegram updates by webhook");
+            }
             telegram_bot = Some(
-                telegram::start(
+                telegram::start_with(
                     engine.clone(),
                     token,
                     config.telegram.api_url.as_deref(),
                     Some(every),
+                    webhook,
                 )
                 .await?,
             );

@@ -143,6 +143,7 @@ const METHODS: &[&str] = &[
     "getMe",
     "getUpdates",
     "deleteWebhook",
+    "setWebhook",
     "getWebhookInfo",
     "setMyCommands",
     "sendMessage",

@@ -380,6 +380,15 @@ pub struct Running {
     daily: Option<tokio::task::JoinHandle<()>>,
 }
 
+/// Webhook mode: Telegram posts updates to `url`, which reaches the listener on `listen`;
+/// every update must carry `secret` in `X-Telegram-Bot-Api-Secret-Token` (others get 401).
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    pub url: url::Url,
+    pub listen: std::net::SocketAddr,
+    pub secret: crate::config::Secret,
+}
+
 /// Starts the bot: registers its commands, begins long polling, and (with `daily_every`)
 /// ticks the daily prompts.
 pub async fn start(
@@ -388,6 +397,18 @@ pub async fn start(
     api_url: Option<&str>,
     daily_every: Option<std::time::Duration>,
 ) -> anyhow::Result<Running> {
+    start_with(engine, token, api_url, daily_every, None).await
+}
+
+/// [`start`], receiving updates by webhook when `webhook` is given (teloxide's axum
+/// listener: it calls `setWebhook` with the secret, and `deleteWebhook` when stopped).
+pub async fn start_with(
+    engine: Arc<Engine>,
+    token: &crate::config::Secret,
+    api_url: Option<&str>,
+    daily_every: Option<std::time::Duration>,
+    webhook: Option<Webhook>,
+) -> anyhow::Result<Running> {
     let bot = send::make_bot(token, api_url)?;
     let app = Arc::new(App { engine, bot });
     if let Err(e) = register_commands(&app).await {
@@ -395,7 +416,31 @@ pub async fn start(
     }
     let mut d = dispatcher(app.clone());
     let shutdown = d.shutdown_token();
-    let dispatch = tokio::spawn(async move { d.dispatch().await });
+    let dispatch = match webhook {
+        None => tokio::spawn(async move { d.dispatch().await }),
+        Some(w) => {
+            // Bind first, so a taken port is an error here rather than a panic in teloxide's
+            // listener task.
+            drop(
+                std::net::TcpListener::bind(w.listen)
+                    .map_err(|e| anyhow::anyhow!("webhook listener {}: {e}", w.listen))?,
+            );
+            let options = teloxide::update_listeners::webhooks::Options::new(w.listen, w.url)
+                .secret_token(w.secret.expose().to_string());
+            let listener = teloxide::update_listeners::webhooks::axum(app.bot.clone(), options)
+                .await
+                .map_err(|e| anyhow::anyhow!("setting the Telegram webhook: {e}"))?;
+            tokio::spawn(async move {
+                d.dispatch_with_listener(
+                    listener,
+                    teloxide::error_handlers::LoggingErrorHandler::with_custom_text(
+                        "a webhook update failed",
+                    ),
+                )
+                .await
+            })
+        }
+    };
     let daily =
         daily_every.map(|every| tokio::spawn(daily::DailyPrompts::new(app.clone()).run(every)));
     Ok(Running {
