@@ -146,6 +146,9 @@ pub const SETTINGS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Where each setting's value came from, by key.
+pub type Origins = Vec<(&'static str, Origin)>;
+
 /// Where a setting's value came from.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum Origin {
@@ -162,10 +165,7 @@ impl Config {
 
     /// Reads the file `file` names (it must exist), else `ksbquiz.toml` in `root` if present,
     /// applies the environment on top, and says where each setting came from.
-    pub fn load_from(
-        file: Option<&Path>,
-        root: &Path,
-    ) -> Result<(Config, Vec<(&'static str, Origin)>), ConfigError> {
+    pub fn load_from(file: Option<&Path>, root: &Path) -> Result<(Config, Origins), ConfigError> {
         let (path, must) = match file {
             Some(f) => (f.to_path_buf(), true),
             None => (root.join("ksbquiz.toml"), false),

@@ -694,3 +694,23 @@ fn config_check_masks_tokens_and_names_a_bad_key() {
         .code(1)
         .stderr(predicate::str::contains("deploy.toml").and(predicate::str::contains("tutor_rol")));
 }
+
+#[test]
+fn scheduling_fit_refuses_too_few_reviews_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    Command::cargo_bin("ksbquiz")
+        .unwrap()
+        .arg("--root")
+        .arg(common::root())
+        .arg("--db")
+        .arg(dir.path().join("db"))
+        .args(["scheduling", "fit"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains(
+                "install: not fitted (0 reviews to learn from; a fit needs at least 1000)",
+            )
+            .and(predicate::str::contains("the server refits daily")),
+        );
+}

@@ -394,3 +394,26 @@ fn registered_commands_follow_discords_rules() {
             .all(|f| ksbquiz::export::Format::from_name(f).is_some())
     );
 }
+
+/// The standards menu a new learner is offered (a string select): the value chosen is the
+/// command the engine offered, and only commands are taken.
+#[test]
+fn a_choice_from_the_standards_menu_is_the_command_it_names() {
+    let select = |values: &str| {
+        parse(&CLICK.replace(
+            r#""data": {"component_type": 2, "custom_id": "CUSTOM_ID"}"#,
+            &format!(
+                r#""data": {{"component_type": 3, "custom_id": "choose", "values": {values}}}"#
+            ),
+        ))
+    };
+    let (_, action) = translate::translate(&select(r#"["/enrol HSCCLD352"]"#)).unwrap();
+    assert_eq!(
+        action,
+        Action::Engine(ksbquiz::engine::Input::Enrol(vec!["HSCCLD352".into()]))
+    );
+    for odd in [r#"["enrol HSCCLD352"]"#, "[]"] {
+        let (_, action) = translate::translate(&select(odd)).unwrap();
+        assert_eq!(action, Action::Unknown("choose".into()), "{odd}");
+    }
+}

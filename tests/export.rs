@@ -636,11 +636,11 @@ fn the_html_report_draws_its_charts_in_headless_chromium() {
     // are secure (one answer never makes one).
     for _ in 0..3 {
         clock.advance(chrono::Duration::days(2));
-        for i in 0..6 {
+        for (i, name) in NAMES.iter().enumerate().take(6) {
             let acc = format!("test:{i}");
             let w = Who {
                 account: &acc,
-                name: NAMES[i],
+                name,
                 platform: "test",
             };
             let mut out = e.handle(w, Input::Quiz).unwrap();

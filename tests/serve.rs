@@ -287,3 +287,114 @@ async fn serve_http_health_metrics_backup_and_sigterm() {
     let uma = store.learner_by_account("telegram:71").unwrap().unwrap();
     assert_eq!(store.attempts(uma.id).unwrap().len(), 1);
 }
+
+/// SIGTERM while many learners' answers are arriving: the server exits 0 within ten seconds,
+/// and every answer a learner was told about (the feedback reached them) is in the store.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_mid_storm_loses_no_acknowledged_answer() {
+    let tg = FakeTelegram::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ksbquiz"))
+        .arg("--root")
+        .arg(common::root())
+        .arg("--db")
+        .arg(&db)
+        .arg("serve")
+        .env_remove("KSBQUIZ_ROOT")
+        .env_remove("TELEGRAM_BOT_TOKEN")
+        .env_remove("DISCORD_TOKEN")
+        .env("KSBQUIZ_TELEGRAM_TOKEN", TG_TOKEN)
+        .env("KSBQUIZ_TELEGRAM_API_URL", tg.url())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let wait = Duration::from_secs(60);
+    let learners: Vec<i64> = (100..116).collect();
+    for &u in &learners {
+        tg.push_text(u, "L", "/start");
+    }
+    let offered = |calls: &[ksbquiz::testkit::telegram::Call], u: i64| {
+        calls
+            .iter()
+            .find(|c| {
+                c.chat_id == Some(u)
+                    && c.body["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+                        .as_str()
+                        .is_some_and(|d| d.starts_with("c:/enrol"))
+            })
+            .cloned()
+    };
+    assert!(
+        tg.wait_for(wait, |calls| learners
+            .iter()
+            .all(|&u| offered(calls, u).is_some()))
+            .await,
+        "standards offered to everyone"
+    );
+    let calls = tg.calls();
+    for &u in &learners {
+        let offer = offered(&calls, u).unwrap();
+        tg.push_callback(u, "L", &offer.result, "c:/enrol HSCCLD222");
+    }
+    assert!(
+        tg.wait_for(wait, |calls| learners.iter().all(|&u| calls
+            .iter()
+            .any(|c| c.chat_id == Some(u) && c.method == "sendPoll")))
+            .await,
+        "a first question for everyone"
+    );
+    // Everyone answers at once; the server is told to stop while those answers are handled.
+    for &u in &learners {
+        let poll = tg.sent_to(u, "sendPoll").remove(0);
+        tg.push_poll_answer(u, "L", poll.result["poll"]["id"].as_str().unwrap(), 0);
+    }
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "not stopped within 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "exit status {status:?}");
+    let store = ksbquiz::store::Store::open(&db).unwrap();
+    let mut told = 0;
+    for &u in &learners {
+        let feedback = tg.sent_to(u, "sendMessage").iter().any(|c| {
+            let t = c.body["text"].as_str().unwrap_or("");
+            t.contains("Right!") || t.contains("Not quite")
+        });
+        let l = store
+            .learner_by_account(&format!("telegram:{u}"))
+            .unwrap()
+            .unwrap();
+        let recorded = store.attempts(l.id).unwrap().len();
+        assert!(
+            recorded <= 1,
+            "learner {u}: {recorded} answers recorded for one"
+        );
+        if feedback {
+            told += 1;
+            assert_eq!(
+                recorded, 1,
+                "learner {u} was told about an answer the store lost"
+            );
+        }
+    }
+    assert!(told > 0, "some answers were acknowledged before the stop");
+}

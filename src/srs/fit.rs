@@ -116,7 +116,7 @@ pub fn fit(
     let (mut train, mut test) = (Vec::new(), Vec::new());
     let (mut train_reviews, mut test_reviews) = (0, 0);
     for ((learner, item), h) in histories {
-        let held = fnv1a(&format!("{learner}|{item}")) % HOLD_BACK == 0;
+        let held = fnv1a(&format!("{learner}|{item}")).is_multiple_of(HOLD_BACK);
         let ex = examples(h);
         if held {
             test_reviews += h.len();
