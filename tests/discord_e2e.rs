@@ -764,3 +764,48 @@ async fn practice_stats_and_linking_with_telegram() {
     );
     bot.stop().await;
 }
+
+/// A learner new to ksbquiz asks for practice in Discord: the standards come as a select
+/// menu, and choosing one brings the first question with its buttons.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_learner_picks_a_standard_from_the_menu() {
+    const CAL: u64 = 800_000_000_000_000_009;
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _clock) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
+    let engine = Arc::new(e);
+    let fake = FakeDiscord::start().await.unwrap();
+    let bot = start_bot(&engine, &fake).await;
+    let offer = ask(
+        &fake,
+        slash(30, ROOM, learner(CAL, "Cal"), "practice", json!([])),
+    )
+    .await;
+    assert!(private(&offer));
+    let menu = &offer.body["data"]["components"][0]["components"][0];
+    assert_eq!(menu["type"], 3, "a string select: {}", offer.body);
+    assert_eq!(menu["custom_id"], "choose");
+    let values: Vec<&str> = menu["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(values.len(), 5, "{values:?}");
+    assert!(values.contains(&"/enrol HSCCLD352"));
+    let mut pick = payload::button(31, GUILD, ROOM, learner(CAL, "Cal"), "choose", 1);
+    pick["data"]["component_type"] = json!(3);
+    pick["data"]["values"] = json!(["/enrol HSCCLD352"]);
+    let first = ask(&fake, pick).await;
+    assert!(private(&first));
+    assert!(content(&first).contains("HSCCLD352"), "{}", content(&first));
+    let ids = button_ids(&Call {
+        body: first.body["data"].clone(),
+        ..first.clone()
+    });
+    assert!(
+        ids.iter().any(|i| i.starts_with("ans:")),
+        "the first question's buttons: {}",
+        first.body
+    );
+    bot.stop().await;
+}
