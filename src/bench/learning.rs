@@ -206,7 +206,8 @@ struct Run {
     at_epa: f64,
     after: f64,
     asked: usize,
-    histories: Vec<History>,
+    /// Per item studied (in item order, so a fit on them is the same every run).
+    histories: Vec<(String, History)>,
     /// Retentions the weekly plans chose (ksbquiz now).
     retentions: Vec<f32>,
 }
@@ -310,7 +311,14 @@ impl Bench<'_> {
             at_epa: bank_recall(self.sizes.days as f64),
             after: bank_recall((self.sizes.days + self.sizes.after) as f64),
             asked,
-            histories: hist.into_values().map(|h| h.1).collect(),
+            histories: {
+                let mut h: Vec<(String, History)> = hist
+                    .into_iter()
+                    .map(|(i, h)| (i.to_string(), h.1))
+                    .collect();
+                h.sort_by(|a, b| a.0.cmp(&b.0));
+                h
+            },
             retentions,
         }
     }
@@ -537,8 +545,7 @@ pub(super) fn learning(
             histories.extend(
                 run.histories
                     .into_iter()
-                    .enumerate()
-                    .map(|(k, h)| ((n as u64, k.to_string()), h)),
+                    .map(|(item, h)| ((n as u64, item), h)),
             );
         }
         let fitted = fit::fit(&histories, MIN_REVIEWS);
