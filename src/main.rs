@@ -17,6 +17,16 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
     let cli = cli::args::Cli::parse();
+    // A report piped into `head` and the like ends quietly when the reader goes, as Unix tools
+    // do, instead of panicking on the broken pipe. Not for the server and the terminal quiz:
+    // there a closed connection must stay an error to handle, never a signal that kills.
+    #[cfg(unix)]
+    if cli.command.as_ref().is_some_and(|c| c.is_report()) {
+        // SAFETY: setting a signal's disposition to its default before any thread starts.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     let filter = tracing_subscriber::EnvFilter::try_from_env("KSBQUIZ_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let logs = tracing_subscriber::fmt()

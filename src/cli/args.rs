@@ -231,3 +231,19 @@ pub(crate) enum BankCmd {
         items: Vec<String>,
     },
 }
+
+impl Command {
+    /// Whether the command prints a report and ends (not a server or a conversation).
+    pub(crate) fn is_report(&self) -> bool {
+        matches!(
+            self,
+            Command::Standards(_)
+                | Command::Bank(_)
+                | Command::Export(_)
+                | Command::Config(_)
+                | Command::Scheduling(_)
+                | Command::Backup { .. }
+                | Command::Restore { .. }
+        )
+    }
+}
