@@ -10,8 +10,9 @@
 //! - [`project`]: the learner's days up to the date simulated (seeded, a few runs): due items
 //!   first by lowest recall, then new ones by fair intake, on the days they take their quiz;
 //!   the expected share of each standard recalled on the date.
-//! - [`choose`]: the candidates (retention from 0.70, Anki's lowest, to 0.95; new items a day
-//!   up to the learner's own cap) projected with the same random draws, and the best kept.
+//! - [`choose`]: the candidates (retention from Anki's minimum recommended retention for the
+//!   learner's deck and budget, at least 0.70, to 0.95; new items a day up to the learner's
+//!   own cap) projected with the same random draws, and the best kept.
 
 use std::collections::HashMap;
 
@@ -326,16 +327,75 @@ pub struct Choice {
     pub projection: Projection,
 }
 
+/// Anki's "minimum recommended retention" for this learner's deck and budget: the retention
+/// below which the `fsrs` crate's simulator says each item remembered costs more reviews
+/// (`fsrs::optimal_retention`, with every question costing the same, pass/fail grading and no
+/// same-day steps). Remembered per weights, deck size, horizon and budget; 0.70 (the crate's
+/// floor) when the simulator cannot say.
+pub fn minimum_retention(
+    sched: &Scheduler,
+    deck: usize,
+    days: usize,
+    per_day: u32,
+    new_per_day: u32,
+) -> f32 {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static KNOWN: OnceLock<Mutex<HashMap<(u64, usize, usize, u32, u32), f32>>> = OnceLock::new();
+    let bits: String = sched
+        .weights()
+        .iter()
+        .map(|w| format!("{:08x}", w.to_bits()))
+        .collect();
+    let key = (
+        crate::domain::fnv1a(&bits),
+        deck,
+        days,
+        per_day,
+        new_per_day,
+    );
+    let known = KNOWN.get_or_init(Default::default);
+    if let Some(r) = known.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return *r;
+    }
+    let config = fsrs::SimulatorConfig {
+        deck_size: deck.max(1),
+        learn_span: days.max(1),
+        max_cost_perday: per_day.max(1) as f32,
+        learn_limit: new_per_day as usize,
+        review_limit: per_day.max(1) as usize,
+        new_cards_ignore_review_limit: false,
+        first_rating_prob: [0.5, 0.0, 0.5, 0.0],
+        review_rating_prob: [0.0, 1.0, 0.0],
+        state_rating_costs: [[1.0; 4]; 3],
+        learning_step_count: 0,
+        relearning_step_count: 0,
+        ..fsrs::SimulatorConfig::default()
+    };
+    let r = fsrs::optimal_retention(&config, sched.weights(), |_| true, None, None)
+        .unwrap_or(RETENTIONS[0])
+        .clamp(RETENTIONS[0], RETENTIONS[RETENTIONS.len() - 1]);
+    known
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, r);
+    r
+}
+
 /// Projects every candidate plan with the same random draws and keeps the one with the most
 /// of the bank recalled on the date (ties, within a tenth of a point, go to the higher
-/// retention, then to more new items).
+/// retention, then to more new items). Candidates start at Anki's minimum recommended
+/// retention for the learner's deck and budget ([`minimum_retention`]).
 pub fn choose(sched: &Scheduler, l: &Learning, seed: u64) -> Choice {
     let own = l.new_per_day.max(1);
     let mut news: Vec<u32> = vec![own, own.saturating_sub(2).max(1)];
     news.dedup();
+    let deck: usize = l.standards.iter().map(|(_, items)| items.len()).sum();
+    let days = l.epa.signed_duration_since(l.today).num_days().max(1) as usize;
+    let floor = minimum_retention(sched, deck, days, l.per_day, own);
     let mut best: Option<Choice> = None;
     let mut default_expected = 0.0;
-    for &retention in RETENTIONS.iter().rev() {
+    for &retention in RETENTIONS.iter().rev().filter(|r| **r >= floor - 1e-4) {
         for &n in &news {
             let aim = Aim {
                 retention,
@@ -356,6 +416,13 @@ pub fn choose(sched: &Scheduler, l: &Learning, seed: u64) -> Choice {
                 });
             }
         }
+    }
+    if !(floor..=1.0).contains(&0.9) {
+        let aim = Aim {
+            retention: 0.9,
+            epa: Some(l.epa),
+        };
+        default_expected = project(sched, l, &aim, own, seed).share();
     }
     let mut best = best.unwrap_or(Choice {
         retention: sched.config.desired_retention,
@@ -384,6 +451,15 @@ mod tests {
             reps,
             ..SrsState::default()
         }
+    }
+
+    #[test]
+    fn the_minimum_recommended_retention_is_in_range_and_stable() {
+        let s = Scheduler::new(Config::default());
+        let r = minimum_retention(&s, 340, 90, 10, 5);
+        assert!((RETENTIONS[0]..=RETENTIONS[5]).contains(&r), "{r}");
+        // The same deck and budget give the same answer (from memory the second time).
+        assert_eq!(minimum_retention(&s, 340, 90, 10, 5), r);
     }
 
     #[test]
