@@ -341,7 +341,9 @@ pub fn minimum_retention(
 ) -> f32 {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
-    static KNOWN: OnceLock<Mutex<HashMap<(u64, usize, usize, u32, u32), f32>>> = OnceLock::new();
+    /// Weights' hash, deck size, days, questions a day, new items a day.
+    type Key = (u64, usize, usize, u32, u32);
+    static KNOWN: OnceLock<Mutex<HashMap<Key, f32>>> = OnceLock::new();
     let bits: String = sched
         .weights()
         .iter()
