@@ -809,3 +809,37 @@ async fn a_new_learner_picks_a_standard_from_the_menu() {
     );
     bot.stop().await;
 }
+
+/// The health check's Discord probe: connected while the gateway session is up, not once
+/// Discord's gateway goes away.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_health_probe_sees_the_gateway_go_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _clock) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
+    let engine = Arc::new(e);
+    let fake = FakeDiscord::start().await.unwrap();
+    let bot = start_bot(&engine, &fake).await;
+    let probe = bot.probe();
+    let mut up = false;
+    for _ in 0..500 {
+        if probe().await {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(up, "connected once the session is ready");
+    fake.set_gateway_down(true);
+    let mut down = false;
+    for _ in 0..500 {
+        if !probe().await {
+            down = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(down, "the probe notices the lost gateway");
+    // A client reconnecting to a gateway that is gone does not stop promptly; the runtime
+    // ends it with the test.
+    drop(bot);
+}

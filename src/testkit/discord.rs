@@ -40,6 +40,8 @@ struct Inner {
     /// Gateway connections (one per shard session): events go to each.
     sessions: Vec<tokio::sync::mpsc::UnboundedSender<Value>>,
     identified: usize,
+    /// The gateway is down: sessions are closed and new connections refused.
+    down: bool,
 }
 
 /// The fake, running on 127.0.0.1.
@@ -201,13 +203,20 @@ async fn session(stream: tokio::net::TcpStream, state: Arc<Mutex<Inner>>, url: S
         return;
     };
     let (mut tx, mut rx) = ws.split();
-    let hello = json!({"op": 10, "d": {"heartbeat_interval": 41250}, "s": null, "t": null});
+    let hello = json!({"op": 10, "d": {"heartbeat_interval": 2000}, "s": null, "t": null});
     if tx.send(Message::Text(hello.to_string())).await.is_err() {
         return;
     }
     let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel::<Value>();
+    let mut check = tokio::time::interval(Duration::from_millis(50));
     loop {
         tokio::select! {
+            _ = check.tick() => {
+                if lock(&state).down {
+                    let _ = tx.close().await;
+                    return;
+                }
+            }
             msg = rx.next() => {
                 let Some(Ok(msg)) = msg else { return };
                 let Message::Text(text) = msg else {
@@ -255,6 +264,9 @@ impl FakeDiscord {
         let url = gw_url.clone();
         let gateway = tokio::spawn(async move {
             while let Ok((stream, _)) = gw.accept().await {
+                if lock(&gw_state).down {
+                    continue; // dropped: the connection is refused
+                }
                 tokio::spawn(session(stream, gw_state.clone(), url.clone()));
             }
         });
@@ -289,6 +301,11 @@ impl FakeDiscord {
     /// Gateway sessions that have identified so far.
     pub fn identified(&self) -> usize {
         lock(&self.state).identified
+    }
+
+    /// Takes the gateway down (open sessions closed, new ones refused) or back up.
+    pub fn set_gateway_down(&self, down: bool) {
+        lock(&self.state).down = down;
     }
 
     /// Sends an interaction to the bot over the gateway (as `INTERACTION_CREATE`).
