@@ -265,20 +265,7 @@ async fn serve_http_health_metrics_backup_and_sigterm() {
     assert_eq!(body["store_writable"], true, "{body}");
 
     // SIGTERM: exit 0 within ten seconds, the answer durable.
-    let pid = child.id().to_string();
-    let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    assert!(sent.success());
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "not stopped within 10 s"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let status = sigterm(&mut child).await;
     assert!(status.success(), "exit status {status:?}");
     let logs = logs.join().unwrap();
     assert!(logs.contains("\"stopped cleanly\""), "JSON logs: {logs}");
@@ -352,25 +339,7 @@ async fn sigterm_mid_storm_loses_no_acknowledged_answer() {
         tg.push_poll_answer(u, "L", poll.result["poll"]["id"].as_str().unwrap(), 0);
     }
     tokio::time::sleep(Duration::from_millis(150)).await;
-    let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "not stopped within 10 s"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let status = sigterm(&mut child).await;
     assert!(status.success(), "exit status {status:?}");
     let store = ksbquiz::store::Store::open(&db).unwrap();
     let mut told = 0;
@@ -397,4 +366,23 @@ async fn sigterm_mid_storm_loses_no_acknowledged_answer() {
         }
     }
     assert!(told > 0, "some answers were acknowledged before the stop");
+}
+
+/// Sends SIGTERM to a server and waits for it to exit, which it must within ten seconds.
+#[cfg(unix)]
+async fn sigterm(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let pid = child.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(sent.success());
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "not stopped within 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

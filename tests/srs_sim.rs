@@ -220,11 +220,7 @@ fn daily_quizzes(
 fn intake_reaches_every_enrolled_standard_within_three_weeks() {
     let dir = tempfile::tempdir().unwrap();
     let (e, clock) = common::engine_at(dir.path(), "2026-11-23T18:00:00Z");
-    let w = Who {
-        account: "sim:intake",
-        name: "Sim",
-        platform: "test",
-    };
+    let w = common::who("sim:intake");
     e.handle(w, Input::Start { code: None }).unwrap();
     e.handle(w, command::parse("/enrol all")).unwrap();
     daily_quizzes(&e, &clock, w, 21, 0.8);
@@ -257,11 +253,7 @@ fn intake_reaches_every_enrolled_standard_within_three_weeks() {
 fn a_single_right_answer_never_makes_an_item_secure() {
     let dir = tempfile::tempdir().unwrap();
     let (e, clock) = common::engine_at(dir.path(), "2026-11-23T18:00:00Z");
-    let w = Who {
-        account: "sim:secure",
-        name: "Sim",
-        platform: "test",
-    };
+    let w = common::who("sim:secure");
     e.handle(w, Input::Start { code: None }).unwrap();
     e.handle(w, Input::Enrol(vec!["HSCCLD222".into()])).unwrap();
     // An end-point date tomorrow: recall the day after one right answer is well above 0.9.
@@ -288,11 +280,7 @@ fn a_single_right_answer_never_makes_an_item_secure() {
 fn the_end_point_date_changes_the_plan() {
     let dir = tempfile::tempdir().unwrap();
     let (e, clock) = common::engine_at(dir.path(), "2026-11-23T18:00:00Z");
-    let w = Who {
-        account: "sim:epa",
-        name: "Sim",
-        platform: "test",
-    };
+    let w = common::who("sim:epa");
     e.handle(w, Input::Start { code: None }).unwrap();
     e.handle(w, Input::Enrol(vec!["HSCCLD352".into(), "OCC0088B".into()]))
         .unwrap();
@@ -370,16 +358,8 @@ fn the_end_point_date_changes_the_plan() {
 fn a_tutor_sets_the_cohort_date_and_members_plan_to_it() {
     let dir = tempfile::tempdir().unwrap();
     let (e, _clock) = common::engine_at(dir.path(), "2026-11-23T18:00:00Z");
-    let tutor = Who {
-        account: "sim:tutor",
-        name: "Tutor",
-        platform: "test",
-    };
-    let learner = Who {
-        account: "sim:member",
-        name: "Member",
-        platform: "test",
-    };
+    let tutor = common::who("sim:tutor");
+    let learner = common::who("sim:member");
     e.handle(tutor, Input::Start { code: None }).unwrap();
     let made = common::texts(
         &e.handle(tutor, command::parse("/cohort create Tuesday : HSCCLD222"))

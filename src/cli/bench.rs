@@ -18,33 +18,29 @@ pub(crate) fn bench(
     quick: bool,
     learning: bool,
 ) -> Result<ExitCode> {
-    if learning {
+    let progress = |phase: &str| eprintln!("bench: {phase}");
+    let (figures, template) = if learning {
         let sizes = if quick {
             bench::LearningSizes::quick()
         } else {
             bench::LearningSizes::full()
         };
-        let figures = bench::learning(project, sizes, &|phase| eprintln!("bench: {phase}"))?;
-        if json {
-            println!("{}", serde_json::to_string_pretty(&figures)?);
-        } else {
-            println!(
-                "{}",
-                prompts(project)?.render("cli/bench-learning", &figures)?
-            );
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    let sizes = if quick {
-        bench::Sizes::quick()
+        (
+            bench::learning(project, sizes, &progress)?,
+            "cli/bench-learning",
+        )
     } else {
-        bench::Sizes::full()
+        let sizes = if quick {
+            bench::Sizes::quick()
+        } else {
+            bench::Sizes::full()
+        };
+        (bench::run(project, sizes, &progress)?, "cli/bench")
     };
-    let figures = bench::run(project, sizes, &|phase| eprintln!("bench: {phase}"))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&figures)?);
     } else {
-        println!("{}", prompts(project)?.render("cli/bench", &figures)?);
+        println!("{}", prompts(project)?.render(template, &figures)?);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -447,7 +447,8 @@ impl Engine {
         let states = self.states(learner)?;
         let (sched, _) = self.scheduler_for(learner);
         let aim = self.aim_of(learner, &sched);
-        let (projection, epa, epa_from) = self.projection(learner, &states)?;
+        let attempts = self.store.attempts(learner.id)?;
+        let (projection, epa, epa_from) = self.projection(learner, &states, &attempts)?;
         let mut standards = Vec::new();
         let (mut due_today, mut due_week, mut leeches) = (0, 0, 0);
         for (si, code) in learner.standards.iter().enumerate() {
@@ -485,7 +486,6 @@ impl Engine {
                 "kinds": kinds.iter().map(|(k, (m, n))| json!({"kind": k, "mastered": m, "items": n, "mastery": pct(*m, *n)})).collect::<Vec<_>>(),
             }));
         }
-        let attempts = self.store.attempts(learner.id)?;
         let tz = learner.settings.tz();
         let days: BTreeSet<NaiveDate> = attempts
             .iter()

@@ -84,6 +84,9 @@ impl Engine {
     /// weights, else the install's, else the defaults.
     pub fn scheduler_for(&self, l: &Learner) -> (Arc<Scheduler>, String) {
         let fitted = self.fitted.read().unwrap_or_else(|p| p.into_inner());
+        if fitted.is_empty() {
+            return (self.default_sched.clone(), "default".into());
+        }
         for code in &l.cohorts {
             let scope = format!("cohort:{code}");
             if let Some(s) = fitted.get(&scope) {
@@ -135,11 +138,11 @@ impl Engine {
         &'a self,
         l: &'a Learner,
         states: &'a HashMap<String, crate::domain::SrsState>,
+        attempts: &[crate::domain::Attempt],
         epa: NaiveDate,
     ) -> Result<Learning<'a>> {
         let today = self.today(l);
         let tz = l.settings.tz();
-        let attempts = self.store.attempts(l.id)?;
         // Pace: share of the last four weeks' working days (since the first answer) with a
         // daily quiz answered; unknown in the first week.
         let first = attempts
@@ -164,7 +167,7 @@ impl Engine {
         };
         let mut seen = std::collections::HashSet::new();
         let (mut firsts, mut first_right) = (0usize, 0usize);
-        for a in &attempts {
+        for a in attempts {
             if seen.insert(a.item.as_str()) {
                 firsts += 1;
                 first_right += usize::from(a.correct);
@@ -219,7 +222,8 @@ impl Engine {
             return Ok(l.clone());
         }
         let states: HashMap<_, _> = self.store.srs_all(l.id)?.into_iter().collect();
-        let learning = self.learning(l, &states, epa)?;
+        let attempts = self.store.attempts(l.id)?;
+        let learning = self.learning(l, &states, &attempts, epa)?;
         let choice = forecast::choose(
             &sched,
             &learning,
@@ -244,17 +248,10 @@ impl Engine {
     /// Re-decides every stale plan (the server does this daily). Returns how many changed.
     pub fn replan_all(&self) -> Result<usize> {
         let mut changed = 0;
-        let ids: Vec<_> = self
-            .store
-            .learners()
-            .filter_map(|l| l.ok())
-            .map(|l| l.id)
-            .collect();
-        for id in ids {
-            if let Some(l) = self.store.learner(id)? {
-                let after = self.replan(&l)?;
-                changed += usize::from(after.plan != l.plan);
-            }
+        for l in self.store.learners() {
+            let l = l?;
+            let after = self.replan(&l)?;
+            changed += usize::from(after.plan != l.plan);
         }
         Ok(changed)
     }
@@ -264,6 +261,7 @@ impl Engine {
         &self,
         l: &Learner,
         states: &HashMap<String, crate::domain::SrsState>,
+        attempts: &[crate::domain::Attempt],
     ) -> Result<(Projection, NaiveDate, EpaFrom)> {
         let (epa, from) = self.epa_of(l)?;
         let (sched, _) = self.scheduler_for(l);
@@ -278,7 +276,7 @@ impl Engine {
             .plan
             .as_ref()
             .map_or(l.settings.new_per_day, |p| p.new_per_day);
-        let learning = self.learning(l, states, epa)?;
+        let learning = self.learning(l, states, attempts, epa)?;
         let p = forecast::project(
             &sched,
             &learning,

@@ -114,6 +114,20 @@ fn unstarted<'a>(
     u
 }
 
+/// Up to `room` items the learner has not started, by fair intake over their standards.
+fn new_items<'a>(bank: &'a Bank, input: &PlanInput, room: usize) -> Vec<&'a str> {
+    if room == 0 {
+        return Vec::new();
+    }
+    let groups: Vec<Unstarted> = input
+        .learner
+        .standards
+        .iter()
+        .map(|code| unstarted(bank, code, input.states, room))
+        .collect();
+    fair_intake(&groups, room, input.today)
+}
+
 impl Scheduler {
     /// The day's quiz: due items first (lowest recall probability first, interleaving the
     /// learner's standards), then new items up to the learner's cap by fair intake; leeches
@@ -157,15 +171,7 @@ impl Scheduler {
         }
         let mut items = interleave(by_std);
         let room = per_day.saturating_sub(items.len()).min(new_per_day);
-        if room > 0 {
-            let groups: Vec<Unstarted> = input
-                .learner
-                .standards
-                .iter()
-                .map(|code| unstarted(bank, code, input.states, room))
-                .collect();
-            items.extend(fair_intake(&groups, room, input.today));
-        }
+        items.extend(new_items(bank, input, room));
         // Under a plan to the end-point date, questions the day has left once due and new
         // items are in go to the studied items whose recall has dropped below 0.9 (not yet
         // due, not asked today), weakest first.
@@ -202,15 +208,7 @@ impl Scheduler {
         known.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
         let mut items: Vec<&str> = known.into_iter().map(|(_, i)| i).take(n).collect();
         let room = n.saturating_sub(items.len());
-        if room > 0 {
-            let groups: Vec<Unstarted> = input
-                .learner
-                .standards
-                .iter()
-                .map(|code| unstarted(bank, code, input.states, room))
-                .collect();
-            items.extend(fair_intake(&groups, room, input.today));
-        }
+        items.extend(new_items(bank, input, room));
         self.picks(items, input, bank)
     }
 

@@ -148,6 +148,47 @@ struct Card {
     leech: bool,
 }
 
+impl Card {
+    /// Recall probability on `day`.
+    fn recall(&self, sched: &Scheduler, day: i64) -> f32 {
+        sched.recall_after(
+            self.m.stability,
+            self.m.difficulty,
+            (day - self.last).max(0) as f32,
+        )
+    }
+
+    /// A review on `day`, answered right or not, and the next due day.
+    fn review(&mut self, sched: &Scheduler, day: i64, right: bool, horizon: i64, aim: &Aim) {
+        let (m, interval) = sched.step(
+            Some(self.m),
+            (day - self.last).max(0) as u32,
+            right,
+            aim.retention,
+        );
+        self.m = m;
+        self.last = day;
+        self.due = day + next_days(sched, m, day, horizon, interval, aim);
+    }
+}
+
+/// The cards `pick` keeps (leeches never), weakest on `day` first: (recall, index).
+fn weakest(
+    cards: &[Card],
+    sched: &Scheduler,
+    day: i64,
+    pick: impl Fn(&Card) -> bool,
+) -> Vec<(f32, usize)> {
+    let mut v: Vec<(f32, usize)> = cards
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.leech && pick(c))
+        .map(|(i, c)| (c.recall(sched, day), i))
+        .collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    v
+}
+
 /// Simulates the learner's days from today to the end-point date under `aim` and a cap of
 /// `new_per_day` new items a day (at most their own), [`RUNS`] times with seeds from `seed`.
 pub fn project(
@@ -196,27 +237,11 @@ pub fn project(
             if is_rest(date, l.rest_days) || rng.random::<f32>() >= l.pace {
                 continue;
             }
-            let mut due: Vec<(f32, usize)> = cards
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| !c.leech && c.due <= day)
-                .map(|(i, c)| {
-                    (
-                        sched.recall_after(c.m.stability, c.m.difficulty, (day - c.last) as f32),
-                        i,
-                    )
-                })
-                .collect();
-            due.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut due = weakest(&cards, sched, day, |c| c.due <= day);
             due.truncate(l.per_day.max(1) as usize);
             for &(r, i) in &due {
-                let c = &mut cards[i];
                 let right = rng.random::<f32>() < r;
-                let (m, interval) =
-                    sched.step(Some(c.m), (day - c.last) as u32, right, aim.retention);
-                c.m = m;
-                c.last = day;
-                c.due = day + next_days(sched, m, day, horizon, interval, aim);
+                cards[i].review(sched, day, right, horizon, aim);
             }
             let room = (l.per_day.max(1) as usize)
                 .saturating_sub(due.len())
@@ -251,39 +276,15 @@ pub fn project(
             // As the daily plan under a plan does: what the day has left goes to the weakest
             // studied items.
             if spare > 0 {
-                let mut early: Vec<(f32, usize)> = cards
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| !c.leech && c.due > day && c.last < day)
-                    .map(|(i, c)| {
-                        let r = sched.recall_after(
-                            c.m.stability,
-                            c.m.difficulty,
-                            (day - c.last) as f32,
-                        );
-                        (r, i)
-                    })
-                    .filter(|(r, _)| *r < SECURE_RECALL)
-                    .collect();
-                early.sort_by(|a, b| a.0.total_cmp(&b.0));
-                for &(r, i) in early.iter().take(spare) {
-                    let c = &mut cards[i];
+                let early = weakest(&cards, sched, day, |c| c.due > day && c.last < day);
+                for &(r, i) in early.iter().filter(|(r, _)| *r < SECURE_RECALL).take(spare) {
                     let right = rng.random::<f32>() < r;
-                    let (m, interval) =
-                        sched.step(Some(c.m), (day - c.last) as u32, right, aim.retention);
-                    c.m = m;
-                    c.last = day;
-                    c.due = day + next_days(sched, m, day, horizon, interval, aim);
+                    cards[i].review(sched, day, right, horizon, aim);
                 }
             }
         }
         for c in &cards {
-            let r = sched.recall_after(
-                c.m.stability,
-                c.m.difficulty,
-                (horizon - c.last).max(0) as f32,
-            );
-            sums[c.std] += known(r, l.guess);
+            sums[c.std] += known(c.recall(sched, horizon), l.guess);
         }
     }
     Projection {

@@ -312,19 +312,24 @@ impl App {
                 }
             }
             Action::Engine(input) => {
-                let msg = match self.engine_call(&a, input).await {
-                    Ok(outs) => self.private_message(outs),
-                    Err(e) => {
-                        tracing::error!(error = %e, "engine call failed");
-                        CreateInteractionResponseMessage::new()
-                            .content(self.engine.say("try-again", json!({})).unwrap_or_default())
-                    }
-                };
+                let msg = self.engine_reply(&a, input).await;
                 self.respond(c.id, &c.token, msg, true).await;
             }
             Action::Unknown(_) | Action::LiveClick { .. } | Action::Answer { .. } => {
                 let text = self.say("unknown", json!({}));
                 self.respond_text(c.id, &c.token, text, true).await;
+            }
+        }
+    }
+
+    /// An engine command's reply as one private message (a try-again message if it failed).
+    async fn engine_reply(&self, a: &Asker, input: Input) -> CreateInteractionResponseMessage {
+        match self.engine_call(a, input).await {
+            Ok(outs) => self.private_message(outs),
+            Err(e) => {
+                tracing::error!(error = %e, "engine call failed");
+                CreateInteractionResponseMessage::new()
+                    .content(self.engine.say("try-again", json!({})).unwrap_or_default())
             }
         }
     }
@@ -337,14 +342,7 @@ impl App {
                 option,
             } => quiz::click(self, c, &a, &quiz, index, option).await,
             Action::Engine(input) => {
-                let msg = match self.engine_call(&a, input).await {
-                    Ok(outs) => self.private_message(outs),
-                    Err(e) => {
-                        tracing::error!(error = %e, "engine call failed");
-                        CreateInteractionResponseMessage::new()
-                            .content(self.engine.say("try-again", json!({})).unwrap_or_default())
-                    }
-                };
+                let msg = self.engine_reply(&a, input).await;
                 self.respond(c.id, &c.token, msg, true).await;
             }
             Action::Answer { delivery, option } => {
