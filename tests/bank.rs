@@ -339,6 +339,7 @@ fn made_up_bank(questions: Vec<(QuestionType, &str, [String; 4])>) -> BankFile {
             feedback: Vec::new(),
             source: "generic".into(),
             person: None,
+            other: None,
         });
         items.push(item);
     }
@@ -584,4 +585,66 @@ fn material_breaking_the_documented_rules_is_refused_naming_file_and_item() {
         err.contains("HSCCLD352/P4: retired = \"cloze-1\" is not one of its questions"),
         "{err}"
     );
+}
+
+#[test]
+fn a_stanza_can_choose_its_names_and_name_a_second_person() {
+    use ksbquiz::bank::material::{Other, Pronouns};
+    let mut m = material();
+    let who = m.scenarios["HSCCLD222/K3"].who.clone();
+    let pair: Vec<String> = m
+        .people_in(&who)
+        .iter()
+        .rev()
+        .take(2)
+        .map(|p| p.name.clone())
+        .collect();
+    let sc = m.scenarios.get_mut("HSCCLD222/K3").unwrap();
+    sc.names = pair.clone();
+    sc.situation = format!("{} {{{{other}}}} is there as well.", sc.situation);
+    sc.other = Some(Other {
+        group: "adult".into(),
+        pronouns: Pronouns::She,
+        names: vec![],
+    });
+    let bank = build_one("HSCCLD222", &m);
+    let q = bank.question("HSCCLD222/K3/scenario-1").unwrap();
+    let person = q.person.as_ref().expect("a person");
+    assert!(
+        pair.contains(&person.name),
+        "{} not in {pair:?}",
+        person.name
+    );
+    let other = q.other.as_ref().expect("a second person");
+    assert_ne!(other.name, person.name);
+    assert!(
+        q.stem
+            .contains(&format!("{} is there as well.", other.name))
+    );
+    // A learner who shares the second person's name meets a stand-in, never the main person.
+    let seen = q.for_learner(&other.name);
+    assert!(!seen.stem.contains(&format!("{} is there", other.name)));
+    assert!(seen.stem.contains(&other.stand_in));
+    assert_ne!(other.stand_in, person.name);
+    assert_ne!(person.stand_in, other.name);
+}
+
+#[test]
+fn names_and_second_people_the_build_cannot_cast_are_refused_naming_file_and_item() {
+    let file = "scenarios/HSCCLD352.toml";
+    let id = "id = \"HSCCLD352/P4\"";
+    let err = load_with(file, id, &format!("{id}\nnames = [\"Nobody\", \"Kai\"]")).unwrap_err();
+    assert!(
+        err.contains("HSCCLD352.toml: item HSCCLD352/P4: names: \"Nobody\" is not a person"),
+        "{err}"
+    );
+    let err = load_with(file, "situation = \"", "situation = \"{{other}} calls. ").unwrap_err();
+    assert!(err.contains("{{other}} is used but no other"), "{err}");
+    let err = load_with(
+        file,
+        id,
+        &format!("{id}\nother = {{ group = \"adult\", pronouns = \"she\", names = [\"Grace\"] }}"),
+    )
+    .unwrap_err();
+    assert!(err.contains("HSCCLD352/P4: other: 1 people"), "{err}");
 }

@@ -49,9 +49,10 @@ pub fn rng_for(key: &str) -> ChaCha8Rng {
 }
 
 /// Who plays `{{name}}` in an item's questions, with the forms that agree with their pronouns.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 struct Cast<'a> {
     name: &'a str,
+    other: &'a str,
     age: String,
     they: &'static str,
     #[serde(rename = "They")]
@@ -75,6 +76,29 @@ fn capital(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Of `people` (less those named in `not`), the one cast least often so far (`uses`), ties
+/// broken by a seeded shuffle; counts the cast.
+fn least_used<'m>(
+    mut people: Vec<&'m Person>,
+    not: &[&str],
+    rng: &mut ChaCha8Rng,
+    uses: &mut HashMap<String, usize>,
+) -> Option<&'m Person> {
+    people.shuffle(rng);
+    people.retain(|p| !not.contains(&p.name.as_str()));
+    let used = |p: &Person| uses.get(&p.name).copied().unwrap_or(0);
+    let p = people.iter().copied().min_by_key(|p| used(p))?;
+    *uses.entry(p.name.clone()).or_default() += 1;
+    Some(p)
+}
+
+/// Who stands in for whom when a learner shares a name with someone in the story.
+#[derive(Debug, Clone, Default)]
+struct Players {
+    person: Option<Stand>,
+    other: Option<Stand>,
+}
+
 /// An option with its reason.
 #[derive(Debug, Clone)]
 struct Choice {
@@ -92,7 +116,7 @@ struct Draft {
     distractors: Vec<Choice>,
     explanation: String,
     source: &'static str,
-    person: Option<Stand>,
+    players: Players,
     retired: bool,
 }
 
@@ -174,39 +198,50 @@ impl Ctx<'_> {
             .collect()
     }
 
-    /// The one person of group `who` in all of an item's questions, and a stand-in of the same
-    /// group and pronouns for a learner who shares the name. Among the group, the person cast
+    /// The one person of the stanza's group (or its `names`) in all of an item's questions,
+    /// its second person (`other`) if it has one, and for each a stand-in of the same group and
+    /// pronouns for a learner who shares the name. Among those who can play, the person cast
     /// least often so far in this standard plays (`uses` counts them), ties broken by a seeded
     /// shuffle, so a name comes back within a standard only when the group has run out.
     fn cast<'m>(
         &'m self,
-        who: &str,
-        settings: &'m [String],
+        sc: &'m Scenario,
         uses: &mut HashMap<String, usize>,
-    ) -> (Cast<'m>, Option<Stand>) {
+    ) -> (Cast<'m>, Players) {
         let mut rng = rng_for(&format!("{}#scenario#people", self.item.id));
-        let mut people: Vec<&Person> = self.mat.people_in(who);
-        people.shuffle(&mut rng);
-        let fewest = people
-            .iter()
-            .map(|p| uses.get(&p.name).copied().unwrap_or(0))
-            .min()
-            .unwrap_or(0);
-        let at = people
-            .iter()
-            .position(|p| uses.get(&p.name).copied().unwrap_or(0) == fewest)
-            .unwrap_or(0);
-        people.swap(0, at);
-        let p = people[0];
-        *uses.entry(p.name.clone()).or_default() += 1;
-        let stand_in = people
-            .iter()
-            .find(|o| o.pronouns == p.pronouns && o.name != p.name)
-            .map(|o| Stand {
-                name: p.name.clone(),
-                stand_in: o.name.clone(),
-            });
-        let [lo, hi] = self.mat.ages.get(who).copied().unwrap_or([0, 0]);
+        let Some(p) = least_used(self.mat.cast_from(sc), &[], &mut rng, uses) else {
+            return (Cast::default(), Players::default());
+        };
+        let other = sc.other.as_ref().and_then(|o| {
+            let mut orng = rng_for(&format!("{}#scenario#other", self.item.id));
+            let cands = self.mat.others_for(o);
+            least_used(cands.clone(), &[p.name.as_str()], &mut orng, uses).map(|q| (q, cands))
+        });
+        // Main person first: a stand-in is never the other person's name, and the other
+        // person's stand-in is never the main person's.
+        let stand_in = |who: &Person, pool: &[&Person], not: Option<&str>| {
+            pool.iter()
+                .find(|o| {
+                    o.pronouns == who.pronouns && o.name != who.name && Some(o.name.as_str()) != not
+                })
+                .map(|o| Stand {
+                    name: who.name.clone(),
+                    stand_in: o.name.clone(),
+                })
+        };
+        // A stand-in fits the story's names where it can, else anyone of the group.
+        let mut pool = self.mat.cast_from(sc);
+        pool.shuffle(&mut rng);
+        let mut group = self.mat.people_in(&sc.who);
+        group.shuffle(&mut rng);
+        pool.extend(group);
+        let players = Players {
+            person: stand_in(p, &pool, other.as_ref().map(|(o, _)| o.name.as_str())),
+            other: other
+                .as_ref()
+                .and_then(|(o, cands)| stand_in(o, cands, Some(p.name.as_str()))),
+        };
+        let [lo, hi] = self.mat.ages.get(&sc.who).copied().unwrap_or([0, 0]);
         let age = if hi == 0 {
             String::new()
         } else {
@@ -215,6 +250,7 @@ impl Ctx<'_> {
         let plural = p.pronouns.plural();
         let cast = Cast {
             name: &p.name,
+            other: other.map_or("", |(o, _)| o.name.as_str()),
             age,
             they: p.pronouns.they(),
             they_cap: capital(p.pronouns.they()),
@@ -226,9 +262,9 @@ impl Ctx<'_> {
             is: if plural { "are" } else { "is" },
             has: if plural { "have" } else { "has" },
             was: if plural { "were" } else { "was" },
-            setting: settings.first().map_or("", |s| s.as_str()),
+            setting: sc.settings.first().map_or("", |s| s.as_str()),
         };
-        (cast, stand_in)
+        (cast, players)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -240,7 +276,7 @@ impl Ctx<'_> {
         key: Choice,
         mut distractors: Vec<Choice>,
         source: &'static str,
-        person: Option<Stand>,
+        players: Players,
         retired: &[String],
     ) -> Result<Draft, BankError> {
         let name = format!("{}-{}", qtype.name(), n);
@@ -256,7 +292,7 @@ impl Ctx<'_> {
             key,
             distractors,
             source,
-            person,
+            players,
         })
     }
 
@@ -267,7 +303,7 @@ impl Ctx<'_> {
         pending: &mut Vec<PendingKey>,
         uses: &mut HashMap<String, usize>,
     ) -> Result<(), BankError> {
-        let (cast, stand) = self.cast(&sc.who, &sc.settings, uses);
+        let (cast, players) = self.cast(sc, uses);
         let situation = self.fill(&sc.situation, &cast)?;
         let good = self.fill_all(&sc.good, &cast)?;
         let poor = self.fill_all(&sc.poor, &cast)?;
@@ -281,7 +317,7 @@ impl Ctx<'_> {
                 key,
                 poor.clone(),
                 "authored",
-                stand.clone(),
+                players.clone(),
                 &sc.retired,
             )?);
         }
@@ -298,7 +334,7 @@ impl Ctx<'_> {
             first,
             good,
             "authored",
-            stand,
+            players,
             &sc.retired,
         )?);
         pending.push(PendingKey {
@@ -442,7 +478,8 @@ pub fn build(std: &Standard, mat: &Material, prompts: &Prompts) -> Result<BankFi
                 answer,
                 explanation: d.explanation,
                 source: d.source.to_string(),
-                person: d.person,
+                person: d.players.person,
+                other: d.players.other,
             }
         })
         .collect();
@@ -488,6 +525,7 @@ mod tests {
                 explanation: String::new(),
                 source: "authored",
                 person: None,
+                other: None,
                 retired: false,
             })
             .collect();

@@ -106,6 +106,13 @@ pub struct Scenario {
     pub who: String,
     #[serde(default)]
     pub settings: Vec<String>,
+    /// Names the person may have (each in `people.toml` with group `who`), for a story whose
+    /// faith, language or heritage the name should fit; empty: anyone of the group.
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// A second person the story names, written `{{other}}`.
+    #[serde(default)]
+    pub other: Option<Other>,
     pub situation: String,
     pub good: Vec<Opt>,
     pub poor: Vec<Opt>,
@@ -118,6 +125,22 @@ pub struct Scenario {
     #[serde(skip)]
     pub file: PathBuf,
 }
+
+/// A second person in a story (`{{other}}`: a relative, a friend): someone of `group` with
+/// `pronouns`, never the story's main person. Their pronouns are written out in the text.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Other {
+    pub group: String,
+    pub pronouns: Pronouns,
+    /// Names they may have; empty: anyone of the group with those pronouns.
+    #[serde(default)]
+    pub names: Vec<String>,
+}
+
+/// Fewest people a stanza's `names` (or its `other`) may leave to cast from: one to play, one
+/// to stand in for a learner of the same name, and for `other` one more besides the main person.
+pub const NAMES_MIN: usize = 2;
 
 /// Longest option, after filling in (`data/scenarios/README.md`).
 pub const OPTION_MAX: usize = 95;
@@ -218,10 +241,12 @@ impl Material {
             if !self.ages.contains_key(&s.who) {
                 return bad(format!("{at}: unknown who = {:?}", s.who));
             }
+            self.validate_people(s)
+                .or_else(|e| bad(format!("{at}: {e}")))?;
             if s.status == Status::Draft {
                 continue;
             }
-            let len = |t: &str| self.filled_len(t, &s.who, &s.settings);
+            let len = |t: &str| self.filled_len(t, s);
             let blank = std::iter::once(s.situation.as_str())
                 .chain(
                     s.good
@@ -292,16 +317,76 @@ impl Material {
         Ok(())
     }
 
+    /// Whether a stanza's `names` and `other` leave people to cast (the reason if not).
+    fn validate_people(&self, s: &Scenario) -> Result<(), String> {
+        let group = self.people_in(&s.who);
+        if let Some(n) = s
+            .names
+            .iter()
+            .find(|n| !group.iter().any(|p| &p.name == *n))
+        {
+            return Err(format!(
+                "names: {n:?} is not a person of group {:?} in data/people.toml",
+                s.who
+            ));
+        }
+        if !s.names.is_empty() && s.names.len() < NAMES_MIN {
+            return Err(format!(
+                "names: give at least {NAMES_MIN} (another stands in for a learner of the same name)"
+            ));
+        }
+        let uses_other = std::iter::once(s.situation.as_str())
+            .chain(
+                s.good
+                    .iter()
+                    .chain(&s.poor)
+                    .flat_map(|o| [o.text(), o.why()]),
+            )
+            .any(|t| t.contains("{{other}}"));
+        match &s.other {
+            None if uses_other => {
+                Err("{{other}} is used but no other = { group, pronouns } says who".into())
+            }
+            None => Ok(()),
+            Some(o) => {
+                if !self.ages.contains_key(&o.group) {
+                    return Err(format!("other: unknown group {:?}", o.group));
+                }
+                if let Some(n) = o
+                    .names
+                    .iter()
+                    .find(|n| !self.people.iter().any(|p| &p.name == *n))
+                {
+                    return Err(format!("other: {n:?} is not in data/people.toml"));
+                }
+                let n = self.others_for(o).len();
+                if n < NAMES_MIN + 1 {
+                    return Err(format!(
+                        "other: {n} people of group {:?} with pronouns {:?} to cast from (at least {})",
+                        o.group,
+                        o.pronouns.they(),
+                        NAMES_MIN + 1
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// The length in characters of `text` filled in with the longest values the build can give
-    /// its placeholders: the longest name in group `who`, the oldest age, the longest setting.
-    fn filled_len(&self, text: &str, who: &str, settings: &[String]) -> usize {
+    /// its placeholders for stanza `s`: the longest name it may cast, the oldest age, the
+    /// longest setting.
+    fn filled_len(&self, text: &str, s: &Scenario) -> usize {
         let longest = |it: &mut dyn Iterator<Item = usize>| it.max().unwrap_or(0);
-        let name = longest(&mut self.people_in(who).iter().map(|p| p.name.chars().count()));
-        let age = match self.ages.get(who) {
+        let name = longest(&mut self.cast_from(s).iter().map(|p| p.name.chars().count()));
+        let other = s.other.as_ref().map_or(0, |o| {
+            longest(&mut self.others_for(o).iter().map(|p| p.name.chars().count()))
+        });
+        let age = match self.ages.get(&s.who) {
             Some(&[_, hi]) if hi > 0 => hi.to_string().len(),
             _ => 0,
         };
-        let setting = longest(&mut settings.iter().map(|s| s.chars().count()));
+        let setting = longest(&mut s.settings.iter().map(|s| s.chars().count()));
         let mut n = text.chars().count();
         for (placeholder, value) in [
             ("{{name}}", name),
@@ -317,11 +402,30 @@ impl Material {
             ("{{has}}", "have".len()),
             ("{{was}}", "were".len()),
             ("{{setting}}", setting),
+            ("{{other}}", other),
         ] {
             let k = text.matches(placeholder).count();
             n = n + k * value - k * placeholder.len();
         }
         n
+    }
+
+    /// People who can play stanza `s`'s person: its `names`, else anyone of its group.
+    pub fn cast_from(&self, s: &Scenario) -> Vec<&Person> {
+        let mut people = self.people_in(&s.who);
+        if !s.names.is_empty() {
+            people.retain(|p| s.names.contains(&p.name));
+        }
+        people
+    }
+
+    /// People who can play a stanza's second person.
+    pub fn others_for(&self, o: &Other) -> Vec<&Person> {
+        let mut people = self.people_in(&o.group);
+        people.retain(|p| {
+            p.pronouns == o.pronouns && (o.names.is_empty() || o.names.contains(&p.name))
+        });
+        people
     }
 
     /// People who can play `who`.

@@ -91,6 +91,9 @@ pub struct Question {
     /// The person the scenario is about, with a stand-in for a learner of the same name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person: Option<Stand>,
+    /// A second person the story names, with their stand-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<Stand>,
 }
 
 /// The person in a scenario and who stands in when the learner has the same name (a learner
@@ -110,12 +113,16 @@ impl Question {
             .filter(|s| !s.is_empty())
     }
 
-    /// The question as a learner called `learner` should read it: if the scenario's person
-    /// has the learner's first name, the stand-in takes their place.
+    /// The question as a learner called `learner` should read it: if a person in the scenario
+    /// has the learner's first name, their stand-in takes their place.
     pub fn for_learner(&self, learner: &str) -> std::borrow::Cow<'_, Question> {
         let first = learner.split_whitespace().next().unwrap_or("");
-        match &self.person {
-            Some(p) if !first.is_empty() && p.name.eq_ignore_ascii_case(first) => {
+        let shared = [&self.person, &self.other]
+            .into_iter()
+            .flatten()
+            .find(|p| !first.is_empty() && p.name.eq_ignore_ascii_case(first));
+        match shared {
+            Some(p) => {
                 let swap = |t: &String| replace_word(t, &p.name, &p.stand_in);
                 std::borrow::Cow::Owned(Question {
                     stem: swap(&self.stem),
