@@ -524,8 +524,7 @@ mod tests {
                 ],
                 explanation: String::new(),
                 source: "authored",
-                person: None,
-                other: None,
+                players: Players::default(),
                 retired: false,
             })
             .collect();

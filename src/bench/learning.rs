@@ -38,7 +38,7 @@ use crate::domain::{Learner, Settings, SrsState};
 use crate::srs::daily::{Unstarted, fair_intake};
 use crate::srs::fit::{self, History, MIN_REVIEWS};
 use crate::srs::forecast::{self, Learning};
-use crate::srs::{Aim, Config, PlanInput, Scheduler};
+use crate::srs::{Aim, Config, Endgame, PlanInput, Scheduler};
 
 /// Sizes of one run.
 #[derive(Debug, Clone, Copy)]
@@ -236,7 +236,8 @@ impl Bench<'_> {
         };
         let epa = date(self.sizes.days);
         let mut aim = sched.default_aim();
-        let mut plan_new = None;
+        // The weekly plan: new items a day, and the first-answer rate it was decided with.
+        let mut plan: Option<(u32, f32)> = None;
         let (mut attended, mut firsts, mut first_right) = (0usize, 0usize, 0usize);
         let mut retentions = Vec::new();
         for day in 0..self.sizes.days {
@@ -268,14 +269,14 @@ impl Bench<'_> {
                     retention: c.retention,
                     epa: Some(epa),
                 };
-                plan_new = Some(c.new_per_day);
+                plan = Some((c.new_per_day, learning.first_right));
                 retentions.push(c.retention);
             }
             if !p.attends[day as usize] {
                 continue;
             }
             attended += 1;
-            let todays = self.plan(policy, &cards, day, sched, &learner, plan_new);
+            let todays = self.plan(policy, &cards, day, sched, &learner, plan);
             for item in todays {
                 let d = self.difficulty[item];
                 let tr = truth.entry(item).or_default();
@@ -331,7 +332,7 @@ impl Bench<'_> {
         day: i64,
         sched: &Scheduler,
         learner: &Learner,
-        plan_new: Option<u32>,
+        plan: Option<(u32, f32)>,
     ) -> Vec<&'s str> {
         if policy == Policy::Now {
             let states = fsrs_states(cards);
@@ -340,7 +341,11 @@ impl Bench<'_> {
                 states: &states,
                 today: date(day),
                 now: at(day),
-                plan_new,
+                plan_new: plan.map(|(n, _)| n),
+                endgame: plan.map(|(_, first_right)| Endgame {
+                    epa: date(self.sizes.days),
+                    first_right,
+                }),
             };
             let picks = sched.plan_day(&input, self.bank);
             return picks

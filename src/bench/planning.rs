@@ -59,6 +59,7 @@ pub(super) fn plan_all(f: &Fixture, db: &Path) -> Result<Value> {
             .plan_day(
                 &PlanInput {
                     plan_new: None,
+                    endgame: None,
                     learner: &l,
                     states: &states,
                     today,

@@ -77,6 +77,13 @@ pub struct Plan {
     pub default_expected: f32,
     /// Whose FSRS weights it used: `default`, `install` or `cohort:<CODE>`.
     pub weights: String,
+    /// The learner's share of right first answers when it was decided (0.5 while unknown).
+    #[serde(default = "half")]
+    pub first_right: f32,
+}
+
+fn half() -> f32 {
+    0.5
 }
 
 /// FSRS weights fitted to this install's answers, for the whole install or one cohort.

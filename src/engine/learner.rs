@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use serde_json::json;
 
 use super::{Engine, Out, QuestionOut, Result, Verdict, command, letter};
-use crate::srs::PlanInput;
+use crate::srs::{Endgame, PlanInput};
 use crate::standards::ItemKind;
 use crate::store::{
     AnswerPlan, Delivery, Learner, Load, Mode, Pick, Recorded, Session, SrsSnapshot, SrsState,
@@ -182,6 +182,10 @@ impl Engine {
             today: self.today(learner),
             now: self.now(),
             plan_new: learner.plan.as_ref().map(|p| p.new_per_day),
+            endgame: learner.plan.as_ref().map(|p| Endgame {
+                epa: p.epa,
+                first_right: p.first_right,
+            }),
         };
         let (sched, _) = self.scheduler_for(learner);
         let picks = match mode {

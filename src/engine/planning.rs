@@ -239,6 +239,7 @@ impl Engine {
             expected: choice.expected,
             default_expected: choice.default_expected,
             weights: scope,
+            first_right: learning.first_right,
         });
         self.store.put_learner(&updated)?;
         self.store.durable()?;

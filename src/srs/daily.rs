@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
+use super::forecast::{ENDGAME_DAYS, new_gain, review_gain};
 use super::{Scheduler, choose_question};
 use crate::bank::Bank;
 use crate::domain::{Learner, Pick, SrsState};
@@ -23,7 +24,20 @@ pub struct PlanInput<'a> {
     /// New items a day the learner's plan for their end-point date allows (never above their
     /// own `new_per_day`); `None` before a plan is made.
     pub plan_new: Option<u32>,
+    /// The end-point date the plan aims at, and the learner's share of right first answers;
+    /// in its last [`ENDGAME_DAYS`] the day goes where it adds most to recall on the date.
+    pub endgame: Option<Endgame>,
 }
+
+/// What the days just before the end-point date need to know (see [`PlanInput::endgame`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Endgame {
+    pub epa: NaiveDate,
+    pub first_right: f32,
+}
+
+/// Chance of a right answer by guessing one of a question's four options.
+const GUESS: f32 = 0.25;
 
 /// Round-robin over groups, keeping each group's order.
 fn interleave<T>(groups: Vec<Vec<T>>) -> Vec<T> {
@@ -152,6 +166,13 @@ impl Scheduler {
             .map_or(s.new_per_day, |p| p.min(s.new_per_day));
         let per_day = (s.per_day.max(1) as usize).saturating_sub(done_today);
         let new_per_day = (cap as usize).saturating_sub(new_today);
+        if let Some(e) = input.endgame {
+            let left = e.epa.signed_duration_since(input.today).num_days();
+            if (1..=ENDGAME_DAYS).contains(&left) {
+                let items = self.endgame(input, bank, per_day, new_per_day, e, left);
+                return self.picks(items, input, bank);
+            }
+        }
         let mut due: Vec<(f32, usize, &str)> = Vec::new();
         for (si, code) in input.learner.standards.iter().enumerate() {
             for item in bank.items_of(code) {
@@ -192,6 +213,49 @@ impl Scheduler {
             items.extend(early.into_iter().take(spare).map(|(_, i)| i));
         }
         self.picks(items, input, bank)
+    }
+
+    /// A day in the last [`ENDGAME_DAYS`] before the end-point date: of the studied items not
+    /// asked today (leeches held back) and new ones (within the cap), the `per_day` that add
+    /// most to the knowledge expected on the date.
+    fn endgame<'b>(
+        &self,
+        input: &PlanInput,
+        bank: &'b Bank,
+        per_day: usize,
+        new_per_day: usize,
+        e: Endgame,
+        left: i64,
+    ) -> Vec<&'b str> {
+        let tz = input.learner.settings.tz();
+        let mut ranked: Vec<(f32, Option<&str>)> = Vec::new();
+        for code in &input.learner.standards {
+            for item in bank.items_of(code) {
+                let Some(st) = input.states.get(item.as_str()) else {
+                    continue;
+                };
+                if st.leech || st.last_review.with_timezone(&tz).date_naive() == input.today {
+                    continue;
+                }
+                let m = fsrs::MemoryState {
+                    stability: st.stability,
+                    difficulty: st.difficulty,
+                };
+                let elapsed = (input.now - st.last_review).num_seconds().max(0) as f32 / 86_400.0;
+                ranked.push((
+                    review_gain(self, m, elapsed, left, GUESS),
+                    Some(item.as_str()),
+                ));
+            }
+        }
+        let fresh = new_gain(self, e.first_right, left, GUESS);
+        ranked.extend(std::iter::repeat_n((fresh, None), new_per_day.min(per_day)));
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.truncate(per_day);
+        let new = ranked.iter().filter(|(_, i)| i.is_none()).count();
+        let mut items: Vec<&str> = ranked.into_iter().filter_map(|(_, i)| i).collect();
+        items.extend(new_items(bank, input, new));
+        items
     }
 
     /// Extra practice: the learner's studied items with the lowest recall probability (new
@@ -260,5 +324,69 @@ mod tests {
         assert_ne!(a, b);
         // Never more than asked, never more than there is.
         assert_eq!(fair_intake(&groups, 9, day).len(), 4);
+    }
+
+    #[test]
+    fn in_the_last_days_the_quiz_goes_where_it_adds_most_on_the_date() {
+        use crate::domain::Settings;
+        use crate::srs::Config;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let bank = Bank::load(&root.join("question-bank")).expect("bank");
+        let sched = Scheduler::new(Config::default());
+        let today: NaiveDate = "2026-12-07".parse().unwrap();
+        let now: DateTime<Utc> = "2026-12-07T10:00:00Z".parse().unwrap();
+        let learner = Learner {
+            id: 1,
+            name: "Sim".into(),
+            accounts: Vec::new(),
+            standards: vec!["HSCCLD222".into()],
+            cohorts: Vec::new(),
+            settings: Settings {
+                per_day: 1,
+                new_per_day: 0,
+                ..Settings::default()
+            },
+            created: now,
+            inactive: false,
+            plan: None,
+        };
+        let items = bank.items_of("HSCCLD222");
+        let state = |stability: f32, days_ago: i64, due: NaiveDate| SrsState {
+            stability,
+            difficulty: 5.0,
+            due,
+            last_review: now - chrono::Duration::days(days_ago),
+            reps: 3,
+            ..SrsState::default()
+        };
+        // Due today but well known; not due until after the date and mostly forgotten.
+        let strong = items[0].as_str();
+        let weak = items[1].as_str();
+        let states: HashMap<String, SrsState> = [
+            (strong.to_string(), state(60.0, 1, today)),
+            (
+                weak.to_string(),
+                state(3.0, 12, today + chrono::Days::new(40)),
+            ),
+        ]
+        .into();
+        let asked = |days_to_date: u64| {
+            let input = PlanInput {
+                learner: &learner,
+                states: &states,
+                today,
+                now,
+                plan_new: Some(0),
+                endgame: Some(Endgame {
+                    epa: today + chrono::Days::new(days_to_date),
+                    first_right: 0.5,
+                }),
+            };
+            let picks = sched.plan_day(&input, &bank);
+            picks.iter().map(|p| p.item.clone()).collect::<Vec<_>>()
+        };
+        // Weeks before the date the due item comes first; in the last days, the weak one.
+        assert_eq!(asked(30), vec![strong.to_string()]);
+        assert_eq!(asked(3), vec![weak.to_string()]);
     }
 }

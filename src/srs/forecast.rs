@@ -118,6 +118,47 @@ pub fn known(r: f32, guess: f32) -> f32 {
     ((r - guess) / (1.0 - guess)).clamp(0.0, 1.0)
 }
 
+/// Days before the end-point date in which the day's questions go where they add most to the
+/// knowledge expected on the date ([`review_gain`], [`new_gain`]) rather than by due date:
+/// reviews then are worth what they leave on the date, not what they do for later intervals.
+pub const ENDGAME_DAYS: i64 = 7;
+
+/// Knowledge expected on the date, `left` days ahead, gained by asking a studied item now
+/// (memory `m`, `elapsed` days since its last review) rather than leaving it: right with its
+/// recall probability now, else wrong, with no other review before the date.
+pub fn review_gain(sched: &Scheduler, m: MemoryState, elapsed: f32, left: i64, guess: f32) -> f32 {
+    let left = left.max(0) as f32;
+    let r = sched.recall_after(m.stability, m.difficulty, elapsed);
+    let on_date = |correct: bool| {
+        let (next, _) = sched.step(
+            Some(m),
+            elapsed as u32,
+            correct,
+            sched.config.desired_retention,
+        );
+        known(
+            sched.recall_after(next.stability, next.difficulty, left),
+            guess,
+        )
+    };
+    let leave = known(
+        sched.recall_after(m.stability, m.difficulty, elapsed + left),
+        guess,
+    );
+    r * on_date(true) + (1.0 - r) * on_date(false) - leave
+}
+
+/// Knowledge expected on the date, `left` days ahead, from starting a new item now, whose first
+/// answer is right with probability `first_right`.
+pub fn new_gain(sched: &Scheduler, first_right: f32, left: i64, guess: f32) -> f32 {
+    let left = left.max(0) as f32;
+    let on_date = |correct: bool| {
+        let (m, _) = sched.step(None, 0, correct, sched.config.desired_retention);
+        known(sched.recall_after(m.stability, m.difficulty, left), guess)
+    };
+    first_right * on_date(true) + (1.0 - first_right) * on_date(false)
+}
+
 /// Expected recall on the end-point date, per standard, as [`project`] simulates it: the part
 /// of each item's recall probability that is knowledge rather than a guess (see [`known`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -237,6 +278,21 @@ pub fn project(
             if is_rest(date, l.rest_days) || rng.random::<f32>() >= l.pace {
                 continue;
             }
+            let left = horizon - day;
+            if left <= ENDGAME_DAYS {
+                endgame_day(
+                    sched,
+                    l,
+                    aim,
+                    &mut cards,
+                    &mut queues,
+                    &totals,
+                    (day, left),
+                    cap,
+                    &mut rng,
+                );
+                continue;
+            }
             let mut due = weakest(&cards, sched, day, |c| c.due <= day);
             due.truncate(l.per_day.max(1) as usize);
             for &(r, i) in &due {
@@ -247,32 +303,18 @@ pub fn project(
                 .saturating_sub(due.len())
                 .min(cap);
             let mut spare = (l.per_day.max(1) as usize).saturating_sub(due.len() + room);
-            let groups: Vec<Unstarted> = queues
-                .iter()
-                .zip(&totals)
-                .map(|(q, &total)| Unstarted {
-                    first: q.iter().rev().take(room).copied().collect(),
-                    left: q.len(),
-                    total,
-                })
-                .collect();
-            let taken = fair_intake(&groups, room, date);
-            spare += room - taken.len();
-            for item in taken {
-                let Some(si) = queues.iter().position(|q| q.last() == Some(&item)) else {
-                    continue;
-                };
-                queues[si].pop();
-                let right = rng.random::<f32>() < l.first_right;
-                let (m, interval) = sched.step(None, 0, right, aim.retention);
-                cards.push(Card {
-                    std: si,
-                    m,
-                    last: day,
-                    due: day + next_days(sched, m, day, horizon, interval, aim),
-                    leech: false,
-                });
-            }
+            let taken = start_new(
+                sched,
+                l,
+                aim,
+                &mut cards,
+                &mut queues,
+                &totals,
+                room,
+                (day, horizon),
+                &mut rng,
+            );
+            spare += room - taken;
             // As the daily plan under a plan does: what the day has left goes to the weakest
             // studied items.
             if spare > 0 {
@@ -295,6 +337,100 @@ pub fn project(
             .map(|((code, items), sum)| (code.to_string(), sum / RUNS as f32, items.len()))
             .collect(),
     }
+}
+
+/// One endgame day of [`project`]: the day's questions to the studied items and new items
+/// that add most to recall on the date.
+#[allow(clippy::too_many_arguments)]
+fn endgame_day(
+    sched: &Scheduler,
+    l: &Learning,
+    aim: &Aim,
+    cards: &mut Vec<Card>,
+    queues: &mut [Vec<&str>],
+    totals: &[usize],
+    (day, left): (i64, i64),
+    cap: usize,
+    rng: &mut ChaCha8Rng,
+) {
+    let per_day = l.per_day.max(1) as usize;
+    let mut ranked: Vec<(f32, Option<usize>)> = cards
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.leech && c.last < day)
+        .map(|(i, c)| {
+            (
+                review_gain(sched, c.m, (day - c.last) as f32, left, l.guess),
+                Some(i),
+            )
+        })
+        .collect();
+    let fresh = new_gain(sched, l.first_right, left, l.guess);
+    ranked.extend(std::iter::repeat_n((fresh, None), cap.min(per_day)));
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    ranked.truncate(per_day);
+    let new = ranked.iter().filter(|(_, i)| i.is_none()).count();
+    for &(_, i) in &ranked {
+        if let Some(i) = i {
+            let r = cards[i].recall(sched, day);
+            let right = rng.random::<f32>() < r;
+            cards[i].review(sched, day, right, left + day, aim);
+        }
+    }
+    start_new(
+        sched,
+        l,
+        aim,
+        cards,
+        queues,
+        totals,
+        new,
+        (day, left + day),
+        rng,
+    );
+}
+
+/// Starts up to `n` new items on `day` by fair intake (first answers right with the learner's
+/// first-answer rate) and returns how many it started.
+#[allow(clippy::too_many_arguments)]
+fn start_new(
+    sched: &Scheduler,
+    l: &Learning,
+    aim: &Aim,
+    cards: &mut Vec<Card>,
+    queues: &mut [Vec<&str>],
+    totals: &[usize],
+    n: usize,
+    (day, horizon): (i64, i64),
+    rng: &mut ChaCha8Rng,
+) -> usize {
+    let groups: Vec<Unstarted> = queues
+        .iter()
+        .zip(totals)
+        .map(|(q, &total)| Unstarted {
+            first: q.iter().rev().take(n).copied().collect(),
+            left: q.len(),
+            total,
+        })
+        .collect();
+    let date = l.today + chrono::Days::new(day.max(0) as u64);
+    let taken = fair_intake(&groups, n, date);
+    for item in &taken {
+        let Some(si) = queues.iter().position(|q| q.last() == Some(item)) else {
+            continue;
+        };
+        queues[si].pop();
+        let right = rng.random::<f32>() < l.first_right;
+        let (m, interval) = sched.step(None, 0, right, aim.retention);
+        cards.push(Card {
+            std: si,
+            m,
+            last: day,
+            due: day + next_days(sched, m, day, horizon, interval, aim),
+            leech: false,
+        });
+    }
+    taken.len()
 }
 
 fn next_days(

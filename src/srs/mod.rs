@@ -32,7 +32,7 @@ use fsrs::{FSRS, MemoryState};
 use crate::domain::SrsState;
 use crate::domain::fnv1a;
 
-pub use daily::PlanInput;
+pub use daily::{Endgame, PlanInput};
 
 /// FSRS grades used for a multiple-choice answer.
 pub const GRADE_WRONG: u32 = 1; // Again
