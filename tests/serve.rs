@@ -386,3 +386,148 @@ async fn sigterm(child: &mut std::process::Child) -> std::process::ExitStatus {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// The Dockerfile, read as Docker would: instructions with their continuation lines joined.
+fn dockerfile() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(common::root().join("Dockerfile")).unwrap();
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut line = String::new();
+    for l in text.lines() {
+        let l = l.trim();
+        if l.starts_with('#') || (l.is_empty() && line.is_empty()) {
+            continue;
+        }
+        match l.strip_suffix('\\') {
+            Some(head) => line.push_str(&format!("{head} ")),
+            None => {
+                line.push_str(l);
+                if let Some((op, rest)) = line.trim().split_once(' ') {
+                    out.push((op.to_uppercase(), rest.trim().to_string()));
+                }
+                line.clear();
+            }
+        }
+    }
+    out
+}
+
+/// The container recipe, run without Docker (no engine here): its build step is the README's
+/// release build; it runs as a non-root user with the database and cache on its volume; and
+/// the binary started as its ENTRYPOINT and CMD with its ENV (paths moved under a scratch
+/// folder, no checkout in sight) answers its HEALTHCHECK and stops cleanly on its STOPSIGNAL.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_container_recipe_serves_its_health_check_from_an_empty_folder() {
+    let df = dockerfile();
+    let all = |op: &str| -> Vec<&str> {
+        df.iter()
+            .filter(|(o, _)| o == op)
+            .map(|(_, r)| r.as_str())
+            .collect()
+    };
+    let one = |op: &str| -> &str {
+        let v = all(op);
+        assert_eq!(v.len(), 1, "one {op} expected: {v:?}");
+        v[0]
+    };
+    let stages = all("FROM");
+    assert!(stages.len() >= 2, "a multi-stage build: {stages:?}");
+    let build = stages[0].rsplit(' ').next().unwrap();
+    assert!(stages[0].contains(" AS "), "the build stage is named: {}", stages[0]);
+    assert!(all("COPY").iter().any(|c| c.starts_with(&format!("--from={build} "))));
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let release = "cargo build --release --locked";
+    assert!(readme.contains(release) && all("RUN").iter().any(|r| r.contains(release)));
+    let user = one("USER");
+    assert!(user != "root" && user != "0", "runs as {user}");
+
+    // ENV: KEY=VALUE pairs.
+    let env: Vec<(String, String)> = all("ENV")
+        .iter()
+        .flat_map(|e| e.split_whitespace())
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let var = |k: &str| {
+        env.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("ENV {k} not set"))
+    };
+    let volume: Vec<String> = serde_json::from_str(one("VOLUME")).unwrap();
+    for k in ["KSBQUIZ_DB", "XDG_CACHE_HOME"] {
+        assert!(
+            volume.iter().any(|v| var(k).starts_with(v.as_str())),
+            "{k} is not on the volume {volume:?}"
+        );
+    }
+    let http = var("KSBQUIZ_HTTP");
+    let port = http.rsplit(':').next().unwrap();
+    assert_eq!(one("EXPOSE"), port);
+    let check = one("HEALTHCHECK");
+    let url = check
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("the health check calls a URL");
+    assert_eq!(url, format!("http://127.0.0.1:{port}/healthz"));
+    assert_eq!(one("STOPSIGNAL"), "SIGTERM");
+    let entry: Vec<String> = serde_json::from_str(one("ENTRYPOINT")).unwrap();
+    let cmd: Vec<String> = serde_json::from_str(one("CMD")).unwrap();
+    assert_eq!(entry, ["ksbquiz"]);
+
+    // Run it as the container would, from an empty folder, with the ENV given.
+    let tg = FakeTelegram::start().await.unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let free = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut run = Command::new(env!("CARGO_BIN_EXE_ksbquiz"));
+    run.args(&cmd)
+        .current_dir(empty.path())
+        .env_remove("KSBQUIZ_ROOT")
+        .env_remove("TELEGRAM_BOT_TOKEN")
+        .env_remove("DISCORD_TOKEN")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in &env {
+        let v = if v.starts_with('/') {
+            scratch.path().join(v.trim_start_matches('/')).display().to_string()
+        } else if k == "KSBQUIZ_HTTP" {
+            format!("127.0.0.1:{free}")
+        } else {
+            v.clone()
+        };
+        run.env(k, v);
+    }
+    // As `docker run -e KSBQUIZ_TELEGRAM_TOKEN=...` gives it.
+    run.env("KSBQUIZ_TELEGRAM_TOKEN", TG_TOKEN)
+        .env("KSBQUIZ_TELEGRAM_API_URL", tg.url());
+    let mut child = run.spawn().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let logs = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let url = url.replace(&format!(":{port}/"), &format!(":{free}/"));
+    let mut status = None;
+    for _ in 0..600 {
+        if let Ok(r) = reqwest::get(&url).await {
+            status = Some(r.status());
+            if r.status() == 200 {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let exit = sigterm(&mut child).await;
+    let logs = logs.join().unwrap();
+    assert_eq!(status.map(|s| s.as_u16()), Some(200), "{logs}");
+    assert!(exit.success(), "{exit:?}: {logs}");
+    // JSON logs, as the ENV asks, and the database where KSBQUIZ_DB points.
+    assert!(logs.lines().all(|l| l.starts_with('{')), "{logs}");
+    let db = scratch.path().join(var("KSBQUIZ_DB").trim_start_matches('/'));
+    assert!(db.exists(), "no database at {}", db.display());
+}

@@ -15,7 +15,6 @@ pub(crate) struct Cli {
     #[arg(long, global = true, env = "KSBQUIZ_ROOT", default_value = ".")]
     pub(crate) root: PathBuf,
 
-    /// The learners' database (sled). Defaults to ksbquiz-data/db under the project folder.
     /// The configuration file (default: ksbquiz.toml in the project folder, if there is one).
     #[arg(long, global = true, env = "KSBQUIZ_CONFIG")]
     pub(crate) config: Option<PathBuf>,
@@ -30,6 +29,7 @@ pub(crate) struct Cli {
     )]
     pub(crate) log_format: LogFormat,
 
+    /// The learners' database (sled). Defaults to ksbquiz-data/db under the project folder.
     #[arg(long, global = true, env = "KSBQUIZ_DB")]
     pub(crate) db: Option<PathBuf>,
 
