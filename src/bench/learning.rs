@@ -554,15 +554,18 @@ pub(super) fn learning(
             );
         }
         let fitted = fit::fit(&histories, MIN_REVIEWS);
+        // Log losses to three places, as the table shows them.
+        let r3 = |x: f32| (f64::from(x) * 1000.0).round() / 1000.0;
         let (now_sched, fit_note) = match &fitted {
-            Ok(f) if f.better() => (
-                Scheduler::with_weights(Config::default(), &f.weights)
-                    .unwrap_or_else(|_| defaults.clone()),
-                json!({"reviews": f.reviews, "log_loss": f.log_loss, "default_log_loss": f.default_log_loss, "kept": true}),
-            ),
             Ok(f) => (
-                defaults.clone(),
-                json!({"reviews": f.reviews, "log_loss": f.log_loss, "default_log_loss": f.default_log_loss, "kept": false}),
+                if f.better() {
+                    Scheduler::with_weights(Config::default(), &f.weights)
+                        .unwrap_or_else(|_| defaults.clone())
+                } else {
+                    defaults.clone()
+                },
+                json!({"reviews": f.reviews, "log_loss": r3(f.log_loss),
+                       "default_log_loss": r3(f.default_log_loss), "kept": f.better()}),
             ),
             Err(e) => (defaults.clone(), json!({"refused": e.to_string()})),
         };

@@ -121,7 +121,7 @@ pub fn known(r: f32, guess: f32) -> f32 {
 /// Days before the end-point date in which the day's questions go where they add most to the
 /// knowledge expected on the date ([`review_gain`], [`new_gain`]) rather than by due date:
 /// reviews then are worth what they leave on the date, not what they do for later intervals.
-pub const ENDGAME_DAYS: i64 = 7;
+pub const ENDGAME_DAYS: i64 = 4;
 
 /// Knowledge expected on the date, `left` days ahead, gained by asking a studied item now
 /// (memory `m`, `elapsed` days since its last review) rather than leaving it: right with its
