@@ -433,8 +433,16 @@ async fn the_container_recipe_serves_its_health_check_from_an_empty_folder() {
     let stages = all("FROM");
     assert!(stages.len() >= 2, "a multi-stage build: {stages:?}");
     let build = stages[0].rsplit(' ').next().unwrap();
-    assert!(stages[0].contains(" AS "), "the build stage is named: {}", stages[0]);
-    assert!(all("COPY").iter().any(|c| c.starts_with(&format!("--from={build} "))));
+    assert!(
+        stages[0].contains(" AS "),
+        "the build stage is named: {}",
+        stages[0]
+    );
+    assert!(
+        all("COPY")
+            .iter()
+            .any(|c| c.starts_with(&format!("--from={build} ")))
+    );
     let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
     let release = "cargo build --release --locked";
     assert!(readme.contains(release) && all("RUN").iter().any(|r| r.contains(release)));
@@ -493,7 +501,11 @@ async fn the_container_recipe_serves_its_health_check_from_an_empty_folder() {
         .stderr(Stdio::piped());
     for (k, v) in &env {
         let v = if v.starts_with('/') {
-            scratch.path().join(v.trim_start_matches('/')).display().to_string()
+            scratch
+                .path()
+                .join(v.trim_start_matches('/'))
+                .display()
+                .to_string()
         } else if k == "KSBQUIZ_HTTP" {
             format!("127.0.0.1:{free}")
         } else {
@@ -528,6 +540,8 @@ async fn the_container_recipe_serves_its_health_check_from_an_empty_folder() {
     assert!(exit.success(), "{exit:?}: {logs}");
     // JSON logs, as the ENV asks, and the database where KSBQUIZ_DB points.
     assert!(logs.lines().all(|l| l.starts_with('{')), "{logs}");
-    let db = scratch.path().join(var("KSBQUIZ_DB").trim_start_matches('/'));
+    let db = scratch
+        .path()
+        .join(var("KSBQUIZ_DB").trim_start_matches('/'));
     assert!(db.exists(), "no database at {}", db.display());
 }
