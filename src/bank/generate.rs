@@ -209,7 +209,8 @@ impl Ctx<'_> {
         uses: &mut HashMap<String, usize>,
     ) -> (Cast<'m>, Players) {
         let mut rng = rng_for(&format!("{}#scenario#people", self.item.id));
-        let Some(p) = least_used(self.mat.cast_from(sc), &[], &mut rng, uses) else {
+        let cast_from = self.mat.cast_from(sc);
+        let Some(p) = least_used(cast_from.clone(), &[], &mut rng, uses) else {
             return (Cast::default(), Players::default());
         };
         let other = sc.other.as_ref().and_then(|o| {
@@ -230,7 +231,7 @@ impl Ctx<'_> {
                 })
         };
         // A stand-in fits the story's names where it can, else anyone of the group.
-        let mut pool = self.mat.cast_from(sc);
+        let mut pool = cast_from;
         pool.shuffle(&mut rng);
         let mut group = self.mat.people_in(&sc.who);
         group.shuffle(&mut rng);

@@ -126,6 +126,18 @@ pub struct Scenario {
     pub file: PathBuf,
 }
 
+impl Scenario {
+    /// Every text a learner may read: the situation, then each option and its reason.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.situation.as_str()).chain(
+            self.good
+                .iter()
+                .chain(&self.poor)
+                .flat_map(|o| [o.text(), o.why()]),
+        )
+    }
+}
+
 /// A second person in a story (`{{other}}`: a relative, a friend): someone of `group` with
 /// `pronouns`, never the story's main person. Their pronouns are written out in the text.
 #[derive(Debug, Clone, Deserialize)]
@@ -150,6 +162,19 @@ pub const SITUATION_MAX: usize = 220;
 pub const OPTION_LENGTH_RATIO: f64 = 1.3;
 /// Longest reason given with an option, after filling in.
 pub const WHY_MAX: usize = 160;
+
+/// Each placeholder with the longest value the build can give it, for one stanza.
+type Fill = [(&'static str, usize); 14];
+
+/// The length in characters of `text` filled in with `fill`'s values.
+fn filled_len(text: &str, fill: &Fill) -> usize {
+    let mut n = text.chars().count();
+    for &(placeholder, value) in fill {
+        let k = text.matches(placeholder).count();
+        n = n + k * value - k * placeholder.len();
+    }
+    n
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -246,15 +271,9 @@ impl Material {
             if s.status == Status::Draft {
                 continue;
             }
-            let len = |t: &str| self.filled_len(t, s);
-            let blank = std::iter::once(s.situation.as_str())
-                .chain(
-                    s.good
-                        .iter()
-                        .chain(&s.poor)
-                        .flat_map(|o| [o.text(), o.why()]),
-                )
-                .any(|t| t.trim().is_empty());
+            let fill = self.longest_fill(s);
+            let len = |t: &str| filled_len(t, &fill);
+            let blank = s.texts().any(|t| t.trim().is_empty());
             if blank {
                 return bad(format!(
                     "{at}: the situation, an option or a reason is empty (write it, or keep the \
@@ -335,14 +354,7 @@ impl Material {
                 "names: give at least {NAMES_MIN} (another stands in for a learner of the same name)"
             ));
         }
-        let uses_other = std::iter::once(s.situation.as_str())
-            .chain(
-                s.good
-                    .iter()
-                    .chain(&s.poor)
-                    .flat_map(|o| [o.text(), o.why()]),
-            )
-            .any(|t| t.contains("{{other}}"));
+        let uses_other = s.texts().any(|t| t.contains("{{other}}"));
         match &s.other {
             None if uses_other => {
                 Err("{{other}} is used but no other = { group, pronouns } says who".into())
@@ -373,10 +385,9 @@ impl Material {
         }
     }
 
-    /// The length in characters of `text` filled in with the longest values the build can give
-    /// its placeholders for stanza `s`: the longest name it may cast, the oldest age, the
-    /// longest setting.
-    fn filled_len(&self, text: &str, s: &Scenario) -> usize {
+    /// The longest value the build can give each placeholder of stanza `s`: the longest name
+    /// it may cast, the oldest age, the longest setting.
+    fn longest_fill(&self, s: &Scenario) -> Fill {
         let longest = |it: &mut dyn Iterator<Item = usize>| it.max().unwrap_or(0);
         let name = longest(&mut self.cast_from(s).iter().map(|p| p.name.chars().count()));
         let other = s.other.as_ref().map_or(0, |o| {
@@ -387,8 +398,7 @@ impl Material {
             _ => 0,
         };
         let setting = longest(&mut s.settings.iter().map(|s| s.chars().count()));
-        let mut n = text.chars().count();
-        for (placeholder, value) in [
+        [
             ("{{name}}", name),
             ("{{age}}", age),
             ("{{them}}", "them".len()),
@@ -403,11 +413,7 @@ impl Material {
             ("{{was}}", "were".len()),
             ("{{setting}}", setting),
             ("{{other}}", other),
-        ] {
-            let k = text.matches(placeholder).count();
-            n = n + k * value - k * placeholder.len();
-        }
-        n
+        ]
     }
 
     /// People who can play stanza `s`'s person: its `names`, else anyone of its group.

@@ -202,7 +202,7 @@ impl Engine {
             rest_days: &l.settings.rest_days,
             pace,
             first_right,
-            guess: 0.25,
+            guess: forecast::GUESS,
         })
     }
 

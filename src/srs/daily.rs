@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-use super::forecast::{ENDGAME_DAYS, new_gain, review_gain};
+use super::forecast::{ENDGAME_DAYS, GUESS, endgame_picks, new_gain, review_gain};
 use super::{Scheduler, choose_question};
 use crate::bank::Bank;
 use crate::domain::{Learner, Pick, SrsState};
@@ -35,9 +35,6 @@ pub struct Endgame {
     pub epa: NaiveDate,
     pub first_right: f32,
 }
-
-/// Chance of a right answer by guessing one of a question's four options.
-const GUESS: f32 = 0.25;
 
 /// Round-robin over groups, keeping each group's order.
 fn interleave<T>(groups: Vec<Vec<T>>) -> Vec<T> {
@@ -228,7 +225,7 @@ impl Scheduler {
         left: i64,
     ) -> Vec<&'b str> {
         let tz = input.learner.settings.tz();
-        let mut ranked: Vec<(f32, Option<&str>)> = Vec::new();
+        let mut studied: Vec<(f32, &str)> = Vec::new();
         for code in &input.learner.standards {
             for item in bank.items_of(code) {
                 let Some(st) = input.states.get(item.as_str()) else {
@@ -237,23 +234,13 @@ impl Scheduler {
                 if st.leech || st.last_review.with_timezone(&tz).date_naive() == input.today {
                     continue;
                 }
-                let m = fsrs::MemoryState {
-                    stability: st.stability,
-                    difficulty: st.difficulty,
-                };
-                let elapsed = (input.now - st.last_review).num_seconds().max(0) as f32 / 86_400.0;
-                ranked.push((
-                    review_gain(self, m, elapsed, left, GUESS),
-                    Some(item.as_str()),
-                ));
+                let elapsed = super::days_since(st, input.now);
+                let gain = review_gain(self, super::memory_of(st), elapsed, left, GUESS);
+                studied.push((gain, item.as_str()));
             }
         }
         let fresh = new_gain(self, e.first_right, left, GUESS);
-        ranked.extend(std::iter::repeat_n((fresh, None), new_per_day.min(per_day)));
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        ranked.truncate(per_day);
-        let new = ranked.iter().filter(|(_, i)| i.is_none()).count();
-        let mut items: Vec<&str> = ranked.into_iter().filter_map(|(_, i)| i).collect();
+        let (mut items, new) = endgame_picks(studied, fresh, new_per_day, per_day);
         items.extend(new_items(bank, input, new));
         items
     }

@@ -43,10 +43,7 @@ pub fn predicted(
     let epa_day = epa.signed_duration_since(last).num_days();
     let today = now.date_naive().signed_duration_since(last).num_days();
     let due = s.due.signed_duration_since(last).num_days().max(today);
-    let memory = MemoryState {
-        stability: s.stability,
-        difficulty: s.difficulty,
-    };
+    let memory = super::memory_of(s);
     if s.leech {
         return sched.recall_after(memory.stability, memory.difficulty, epa_day.max(0) as f32);
     }
@@ -108,6 +105,9 @@ pub struct Learning<'a> {
     pub guess: f32,
 }
 
+/// Chance of a right answer by guessing one of a question's four options.
+pub const GUESS: f32 = 0.25;
+
 /// The share of a multiple-choice recall probability that is knowledge, not a lucky guess:
 /// the weights are fitted to right and wrong answers, and a learner who has forgotten still
 /// answers right one time in four, so `r` overstates what they know.
@@ -157,6 +157,24 @@ pub fn new_gain(sched: &Scheduler, first_right: f32, left: i64, guess: f32) -> f
         known(sched.recall_after(m.stability, m.difficulty, left), guess)
     };
     first_right * on_date(true) + (1.0 - first_right) * on_date(false)
+}
+
+/// The last days' choice: of the studied candidates (gain, item) and up to `new_cap` new items
+/// (each worth `fresh`), the `per_day` with most gain (ties to the lower item, new first).
+/// Returns the studied items picked and how many new items to start.
+pub fn endgame_picks<T: Ord>(
+    studied: Vec<(f32, T)>,
+    fresh: f32,
+    new_cap: usize,
+    per_day: usize,
+) -> (Vec<T>, usize) {
+    let mut ranked: Vec<(f32, Option<T>)> =
+        studied.into_iter().map(|(g, i)| (g, Some(i))).collect();
+    ranked.extend(std::iter::repeat_with(|| (fresh, None)).take(new_cap.min(per_day)));
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    ranked.truncate(per_day);
+    let new = ranked.iter().filter(|(_, i)| i.is_none()).count();
+    (ranked.into_iter().filter_map(|(_, i)| i).collect(), new)
 }
 
 /// Expected recall on the end-point date, per standard, as [`project`] simulates it: the part
@@ -240,92 +258,22 @@ pub fn project(
     seed: u64,
 ) -> Projection {
     let horizon = l.epa.signed_duration_since(l.today).num_days().max(0);
-    let k = l.standards.len();
-    let mut sums = vec![0.0f32; k];
+    let mut sums = vec![0.0f32; l.standards.len()];
+    let cap = new_per_day.min(l.new_per_day) as usize;
     for run in 0..RUNS {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_add(run));
-        let mut cards: Vec<Card> = Vec::new();
-        let mut queues: Vec<Vec<&str>> = Vec::with_capacity(k);
-        let mut totals = Vec::with_capacity(k);
-        for (si, (_, items)) in l.standards.iter().enumerate() {
-            let mut q = Vec::new();
-            for item in items {
-                match l.states.get(*item) {
-                    Some(s) => cards.push(Card {
-                        std: si,
-                        m: MemoryState {
-                            stability: s.stability,
-                            difficulty: s.difficulty,
-                        },
-                        last: s
-                            .last_review
-                            .date_naive()
-                            .signed_duration_since(l.today)
-                            .num_days(),
-                        due: s.due.signed_duration_since(l.today).num_days(),
-                        leech: s.leech,
-                    }),
-                    None => q.push(*item),
-                }
-            }
-            q.reverse(); // popped from the end, in the standard's order
-            totals.push(items.len());
-            queues.push(q);
-        }
-        let cap = new_per_day.min(l.new_per_day) as usize;
+        let mut sim = Sim::new(sched, l, aim, horizon, seed.wrapping_add(run));
         for day in 0..horizon {
             let date = l.today + chrono::Days::new(day as u64);
-            if is_rest(date, l.rest_days) || rng.random::<f32>() >= l.pace {
+            if is_rest(date, l.rest_days) || sim.rng.random::<f32>() >= l.pace {
                 continue;
             }
-            let left = horizon - day;
-            if left <= ENDGAME_DAYS {
-                endgame_day(
-                    sched,
-                    l,
-                    aim,
-                    &mut cards,
-                    &mut queues,
-                    &totals,
-                    (day, left),
-                    cap,
-                    &mut rng,
-                );
-                continue;
-            }
-            let mut due = weakest(&cards, sched, day, |c| c.due <= day);
-            due.truncate(l.per_day.max(1) as usize);
-            for &(r, i) in &due {
-                let right = rng.random::<f32>() < r;
-                cards[i].review(sched, day, right, horizon, aim);
-            }
-            let room = (l.per_day.max(1) as usize)
-                .saturating_sub(due.len())
-                .min(cap);
-            let mut spare = (l.per_day.max(1) as usize).saturating_sub(due.len() + room);
-            let taken = start_new(
-                sched,
-                l,
-                aim,
-                &mut cards,
-                &mut queues,
-                &totals,
-                room,
-                (day, horizon),
-                &mut rng,
-            );
-            spare += room - taken;
-            // As the daily plan under a plan does: what the day has left goes to the weakest
-            // studied items.
-            if spare > 0 {
-                let early = weakest(&cards, sched, day, |c| c.due > day && c.last < day);
-                for &(r, i) in early.iter().filter(|(r, _)| *r < SECURE_RECALL).take(spare) {
-                    let right = rng.random::<f32>() < r;
-                    cards[i].review(sched, day, right, horizon, aim);
-                }
+            if horizon - day <= ENDGAME_DAYS {
+                sim.endgame_day(day, cap);
+            } else {
+                sim.day(day, cap);
             }
         }
-        for c in &cards {
+        for c in &sim.cards {
             sums[c.std] += known(c.recall(sched, horizon), l.guess);
         }
     }
@@ -339,98 +287,155 @@ pub fn project(
     }
 }
 
-/// One endgame day of [`project`]: the day's questions to the studied items and new items
-/// that add most to recall on the date.
-#[allow(clippy::too_many_arguments)]
-fn endgame_day(
-    sched: &Scheduler,
-    l: &Learning,
-    aim: &Aim,
-    cards: &mut Vec<Card>,
-    queues: &mut [Vec<&str>],
-    totals: &[usize],
-    (day, left): (i64, i64),
-    cap: usize,
-    rng: &mut ChaCha8Rng,
-) {
-    let per_day = l.per_day.max(1) as usize;
-    let mut ranked: Vec<(f32, Option<usize>)> = cards
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| !c.leech && c.last < day)
-        .map(|(i, c)| {
-            (
-                review_gain(sched, c.m, (day - c.last) as f32, left, l.guess),
-                Some(i),
-            )
-        })
-        .collect();
-    let fresh = new_gain(sched, l.first_right, left, l.guess);
-    ranked.extend(std::iter::repeat_n((fresh, None), cap.min(per_day)));
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-    ranked.truncate(per_day);
-    let new = ranked.iter().filter(|(_, i)| i.is_none()).count();
-    for &(_, i) in &ranked {
-        if let Some(i) = i {
-            let r = cards[i].recall(sched, day);
-            let right = rng.random::<f32>() < r;
-            cards[i].review(sched, day, right, left + day, aim);
-        }
-    }
-    start_new(
-        sched,
-        l,
-        aim,
-        cards,
-        queues,
-        totals,
-        new,
-        (day, left + day),
-        rng,
-    );
+/// One simulated run of [`project`]: the learner's cards, the items not yet started per
+/// standard (popped from the end, in the standard's order), and the run's random draws. Days
+/// count from today; `horizon` is the end-point date.
+struct Sim<'a, 'l> {
+    sched: &'a Scheduler,
+    l: &'a Learning<'l>,
+    aim: &'a Aim,
+    horizon: i64,
+    cards: Vec<Card>,
+    queues: Vec<Vec<&'l str>>,
+    totals: Vec<usize>,
+    rng: ChaCha8Rng,
 }
 
-/// Starts up to `n` new items on `day` by fair intake (first answers right with the learner's
-/// first-answer rate) and returns how many it started.
-#[allow(clippy::too_many_arguments)]
-fn start_new(
-    sched: &Scheduler,
-    l: &Learning,
-    aim: &Aim,
-    cards: &mut Vec<Card>,
-    queues: &mut [Vec<&str>],
-    totals: &[usize],
-    n: usize,
-    (day, horizon): (i64, i64),
-    rng: &mut ChaCha8Rng,
-) -> usize {
-    let groups: Vec<Unstarted> = queues
-        .iter()
-        .zip(totals)
-        .map(|(q, &total)| Unstarted {
-            first: q.iter().rev().take(n).copied().collect(),
-            left: q.len(),
-            total,
-        })
-        .collect();
-    let date = l.today + chrono::Days::new(day.max(0) as u64);
-    let taken = fair_intake(&groups, n, date);
-    for item in &taken {
-        let Some(si) = queues.iter().position(|q| q.last() == Some(item)) else {
-            continue;
-        };
-        queues[si].pop();
-        let right = rng.random::<f32>() < l.first_right;
-        let (m, interval) = sched.step(None, 0, right, aim.retention);
-        cards.push(Card {
-            std: si,
-            m,
-            last: day,
-            due: day + next_days(sched, m, day, horizon, interval, aim),
-            leech: false,
-        });
+impl<'a, 'l> Sim<'a, 'l> {
+    fn new(
+        sched: &'a Scheduler,
+        l: &'a Learning<'l>,
+        aim: &'a Aim,
+        horizon: i64,
+        seed: u64,
+    ) -> Self {
+        let mut cards: Vec<Card> = Vec::new();
+        let mut queues = Vec::with_capacity(l.standards.len());
+        let mut totals = Vec::with_capacity(l.standards.len());
+        for (si, (_, items)) in l.standards.iter().enumerate() {
+            let mut q = Vec::new();
+            for item in items {
+                match l.states.get(*item) {
+                    Some(s) => cards.push(Card {
+                        std: si,
+                        m: super::memory_of(s),
+                        last: s
+                            .last_review
+                            .date_naive()
+                            .signed_duration_since(l.today)
+                            .num_days(),
+                        due: s.due.signed_duration_since(l.today).num_days(),
+                        leech: s.leech,
+                    }),
+                    None => q.push(*item),
+                }
+            }
+            q.reverse();
+            totals.push(items.len());
+            queues.push(q);
+        }
+        Sim {
+            sched,
+            l,
+            aim,
+            horizon,
+            cards,
+            queues,
+            totals,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+        }
     }
-    taken.len()
+
+    fn per_day(&self) -> usize {
+        self.l.per_day.max(1) as usize
+    }
+
+    /// Card `i` asked on `day`: right with its recall probability then.
+    fn ask(&mut self, i: usize, day: i64) {
+        let r = self.cards[i].recall(self.sched, day);
+        let right = self.rng.random::<f32>() < r;
+        self.cards[i].review(self.sched, day, right, self.horizon, self.aim);
+    }
+
+    /// A day as the daily plan makes it: due items weakest first, then new items by fair
+    /// intake up to `cap`, then (as under a plan) what is left to the weakest studied items
+    /// below [`SECURE_RECALL`].
+    fn day(&mut self, day: i64, cap: usize) {
+        let per_day = self.per_day();
+        let mut due = weakest(&self.cards, self.sched, day, |c| c.due <= day);
+        due.truncate(per_day);
+        for &(_, i) in &due {
+            self.ask(i, day);
+        }
+        let room = per_day.saturating_sub(due.len()).min(cap);
+        let taken = self.start_new(room, day);
+        let spare = per_day.saturating_sub(due.len() + taken);
+        if spare > 0 {
+            let early = weakest(&self.cards, self.sched, day, |c| {
+                c.due > day && c.last < day
+            });
+            for &(_, i) in early.iter().filter(|(r, _)| *r < SECURE_RECALL).take(spare) {
+                self.ask(i, day);
+            }
+        }
+    }
+
+    /// A day in the last [`ENDGAME_DAYS`]: the day's questions to the studied items and new
+    /// items that add most to recall on the date ([`endgame_picks`]).
+    fn endgame_day(&mut self, day: i64, cap: usize) {
+        let (l, left) = (self.l, self.horizon - day);
+        let studied: Vec<(f32, usize)> = self
+            .cards
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.leech && c.last < day)
+            .map(|(i, c)| {
+                (
+                    review_gain(self.sched, c.m, (day - c.last) as f32, left, l.guess),
+                    i,
+                )
+            })
+            .collect();
+        let fresh = new_gain(self.sched, l.first_right, left, l.guess);
+        let (picked, new) = endgame_picks(studied, fresh, cap, self.per_day());
+        for i in picked {
+            self.ask(i, day);
+        }
+        self.start_new(new, day);
+    }
+
+    /// Starts up to `n` new items on `day` by fair intake (first answers right with the
+    /// learner's first-answer rate) and returns how many it started.
+    fn start_new(&mut self, n: usize, day: i64) -> usize {
+        let groups: Vec<Unstarted> = self
+            .queues
+            .iter()
+            .zip(&self.totals)
+            .map(|(q, &total)| Unstarted {
+                first: q.iter().rev().take(n).copied().collect(),
+                left: q.len(),
+                total,
+            })
+            .collect();
+        let date = self.l.today + chrono::Days::new(day.max(0) as u64);
+        let taken = fair_intake(&groups, n, date);
+        for item in &taken {
+            let Some(si) = self.queues.iter().position(|q| q.last() == Some(item)) else {
+                continue;
+            };
+            self.queues[si].pop();
+            let right = self.rng.random::<f32>() < self.l.first_right;
+            let (m, interval) = self.sched.step(None, 0, right, self.aim.retention);
+            self.cards.push(Card {
+                std: si,
+                m,
+                last: day,
+                due: day + next_days(self.sched, m, day, self.horizon, interval, self.aim),
+                leech: false,
+            });
+        }
+        taken.len()
+    }
 }
 
 fn next_days(
@@ -476,7 +481,6 @@ pub fn minimum_retention(
     per_day: u32,
     new_per_day: u32,
 ) -> f32 {
-    use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
     /// Weights' hash, deck size, days, questions a day, new items a day.
     type Key = (u64, usize, usize, u32, u32);

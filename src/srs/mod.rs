@@ -151,8 +151,7 @@ impl Scheduler {
 
     /// Probability the learner recalls the item at `now`.
     pub fn retrievability(&self, s: &SrsState, now: DateTime<Utc>) -> f32 {
-        let days = (now - s.last_review).num_seconds().max(0) as f32 / 86_400.0;
-        self.recall_after(s.stability, s.difficulty, days)
+        self.recall_after(s.stability, s.difficulty, days_since(s, now))
     }
 
     /// Probability of recall `days` after a review that left the memory at `stability`.
@@ -205,10 +204,7 @@ impl Scheduler {
         load: &dyn Fn(NaiveDate) -> usize,
         aim: &Aim,
     ) -> SrsState {
-        let memory = old.map(|s| MemoryState {
-            stability: s.stability,
-            difficulty: s.difficulty,
-        });
+        let memory = old.map(memory_of);
         let elapsed = old.map_or(0, |s| (now - s.last_review).num_days().max(0) as u32);
         let (memory, interval) = self.step(memory, elapsed, correct, aim.retention);
         let lapses = old.map_or(0, |s| s.lapses) + u32::from(old.is_some() && !correct);
@@ -253,6 +249,19 @@ impl Scheduler {
         let lead = (until / 10).clamp(1, 7);
         (until - lead).max(1) as u64
     }
+}
+
+/// An item's FSRS memory state.
+pub(crate) fn memory_of(s: &SrsState) -> MemoryState {
+    MemoryState {
+        stability: s.stability,
+        difficulty: s.difficulty,
+    }
+}
+
+/// Days (fractional) from an item's last review to `now`; never negative.
+pub(crate) fn days_since(s: &SrsState, now: DateTime<Utc>) -> f32 {
+    (now - s.last_review).num_seconds().max(0) as f32 / 86_400.0
 }
 
 /// Chooses a due date about `days` after `today`: within a window of about 5% (at least a day
