@@ -399,10 +399,10 @@ fn a_key_sharing_most_words_with_the_question_is_a_regression() {
         report.test_wise["fewest words shared with the question"],
         0.0
     );
-    let most = regressions_about(&report, "most words shared");
+    let most = regressions_about(&report, "most words shared with the question");
     assert_eq!(most.len(), 1, "{:?}", report.regressions);
     assert!(most[0].contains("scores 100.0%"), "{most:?}");
-    assert!(regressions_about(&report, "fewest words shared").is_empty());
+    assert!(regressions_about(&report, "fewest words shared with the question").is_empty());
     // The key sits in the middle by length (which the middle strategy rightly flags), never
     // the longest or the shortest.
     assert!(
@@ -414,7 +414,7 @@ fn a_key_sharing_most_words_with_the_question_is_a_regression() {
     // Held to the per-type ceiling too once the type has enough questions to count.
     limits.min_type_questions = 8;
     let report = check::check(std::slice::from_ref(&bank), &limits);
-    let most = regressions_about(&report, "most words shared");
+    let most = regressions_about(&report, "most words shared with the question");
     assert_eq!(most.len(), 2, "{most:?}");
     assert!(most[1].starts_with("scenario questions (8): "), "{most:?}");
 }
@@ -437,9 +437,9 @@ fn a_key_sharing_fewest_words_with_the_question_is_a_regression() {
         1.0
     );
     assert_eq!(report.test_wise["most words shared with the question"], 0.0);
-    let fewest = regressions_about(&report, "fewest words shared");
+    let fewest = regressions_about(&report, "fewest words shared with the question");
     assert_eq!(fewest.len(), 1, "{:?}", report.regressions);
-    assert!(regressions_about(&report, "most words shared").is_empty());
+    assert!(regressions_about(&report, "most words shared with the question").is_empty());
     // The key sits in the middle by length (which the middle strategy rightly flags), never
     // the longest or the shortest.
     assert!(
@@ -448,6 +448,38 @@ fn a_key_sharing_fewest_words_with_the_question_is_a_regression() {
         "{:?}",
         report.regressions
     );
+}
+
+#[test]
+fn a_key_at_the_centre_of_near_miss_distractors_is_a_regression() {
+    // Each distractor keeps part of the key's wording and changes one thing, so the key shares
+    // most words with the other options.
+    let options = || {
+        [
+            opt(
+                "Agree with Nora, the nurse and the therapist who does each task",
+                70,
+            ),
+            opt("Let the nurse and the therapist share out the roles", 71),
+            opt("Tell Nora the district nurse decides each task", 69),
+            opt("Take on the dropped visits yourself", 70),
+        ]
+    };
+    let stem = "Three services visit a carer's home. Who does what is unclear.";
+    let bank = made_up_bank(
+        (0..8)
+            .map(|_| (QuestionType::Scenario, stem, options()))
+            .collect(),
+    );
+    let report = check::check(std::slice::from_ref(&bank), &limits());
+    assert_eq!(
+        report.test_wise["most words shared with the other options"],
+        1.0
+    );
+    let centre = regressions_about(&report, "most words shared with the other options");
+    assert_eq!(centre.len(), 1, "{:?}", report.regressions);
+    assert!(centre[0].contains("scores 100.0%"), "{centre:?}");
+    assert!(regressions_about(&report, "fewest words shared with the other").is_empty());
 }
 
 #[test]

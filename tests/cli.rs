@@ -233,6 +233,85 @@ fn import_writes_draft_material_that_is_asked_only_once_reviewed() {
 }
 
 #[test]
+fn import_of_a_recoded_standard_starts_from_the_material_it_shares() {
+    // A root over the built-in defaults (no folders of its own), as a tutor's would be.
+    let dir = tempfile::tempdir().unwrap();
+    let source = common::root().join(
+        "data/standards/HSCCLD310-promote-the-social-and-emotional-wellbeing-of-individuals.txt",
+    );
+    // The same standard re-issued under a new code, one item reworded a little.
+    let text = std::fs::read_to_string(&source)
+        .unwrap()
+        .replace("HSCCLD310", "SCDTEST31")
+        .replacen("welcoming environments", "welcoming settings", 1);
+    let file = dir.path().join("SCDTEST31.txt");
+    std::fs::write(&file, text).unwrap();
+    ksbquiz(dir.path())
+        .args(["standards", "import"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "46 of its items have the same text as items of other standards (1 of them worded a little differently)",
+        ));
+    let draft_path = dir.path().join("data/scenarios/SCDTEST31.toml");
+    let draft = std::fs::read_to_string(&draft_path).unwrap();
+    assert_eq!(draft.matches("status = \"draft\"").count(), 46);
+    assert_eq!(draft.matches("# Carried from HSCCLD310/").count(), 46);
+    let p1 = draft.split("[[item]]").nth(1).unwrap();
+    assert!(p1.contains("id = \"SCDTEST31/P1\""), "{p1}");
+    assert!(
+        p1.contains(
+            "# Worded differently there: create inclusive, safe and welcoming environments"
+        ),
+        "{p1}"
+    );
+    let own =
+        std::fs::read_to_string(common::root().join("data/scenarios/HSCCLD310.toml")).unwrap();
+    let situation = p1.lines().find(|l| l.starts_with("situation = ")).unwrap();
+    assert!(own.contains(situation), "{situation}");
+    // Drafts are not asked, carried or not.
+    ksbquiz(dir.path())
+        .args(["bank", "build"])
+        .assert()
+        .success();
+    let bank = std::fs::read_to_string(dir.path().join("question-bank/SCDTEST31.json")).unwrap();
+    assert!(!bank.contains("\"SCDTEST31/P1/"), "{bank}");
+    // Reviewed (in a root over the defaults), they are asked, citing the new code.
+    ksbquiz(dir.path())
+        .args(["bank", "review", "SCDTEST31"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Marked 46 items of SCDTEST31 reviewed",
+        ));
+    ksbquiz(dir.path())
+        .args(["bank", "build"])
+        .assert()
+        .success();
+    let bank: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("question-bank/SCDTEST31.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(bank["questions"].as_array().unwrap().len(), 46 * 4);
+    // The answer-only model is never scored on a copy of what it learnt from: the copied
+    // standard is held out with the one it copies.
+    let out = ksbquiz(dir.path())
+        .args(["bank", "check", "--json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by_type = report["answer_only"]["by_type"].as_object().unwrap();
+    for (t, s) in by_type {
+        let (accuracy, chance) = (
+            s["accuracy"].as_f64().unwrap(),
+            s["chance"].as_f64().unwrap(),
+        );
+        assert!(accuracy <= chance + 0.10, "{t}: {s}");
+    }
+}
+
+#[test]
 fn import_refuses_a_text_it_cannot_parse_and_copies_nothing() {
     let dir = scratch();
     let bad = dir.path().join("minutes.txt");

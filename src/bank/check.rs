@@ -130,8 +130,11 @@ impl Report {
 /// gives a reason ("..., so ...", "since ..."), or the only one that gives none (in the first
 /// bank, the poor options justified themselves and the good ones did not: 83% of keys were
 /// the one option without a reason). The last two score a question only where they single an
-/// option out.
-pub const STRATEGIES: [&str; 8] = [
+/// option out. Then the options read against each other, never the question: the option sharing
+/// most content words with the other three (distractors written as near misses of the key make
+/// it their centre, the "convergence" cue of the test-wiseness literature), or fewest (the odd
+/// one out).
+pub const STRATEGIES: [&str; 11] = [
     "longest option",
     "shortest option",
     "most words shared with the question",
@@ -140,6 +143,9 @@ pub const STRATEGIES: [&str; 8] = [
     "only option giving no reason",
     "middle option by length",
     "middle option by words shared with the question",
+    "most words shared with the other options",
+    "fewest words shared with the other options",
+    "middle option by words shared with the other options",
 ];
 
 /// Strategies that pick from the middle: with the key seldom the longest or the shortest, the
@@ -147,7 +153,7 @@ pub const STRATEGIES: [&str; 8] = [
 /// that way at first). Since a key that is neither longest nor shortest is in the middle, they
 /// cannot all stay below chance with the others: they have a ceiling of their own
 /// (`max_test_wise_middle`).
-pub const MIDDLE_STRATEGIES: [&str; 2] = [STRATEGIES[6], STRATEGIES[7]];
+pub const MIDDLE_STRATEGIES: [&str; 3] = [STRATEGIES[6], STRATEGIES[7], STRATEGIES[10]];
 
 /// Whether an option justifies itself with a reason or purpose clause.
 pub fn gives_reason(option: &str) -> bool {
@@ -173,6 +179,7 @@ pub fn gives_reason(option: &str) -> bool {
 pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIES.len()] {
     let len: Vec<i64> = options.iter().map(|o| o.chars().count() as i64).collect();
     let shared: Vec<i64> = options.iter().map(|o| overlap(stem, o) as i64).collect();
+    let linked = linked(options);
     let credit = |scores: Vec<i64>| {
         let best = scores.iter().copied().max().unwrap_or(0);
         let tied = scores.iter().filter(|&&s| s == best).count();
@@ -214,7 +221,22 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
         odd(false),
         middle(&len),
         middle(&shared),
+        credit(linked.clone()),
+        credit(linked.iter().map(|s| -s).collect()),
+        middle(&linked),
     ]
+}
+
+/// For each option, how many content words it shares with each of the others, summed.
+pub fn linked(options: &[String]) -> Vec<i64> {
+    (0..options.len())
+        .map(|i| {
+            (0..options.len())
+                .filter(|&j| j != i)
+                .map(|j| overlap(&options[j], &options[i]) as i64)
+                .sum()
+        })
+        .collect()
 }
 
 /// Checks one question's form; returns problems found.
@@ -433,17 +455,19 @@ mod tests {
         // each); fewest: 1 and 3 (none).
         // Middle by length: option 1 (14 characters; 0 and 2 are longest, 3 shortest). By
         // shared words there is no middle (one or none each): a guess.
+        // Against each other: 0 and 2 share "wipe" (most, tied), 1 and 3 share nothing
+        // (fewest, tied), no middle (a guess).
         assert_eq!(
             credits(stem, &options, 0),
-            [0.5, 0.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.25]
+            [0.5, 0.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.25, 0.5, 0.0, 0.25]
         );
         assert_eq!(
             credits(stem, &options, 1),
-            [0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 1.0, 0.25]
+            [0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 1.0, 0.25, 0.0, 0.5, 0.25]
         );
         assert_eq!(
             credits(stem, &options, 3),
-            [0.0, 1.0, 0.0, 0.5, 0.0, 0.0, 0.0, 0.25]
+            [0.0, 1.0, 0.0, 0.5, 0.0, 0.0, 0.0, 0.25, 0.0, 0.5, 0.25]
         );
     }
 
@@ -461,5 +485,22 @@ mod tests {
         assert_eq!(credits("Tea", &options, 1)[4..6], [0.0, 0.0]);
         let none: Vec<String> = options.iter().skip(1).cloned().collect();
         assert_eq!(credits("Tea", &none, 0)[4..6], [0.0, 0.0]);
+    }
+
+    #[test]
+    fn the_centre_and_the_odd_one_out_of_the_options_are_found() {
+        // Distractors written as near misses of the key: each shares part of it.
+        let options: Vec<String> = [
+            "Agree with Nora, the nurse and the therapist who does each task.",
+            "Let the nurse and the therapist agree the roles between them.",
+            "Tell Nora the district nurse decides who does each task.",
+            "Take on the dropped visits yourself and give out your number.",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(linked(&options), vec![7, 4, 5, 0]);
+        assert_eq!(credits("Roles", &options, 0)[8..11], [1.0, 0.0, 0.0]);
+        assert_eq!(credits("Roles", &options, 3)[8..11], [0.0, 1.0, 0.0]);
+        assert_eq!(credits("Roles", &options, 1)[8..11], [0.0, 0.0, 0.5]);
     }
 }

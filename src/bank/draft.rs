@@ -6,15 +6,134 @@
 //! meanwhile). `ksbquiz bank review CODE [ITEM...]` marks stanzas reviewed
 //! in the file, once the material with them reviewed passes every check `bank build` makes;
 //! from then on they are held to the same gates as the seed material.
+//!
+//! An imported item whose text another standard already has (a re-issued or re-coded
+//! standard, a unit shared between qualifications) starts from that item's written material
+//! instead of an empty stanza ([`carry`]): still a draft, with a comment naming where it came
+//! from (and that item's text, where the wording differs), so the tutor checks it fits before
+//! marking it reviewed.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::{BankError, Material};
 use crate::standards::Standard;
 
-/// The draft material file for `std`.
-pub fn draft_file(std: &Standard) -> String {
+/// Written material an imported item starts from (see [`carry`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Carried {
+    /// The item whose material it is.
+    pub from: String,
+    /// That item's text, where it differs from the imported item's.
+    pub differs: Option<String>,
+    /// The stanza's lines other than its id, status and comments (who, names, situation,
+    /// good and poor practice...), as written.
+    pub body: String,
+}
+
+/// Items whose text is the same as an imported item's after case, punctuation and spacing;
+/// an item whose words mostly match (at least [`NEAR`] of their distinct words in common) is
+/// carried too, flagged as worded differently.
+pub const NEAR: f64 = 0.8;
+
+/// The written, non-draft material of `data/scenarios/` that each item of `std` can start
+/// from, by the imported item's id. `known` gives the other standards' items, by id and text.
+pub fn carry<'a>(
+    data: &Path,
+    std: &Standard,
+    known: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<BTreeMap<String, Carried>, BankError> {
+    let stanzas = written_stanzas(data)?;
+    let own = format!("{}/", std.code());
+    let known: Vec<(&str, &str, String, BTreeSet<String>)> = known
+        .into_iter()
+        .filter(|(id, _)| stanzas.contains_key(*id) && !id.starts_with(&own))
+        .map(|(id, text)| (id, text, normal(text), words(text)))
+        .collect();
+    let mut out = BTreeMap::new();
+    for item in &std.items {
+        let (norm, mine) = (normal(&item.text), words(&item.text));
+        let same = known.iter().find(|k| k.2 == norm);
+        let near = || {
+            known
+                .iter()
+                .map(|k| (k, jaccard(&mine, &k.3)))
+                .filter(|&(_, j)| j >= NEAR)
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(k, _)| k)
+        };
+        if let Some(&(from, text, _, _)) = same.or_else(near) {
+            out.insert(
+                item.id.clone(),
+                Carried {
+                    from: from.to_string(),
+                    differs: same.is_none().then(|| text.replace('\n', " ")),
+                    body: stanzas.get(from).cloned().unwrap_or_default(),
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Lower-case words of a text joined by single spaces.
+fn normal(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn words(text: &str) -> BTreeSet<String> {
+    normal(text).split(' ').map(String::from).collect()
+}
+
+fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
+    let union = a.union(b).count();
+    if union == 0 {
+        return 0.0;
+    }
+    a.intersection(b).count() as f64 / union as f64
+}
+
+/// The body lines of every written, non-draft stanza of the material files, by item id.
+fn written_stanzas(data: &Path) -> Result<BTreeMap<String, String>, BankError> {
+    let mut out = BTreeMap::new();
+    let dir = data.join("scenarios");
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    for path in super::material::scenario_files(&dir)? {
+        let text = std::fs::read_to_string(&path).map_err(|err| BankError::Io {
+            path: path.clone(),
+            err,
+        })?;
+        for block in text.split("[[item]]").skip(1) {
+            let (mut id, mut draft, mut body) = (None, false, String::new());
+            for line in block.lines() {
+                let t = line.trim();
+                if let Some(v) = t.strip_prefix("id = ") {
+                    id = Some(v.trim_matches('"').to_string());
+                } else if t.starts_with("status = ") {
+                    draft |= t.starts_with("status = \"draft\"");
+                } else if !t.starts_with('#') && !t.is_empty() {
+                    body.push_str(line);
+                    body.push('\n');
+                }
+            }
+            let empty = body.contains("situation = \"\"");
+            if let (Some(id), false, false) = (id, draft, empty) {
+                out.insert(id, body);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The draft material file for `std`, stanzas in `carried` starting from their material.
+pub fn draft_file(std: &Standard, carried: &BTreeMap<String, Carried>) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -33,12 +152,25 @@ pub fn draft_file(std: &Standard) -> String {
     for item in &std.items {
         let _ = write!(
             s,
-            "\n[[item]]\nid = {:?}\nstatus = \"draft\"\n# {}{}: {}\nwho = \"adult\"\nsituation = \"\"\n",
+            "\n[[item]]\nid = {:?}\nstatus = \"draft\"\n# {}{}: {}\n",
             item.id,
             item.kind.letter(),
             item.number,
             item.text.replace('\n', " ")
         );
+        if let Some(c) = carried.get(&item.id) {
+            let _ = writeln!(
+                s,
+                "# Carried from {}, whose material this is: check it fits this item, then review.",
+                c.from
+            );
+            if let Some(t) = &c.differs {
+                let _ = writeln!(s, "# Worded differently there: {t}");
+            }
+            s.push_str(&c.body);
+            continue;
+        }
+        s.push_str("who = \"adult\"\nsituation = \"\"\n");
         for side in ["good", "poor"] {
             let _ = writeln!(s, "{side} = [");
             for _ in 0..3 {
@@ -52,14 +184,18 @@ pub fn draft_file(std: &Standard) -> String {
 
 /// Writes the draft material file for an imported standard, unless one exists. Returns its
 /// path if it wrote one.
-pub fn write_draft(data: &Path, std: &Standard) -> Result<Option<PathBuf>, BankError> {
+pub fn write_draft(
+    data: &Path,
+    std: &Standard,
+    carried: &BTreeMap<String, Carried>,
+) -> Result<Option<PathBuf>, BankError> {
     let dir = data.join("scenarios");
     let path = dir.join(format!("{}.toml", std.code()));
     if path.exists() {
         return Ok(None);
     }
     std::fs::create_dir_all(&dir)
-        .and_then(|_| std::fs::write(&path, draft_file(std)))
+        .and_then(|_| std::fs::write(&path, draft_file(std, carried)))
         .map_err(|source| BankError::Io {
             path: path.clone(),
             err: source,
@@ -69,13 +205,16 @@ pub fn write_draft(data: &Path, std: &Standard) -> Result<Option<PathBuf>, BankE
 
 /// Marks draft stanzas of standard `code` reviewed (`items` by id or reference such as `K3`;
 /// all drafts when empty), in every material file of `data/scenarios/` that holds them. The
-/// files are changed only if the material then loads and passes its checks; otherwise they
-/// are left as they were and the error says what to fix. Returns the ids marked.
+/// files are changed only if `material` (the whole material as read after the change: the
+/// root's own files over the defaults, where the root has not all of them) then loads and
+/// passes its checks; otherwise they are left as they were and the error says what to fix.
+/// Returns the ids marked.
 pub fn review(
     data: &Path,
     code: &str,
     items: &[String],
     today: &str,
+    material: impl FnOnce() -> Result<Material, BankError>,
 ) -> Result<Vec<String>, BankError> {
     let files = super::material::scenario_files(&data.join("scenarios"))?;
     let wanted = |id: &str| {
@@ -124,7 +263,7 @@ pub fn review(
             })?;
         }
     }
-    if let Err(e) = Material::load(data) {
+    if let Err(e) = material() {
         for (path, old) in &changed {
             let _ = std::fs::write(path, old);
         }

@@ -5,8 +5,9 @@
 //! `max_answer_only_margin` on any question type.
 //!
 //! The model is a conditional logit (a softmax over the options of one question) on sparse
-//! form features of each option: its words and word pairs, first and last word, commas, and
-//! its length against the other options'. It is trained per fold by stochastic gradient
+//! form features of each option: its words and word pairs, first and last word, commas, its
+//! length against the other options', and how many words it shares with them (the key as the
+//! centre of near-miss distractors, or as the odd one out). It is trained per fold by stochastic gradient
 //! descent in a seeded order, and always scored on questions it was not trained on: with more
 //! than one standard, on each standard with the model trained on the others (so it must find
 //! a cue that carries across standards, as a test-wise learner would); a question type that
@@ -140,6 +141,24 @@ fn option_features(q: &Question, i: usize) -> Vec<(String, f64)> {
     f.push((format!("{t}|longest"), f64::from(u8::from(len == hi))));
     f.push((format!("{t}|shortest"), f64::from(u8::from(len == lo))));
     f.push((format!("{t}|words"), w.len() as f64 / 10.0));
+    // The option read against the others: how much of their wording it shares, and whether it
+    // is their centre or the odd one out.
+    let linked = super::check::linked(&q.options);
+    let mine = linked[i] as f64;
+    let mean = linked.iter().sum::<i64>() as f64 / linked.len() as f64;
+    let (lo, hi) = (
+        linked.iter().copied().min().unwrap_or(0),
+        linked.iter().copied().max().unwrap_or(0),
+    );
+    f.push((format!("{t}|linked"), (mine - mean) / mean.max(1.0)));
+    f.push((
+        format!("{t}|most linked"),
+        f64::from(u8::from(linked[i] == hi)),
+    ));
+    f.push((
+        format!("{t}|least linked"),
+        f64::from(u8::from(linked[i] == lo)),
+    ));
     f
 }
 
@@ -155,6 +174,7 @@ fn samples(banks: &[BankFile], feats: &mut Features) -> Vec<Sample> {
             *standards_of.entry(t).or_default() += 1;
         }
     }
+    let fold_of = shared_folds(banks);
     let mut out = Vec::new();
     for (b, bank) in banks.iter().enumerate() {
         for q in &bank.questions {
@@ -175,7 +195,7 @@ fn samples(banks: &[BankFile], feats: &mut Features) -> Vec<Sample> {
                 id: q.id.clone(),
                 qtype: q.qtype.name().to_string(),
                 fold: if standards_of.get(q.qtype.name()).copied().unwrap_or(0) > 1 {
-                    b as u64
+                    fold_of[b]
                 } else {
                     // Apart from the standards' own folds.
                     u64::MAX - fnv1a(&q.item) % FOLDS
@@ -220,6 +240,26 @@ fn train(data: &[&Sample], n: usize, seed: &str) -> Vec<f64> {
         }
     }
     w
+}
+
+/// The fold of each standard: its own, unless it shares options with another standard (one
+/// carried over from another's material, see [`super::draft::carry`]); standards linked that
+/// way share a fold, so the model is never scored on a copy of what it was trained on.
+fn shared_folds(banks: &[BankFile]) -> Vec<u64> {
+    let mut fold: Vec<u64> = (0..banks.len() as u64).collect();
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (b, bank) in banks.iter().enumerate() {
+        for o in bank.questions.iter().flat_map(|q| &q.options) {
+            let a = *first.entry(o.as_str()).or_insert(b);
+            let (from, to) = (fold[a].max(fold[b]), fold[a].min(fold[b]));
+            if from != to {
+                for f in fold.iter_mut().filter(|f| **f == from) {
+                    *f = to;
+                }
+            }
+        }
+    }
+    fold
 }
 
 /// Trains and scores the answer-only model on `banks`.

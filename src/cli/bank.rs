@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::args::{BankCmd, BankFormat};
 use super::{library, print_json_or, prompts};
-use ksbquiz::bank::{self, BankFile, Material, check::Limits};
+use ksbquiz::bank::{self, BankError, BankFile, Material, check::Limits};
 use ksbquiz::project::Project;
 use ksbquiz::prompts::Prompts;
 
@@ -60,7 +60,14 @@ pub(crate) fn run(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
         }
         BankCmd::Review { code, items } => {
             let today = chrono::Local::now().format("%Y-%m-%d").to_string();
-            let marked = bank::draft::review(&project.data_out(), &code, &items, &today)?;
+            // Read the material afresh after the change: over the defaults, the view is
+            // assembled again from the root's files.
+            let root = project.root.clone();
+            let material = || {
+                let view = Project::open(&root).map_err(|e| BankError::Invalid(e.to_string()))?;
+                Material::load(&view.data())
+            };
+            let marked = bank::draft::review(&project.data_out(), &code, &items, &today, material)?;
             println!(
                 "{}",
                 p.render(

@@ -72,13 +72,19 @@ pub(crate) fn run(project: &Project, cmd: StandardsCmd) -> Result<ExitCode> {
             let mut lib = library(project)?;
             let dest = lib.import_into(&file, &project.standards_out())?;
             let std = &lib.get_path(&dest)?.standard;
-            let draft = bank::draft::write_draft(&project.data_out(), std)?;
+            let known = lib
+                .standards()
+                .flat_map(|s| s.items.iter().map(|i| (i.id.as_str(), i.text.as_str())));
+            let carried = bank::draft::carry(&project.data(), std, known)?;
+            let draft = bank::draft::write_draft(&project.data_out(), std, &carried)?;
             println!(
                 "{}",
                 p.render(
                     "cli/standards-import",
                     &json!({"summary": summary(std), "dest": project.shown(&dest),
-                            "draft": draft.map(|d| project.shown(&d))})
+                            "draft": draft.map(|d| project.shown(&d)),
+                            "carried": carried.len(),
+                            "reworded": carried.values().filter(|c| c.differs.is_some()).count()})
                 )?
             );
         }
