@@ -138,14 +138,18 @@ fn scenario_questions_look_like_the_brief() {
 }
 
 #[test]
-fn answer_positions_are_balanced_per_standard() {
+fn answer_positions_are_balanced_per_standard_and_question_type() {
+    // Per type as well as overall: a learner must not gain by always picking D in
+    // "which falls short?" questions.
     for bank in build_all() {
-        let mut counts = [0usize; 4];
-        for q in &bank.questions {
-            counts[q.answer] += 1;
+        for qtype in [QuestionType::Scenario, QuestionType::Shortfall] {
+            let mut counts = [0usize; 4];
+            for q in bank.questions.iter().filter(|q| q.qtype == qtype) {
+                counts[q.answer] += 1;
+            }
+            let (lo, hi) = (counts.iter().min().unwrap(), counts.iter().max().unwrap());
+            assert!(hi - lo <= 1, "{} {qtype} {:?}", bank.standard.code, counts);
         }
-        let (lo, hi) = (counts.iter().min().unwrap(), counts.iter().max().unwrap());
-        assert!(hi - lo <= 1, "{} {:?}", bank.standard.code, counts);
     }
 }
 
@@ -480,6 +484,43 @@ fn a_key_at_the_centre_of_near_miss_distractors_is_a_regression() {
     assert_eq!(centre.len(), 1, "{:?}", report.regressions);
     assert!(centre[0].contains("scores 100.0%"), "{centre:?}");
     assert!(regressions_about(&report, "fewest words shared with the other").is_empty());
+}
+
+#[test]
+fn keys_bunched_on_some_positions_within_a_type_are_a_regression() {
+    // Types alternate, keys go to positions 1-4 in turn: even over the bank, but scenario keys
+    // are only ever option 1 or 3 and shortfall keys option 2 or 4.
+    let bank = made_up_bank(
+        (0..16)
+            .map(|i| {
+                let t = if i % 2 == 0 {
+                    QuestionType::Scenario
+                } else {
+                    QuestionType::Shortfall
+                };
+                (t, STEM, shared_2_1_1_0([40, 41, 39, 42]))
+            })
+            .collect(),
+    );
+    let mut limits = limits();
+    limits.min_type_questions = 8;
+    let report = check::check(std::slice::from_ref(&bank), &limits);
+    assert!(
+        report.positions.iter().all(|&p| p == 0.25),
+        "{:?}",
+        report.positions
+    );
+    let skew = regressions_about(&report, "the key is option");
+    assert!(
+        skew.iter()
+            .any(|r| r.starts_with("scenario questions (8): the key is option 1 in 50.0%")),
+        "{skew:?}"
+    );
+    assert!(
+        skew.iter()
+            .any(|r| r.starts_with("shortfall questions (8): the key is option 2 in 50.0%")),
+        "{skew:?}"
+    );
 }
 
 #[test]

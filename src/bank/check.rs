@@ -301,6 +301,7 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
     };
     let mut ids = HashSet::new();
     let mut positions = vec![0usize; 4];
+    let mut type_positions: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
     let mut wins = [0.0f64; STRATEGIES.len()];
     let mut type_wins: BTreeMap<&'static str, (usize, [f64; STRATEGIES.len()])> = BTreeMap::new();
     let mut chance = 0.0;
@@ -327,6 +328,11 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
                 positions.resize(q.answer + 1, 0);
             }
             positions[q.answer] += 1;
+            let tp = type_positions.entry(q.qtype.name()).or_default();
+            if q.answer >= tp.len() {
+                tp.resize(q.answer + 1, 0);
+            }
+            tp[q.answer] += 1;
             let got = credits(&q.stem, &q.options, q.answer);
             let (n, tw) = type_wins.entry(q.qtype.name()).or_default();
             *n += 1;
@@ -435,6 +441,25 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
                     100.0 * share,
                     100.0 * even
                 ));
+            }
+        }
+        // Per type too: "in falls-short questions, pick D" is a strategy of its own.
+        for (qtype, counts) in &type_positions {
+            let n: usize = counts.iter().sum();
+            if n < limits.min_type_questions {
+                continue;
+            }
+            let even = 1.0 / counts.len().max(positions.len()) as f64;
+            for (i, &c) in counts.iter().enumerate() {
+                let share = c as f64 / n as f64;
+                if (share - even).abs() > limits.max_position_skew {
+                    r.regressions.push(format!(
+                        "{qtype} questions ({n}): the key is option {} in {:.1}% (even is {:.1}%)",
+                        i + 1,
+                        100.0 * share,
+                        100.0 * even
+                    ));
+                }
             }
         }
     }

@@ -12,19 +12,19 @@
 //! (keyword-matched stories, cloze gaps, "which of these does the standard ask?") were tried
 //! and retired, since their keys could be found by form and assessors rejected them.
 //!
-//! Answer positions are dealt from shuffled blocks of 0..4 per standard, so every position is
-//! the key equally often; retired questions keep their place in the deal, so retiring one
-//! changes no other question.
+//! Answer positions are dealt from shuffled blocks of 0..4 per standard and question type, so
+//! every position is the key equally often in each type; retired questions keep their place in
+//! the deal, so retiring one changes no other question.
 //!
 //! All randomness is a ChaCha8 stream seeded with a 64-bit FNV-1a hash of an id: ChaCha8's
 //! output is fixed by its specification and FNV-1a is five lines, so files stay byte-identical
 //! across platforms and dependency updates (std's hasher makes no such promise).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
+use rand::Rng;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
-use rand::{Rng, RngCore};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
@@ -453,13 +453,24 @@ pub fn build(std: &Standard, mat: &Material, prompts: &Prompts) -> Result<BankFi
         }
     }
     choose_shortfall_keys(&mut drafts, &pending);
-    let mut rng = rng_for(&format!("{}#positions", std.code()));
-    let mut positions: Vec<usize> = Vec::with_capacity(drafts.len() + 4);
-    while positions.len() < drafts.len() {
-        let mut block = [0usize, 1, 2, 3];
-        block.shuffle(&mut rng);
-        positions.extend(block);
-    }
+    // One deck of shuffled blocks per question type, so each type's keys are spread evenly
+    // over the positions (a test-wise learner could otherwise learn "falls short: pick D").
+    let mut decks: BTreeMap<QuestionType, (ChaCha8Rng, Vec<usize>)> = BTreeMap::new();
+    let positions: Vec<usize> = drafts
+        .iter()
+        .map(|d| {
+            let (rng, deck) = decks.entry(d.qtype).or_insert_with(|| {
+                let seed = format!("{}#positions#{}", std.code(), d.qtype.name());
+                (rng_for(&seed), Vec::new())
+            });
+            if deck.is_empty() {
+                let mut block = [0usize, 1, 2, 3];
+                block.shuffle(rng);
+                deck.extend(block.iter().rev());
+            }
+            deck.pop().unwrap_or(0)
+        })
+        .collect();
     let questions = drafts
         .into_iter()
         .zip(positions)
@@ -484,8 +495,6 @@ pub fn build(std: &Standard, mat: &Material, prompts: &Prompts) -> Result<BankFi
             }
         })
         .collect();
-    // Consume nothing further from rng: keep the stream's use explicit for determinism.
-    let _ = rng.next_u32();
     Ok(BankFile {
         standard: std.standard.clone(),
         items: std.items.clone(),
