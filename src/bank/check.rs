@@ -15,7 +15,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::generate::overlap;
+use super::generate::{overlap, words};
 use super::{BankError, BankFile, Question};
 
 /// Ceilings and floors the bank must meet (`data/bank-check.toml`).
@@ -229,12 +229,43 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
 
 /// For each option, how many content words it shares with each of the others, summed.
 pub fn linked(options: &[String]) -> Vec<i64> {
-    (0..options.len())
-        .map(|i| {
-            (0..options.len())
-                .filter(|&j| j != i)
-                .map(|j| overlap(&options[j], &options[i]) as i64)
+    let sets: Vec<HashSet<String>> = options.iter().map(|o| words(o).collect()).collect();
+    sets.iter()
+        .enumerate()
+        .map(|(i, mine)| {
+            sets.iter()
+                .enumerate()
+                .filter(|&(j, _)| j != i)
+                .map(|(_, other)| mine.intersection(other).count() as i64)
                 .sum()
+        })
+        .collect()
+}
+
+/// The positions whose share of `counts` (answer position -> questions) is further from an
+/// even split over `slots` positions than `max_position_skew`, as regressions worded
+/// "{before}the key is option N in X%{after} (even is Y%)".
+fn position_skews(
+    counts: &[usize],
+    slots: usize,
+    limits: &Limits,
+    before: &str,
+    after: &str,
+) -> Vec<String> {
+    let n = counts.iter().sum::<usize>().max(1) as f64;
+    let even = 1.0 / slots.max(counts.len()).max(1) as f64;
+    counts
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| (i, c as f64 / n))
+        .filter(|(_, share)| (share - even).abs() > limits.max_position_skew)
+        .map(|(i, share)| {
+            format!(
+                "{before}the key is option {} in {:.1}%{after} (even is {:.1}%)",
+                i + 1,
+                100.0 * share,
+                100.0 * even
+            )
         })
         .collect()
 }
@@ -300,7 +331,6 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
         ..Report::default()
     };
     let mut ids = HashSet::new();
-    let mut positions = vec![0usize; 4];
     let mut type_positions: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
     let mut wins = [0.0f64; STRATEGIES.len()];
     let mut type_wins: BTreeMap<&'static str, (usize, [f64; STRATEGIES.len()])> = BTreeMap::new();
@@ -324,10 +354,6 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
             }
             *r.by_type.entry(q.qtype.name().to_string()).or_default() += 1;
             *r.by_source.entry(q.source.clone()).or_default() += 1;
-            if q.answer >= positions.len() {
-                positions.resize(q.answer + 1, 0);
-            }
-            positions[q.answer] += 1;
             let tp = type_positions.entry(q.qtype.name()).or_default();
             if q.answer >= tp.len() {
                 tp.resize(q.answer + 1, 0);
@@ -374,6 +400,16 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
         .map(|(t, &(n, w))| (t.to_string(), shares(n, w)))
         .collect();
     r.chance = chance / n;
+    // Over the whole bank: the per-type counts summed, at least four positions.
+    let mut positions = vec![0usize; 4];
+    for counts in type_positions.values() {
+        if counts.len() > positions.len() {
+            positions.resize(counts.len(), 0);
+        }
+        for (p, c) in positions.iter_mut().zip(counts) {
+            *p += c;
+        }
+    }
     r.positions = positions.iter().map(|&c| c as f64 / n).collect();
     if r.questions > 0 {
         for (name, share) in &r.test_wise {
@@ -432,34 +468,20 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
                 ));
             }
         }
-        let even = 1.0 / positions.len() as f64;
-        for (i, share) in r.positions.iter().enumerate() {
-            if (share - even).abs() > limits.max_position_skew {
-                r.regressions.push(format!(
-                    "the key is option {} in {:.1}% of questions (even is {:.1}%)",
-                    i + 1,
-                    100.0 * share,
-                    100.0 * even
-                ));
-            }
-        }
+        r.regressions.extend(position_skews(
+            &positions,
+            positions.len(),
+            limits,
+            "",
+            " of questions",
+        ));
         // Per type too: "in falls-short questions, pick D" is a strategy of its own.
         for (qtype, counts) in &type_positions {
             let n: usize = counts.iter().sum();
-            if n < limits.min_type_questions {
-                continue;
-            }
-            let even = 1.0 / counts.len().max(positions.len()) as f64;
-            for (i, &c) in counts.iter().enumerate() {
-                let share = c as f64 / n as f64;
-                if (share - even).abs() > limits.max_position_skew {
-                    r.regressions.push(format!(
-                        "{qtype} questions ({n}): the key is option {} in {:.1}% (even is {:.1}%)",
-                        i + 1,
-                        100.0 * share,
-                        100.0 * even
-                    ));
-                }
+            if n >= limits.min_type_questions {
+                let before = format!("{qtype} questions ({n}): ");
+                r.regressions
+                    .extend(position_skews(counts, positions.len(), limits, &before, ""));
             }
         }
     }

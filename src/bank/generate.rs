@@ -455,20 +455,20 @@ pub fn build(std: &Standard, mat: &Material, prompts: &Prompts) -> Result<BankFi
     choose_shortfall_keys(&mut drafts, &pending);
     // One deck of shuffled blocks per question type, so each type's keys are spread evenly
     // over the positions (a test-wise learner could otherwise learn "falls short: pick D").
-    let mut decks: BTreeMap<QuestionType, (ChaCha8Rng, Vec<usize>)> = BTreeMap::new();
+    let mut decks: BTreeMap<QuestionType, (ChaCha8Rng, [usize; 4], usize)> = BTreeMap::new();
     let positions: Vec<usize> = drafts
         .iter()
         .map(|d| {
-            let (rng, deck) = decks.entry(d.qtype).or_insert_with(|| {
+            let (rng, block, dealt) = decks.entry(d.qtype).or_insert_with(|| {
                 let seed = format!("{}#positions#{}", std.code(), d.qtype.name());
-                (rng_for(&seed), Vec::new())
+                (rng_for(&seed), [0, 1, 2, 3], 0)
             });
-            if deck.is_empty() {
-                let mut block = [0usize, 1, 2, 3];
+            if *dealt % 4 == 0 {
+                *block = [0, 1, 2, 3];
                 block.shuffle(rng);
-                deck.extend(block.iter().rev());
             }
-            deck.pop().unwrap_or(0)
+            *dealt += 1;
+            block[(*dealt - 1) % 4]
         })
         .collect();
     let questions = drafts

@@ -115,7 +115,8 @@ fn tokens(s: &str, person: Option<&str>) -> Vec<String> {
 }
 
 /// The form features of option `i` of `q`, by name.
-fn option_features(q: &Question, i: usize) -> Vec<(String, f64)> {
+/// `linked` is [`super::check::linked`] of the question's options, worked out once per question.
+fn option_features(q: &Question, i: usize, linked: &[i64]) -> Vec<(String, f64)> {
     let t = q.qtype.name();
     let text = &q.options[i];
     let w = tokens(text, q.person.as_ref().map(|p| p.name.as_str()));
@@ -143,7 +144,6 @@ fn option_features(q: &Question, i: usize) -> Vec<(String, f64)> {
     f.push((format!("{t}|words"), w.len() as f64 / 10.0));
     // The option read against the others: how much of their wording it shares, and whether it
     // is their centre or the odd one out.
-    let linked = super::check::linked(&q.options);
     let mine = linked[i] as f64;
     let mean = linked.iter().sum::<i64>() as f64 / linked.len() as f64;
     let (lo, hi) = (
@@ -181,9 +181,10 @@ fn samples(banks: &[BankFile], feats: &mut Features) -> Vec<Sample> {
             if q.options.len() < 2 || q.answer >= q.options.len() {
                 continue;
             }
+            let linked = super::check::linked(&q.options);
             let options = (0..q.options.len())
                 .map(|i| {
-                    let mut v: Vec<(usize, f64)> = option_features(q, i)
+                    let mut v: Vec<(usize, f64)> = option_features(q, i, &linked)
                         .into_iter()
                         .map(|(n, x)| (feats.id(n), x))
                         .collect();
