@@ -182,13 +182,7 @@ impl Store {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| open_err(e.to_string()))?;
         }
-        let db = sled::Config::new()
-            .path(path)
-            .mode(sled::Mode::HighThroughput)
-            // sled caches up to 1 GB by default; see CACHE_BYTES.
-            .cache_capacity(CACHE_BYTES)
-            .open()
-            .map_err(|e| open_err(describe_sled(&e)))?;
+        let db = open_db(path, LOCK_WAIT).map_err(|e| open_err(describe_sled(&e)))?;
         let t = |name: &str| db.open_tree(name).map_err(|e| open_err(describe_sled(&e)));
         let inner = Inner {
             path: path.to_path_buf(),
@@ -242,8 +236,44 @@ impl Store {
     }
 }
 
+/// How long opening waits for the database's file lock. sled releases the lock from its
+/// background threads a moment after the last handle is dropped, so a process that restarts
+/// (or a store reopened in the same process) can find it still held for a few milliseconds;
+/// a second ksbquiz really running on the same database still gets a clear error after this.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Opens sled at `path`, retrying while another handle holds the file lock, up to `wait`.
+fn open_db(path: &Path, wait: std::time::Duration) -> sled::Result<sled::Db> {
+    let start = std::time::Instant::now();
+    loop {
+        let opened = sled::Config::new()
+            .path(path)
+            .mode(sled::Mode::HighThroughput)
+            // sled caches up to 1 GB by default; see CACHE_BYTES.
+            .cache_capacity(CACHE_BYTES)
+            .open();
+        match opened {
+            Err(e) if lock_held(&e) && start.elapsed() < wait => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Whether sled refused to open because another handle holds the database's file lock (sled
+/// 0.34 reports it as an `Other` I/O error naming the lock, wrapping the OS's `WouldBlock`).
+fn lock_held(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(io)
+        if io.kind() == std::io::ErrorKind::WouldBlock
+            || io.to_string().starts_with("could not acquire lock"))
+}
+
 /// A sled error in words a person setting ksbquiz up can act on.
 fn describe_sled(e: &sled::Error) -> String {
+    if lock_held(e) {
+        return format!("another ksbquiz process has it open ({e})");
+    }
     match e {
         sled::Error::Io(io) => match io.raw_os_error() {
             Some(28) => format!("the disk is full ({io})"),
@@ -251,9 +281,6 @@ fn describe_sled(e: &sled::Error) -> String {
             _ => match io.kind() {
                 std::io::ErrorKind::PermissionDenied => {
                     format!("no permission to write there ({io})")
-                }
-                std::io::ErrorKind::WouldBlock => {
-                    format!("another ksbquiz process has it open ({io})")
                 }
                 _ => io.to_string(),
             },

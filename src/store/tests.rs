@@ -701,3 +701,36 @@ fn json_records_from_older_builds_still_read() {
     );
     assert_eq!(store.attempt_count(), 2);
 }
+
+#[test]
+fn opening_waits_for_a_handle_that_is_letting_go() {
+    // sled releases its file lock from background threads after the last handle drops;
+    // a store reopened at once (a restart, or `reopen` above) must wait, not fail.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let first = Store::open(&path).unwrap();
+    assert!(
+        open_db(&path, std::time::Duration::ZERO).is_err(),
+        "a held database refuses a second handle"
+    );
+    let letting_go = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        drop(first);
+    });
+    let second = Store::open(&path).expect("opens once the first handle has let go");
+    letting_go.join().unwrap();
+    assert!(second.check_writable().is_ok());
+}
+
+#[test]
+fn a_database_another_process_holds_is_refused_in_plain_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let _held = Store::open(&path).unwrap();
+    let err = open_db(&path, std::time::Duration::from_millis(100)).unwrap_err();
+    assert!(
+        describe_sled(&err).contains("another ksbquiz process has it open"),
+        "{}",
+        describe_sled(&err)
+    );
+}
