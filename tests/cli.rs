@@ -295,19 +295,26 @@ fn import_of_a_recoded_standard_starts_from_the_material_it_shares() {
     .unwrap();
     assert_eq!(bank["questions"].as_array().unwrap().len(), 46 * 4);
     // The answer-only model is never scored on a copy of what it learnt from: the copied
-    // standard is held out with the one it copies.
-    let out = ksbquiz(dir.path())
-        .args(["bank", "check", "--json"])
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let by_type = report["answer_only"]["by_type"].as_object().unwrap();
-    for (t, s) in by_type {
-        let (accuracy, chance) = (
-            s["accuracy"].as_f64().unwrap(),
-            s["chance"].as_f64().unwrap(),
+    // standard is held out with the one it copies, so the copy's questions score as their
+    // source's do and the figures stay near the bank's own (trained on the source, the model
+    // found 48% of the copy's keys, 14 points above the bank's).
+    let answer_only = |root: &std::path::Path| {
+        let out = ksbquiz(root)
+            .args(["bank", "check", "--json"])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["answer_only"]["by_type"].clone()
+    };
+    let before = answer_only(tempfile::tempdir().unwrap().path());
+    let after = answer_only(dir.path());
+    for (t, s) in after.as_object().unwrap() {
+        let accuracy = s["accuracy"].as_f64().unwrap();
+        let bank = before[t]["accuracy"].as_f64().unwrap();
+        assert!(
+            accuracy <= bank + 0.03,
+            "{t}: {s} against the bank's {bank}"
         );
-        assert!(accuracy <= chance + 0.10, "{t}: {s}");
     }
 }
 
