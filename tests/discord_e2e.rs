@@ -664,6 +664,12 @@ async fn practice_stats_and_linking_with_telegram() {
     });
     assert!(!ids.is_empty(), "practice question has buttons: {}", p.body);
     let bq = shown(&engine, &content(&p));
+    // Button A is the option shown first: each delivery shows its options in an order of
+    // its own.
+    let text = content(&p);
+    let first = (0..bq.options.len())
+        .min_by_key(|&i| text.find(&bq.options[i]).unwrap())
+        .unwrap();
     let fb = ask(
         &fake,
         payload::button(4, GUILD, ROOM, learner(ANN, "Ann"), &ids[0], 1),
@@ -672,7 +678,7 @@ async fn practice_stats_and_linking_with_telegram() {
     assert!(private(&fb));
     // Why her choice (A) is right or falls short, and why the key is right.
     let said = content(&fb);
-    assert!(said.contains(bq.why(0).unwrap()), "{said}");
+    assert!(said.contains(bq.why(first).unwrap()), "{said}");
     assert!(said.contains(bq.why(bq.answer).unwrap()), "{said}");
     let again = ask(
         &fake,
@@ -682,6 +688,10 @@ async fn practice_stats_and_linking_with_telegram() {
     assert!(content(&again).contains("already"), "{}", content(&again));
     let attempts = engine.store().attempts(tg.id).unwrap();
     assert_eq!(attempts.len(), 1);
+    assert_eq!(
+        attempts[0].option, first,
+        "the option shown at A is recorded"
+    );
     // Her due questions come first: today's quiz, which feeds her schedule.
     assert_eq!(attempts[0].mode, ksbquiz::store::Mode::Daily);
     assert!(

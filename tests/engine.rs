@@ -577,3 +577,66 @@ fn a_new_learner_chooses_a_standard_and_gets_a_question_at_once() {
     let out = e.handle(w, command::parse("/enrol HSCCLD222")).unwrap();
     assert!(common::question(&out).is_none());
 }
+
+#[test]
+fn each_delivery_shows_its_options_in_an_order_of_its_own() {
+    // A question asked again is answered by what its options say, not by where its key was:
+    // each delivery deals the options afresh, marks the key where it is shown, and the bank's
+    // option is what is recorded.
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = common::engine_at(dir.path(), "2026-11-23T09:00:00Z");
+    let w = who("test:1");
+    common::enrolled(&e, w.account, "HSCCLD222");
+    let (mut asked, mut moved, mut wrong_letters) = (0, 0, Vec::new());
+    for round in 0..4 {
+        let start = if round == 0 {
+            Input::Quiz
+        } else {
+            Input::Practice
+        };
+        let mut out = e.handle(w, start).unwrap();
+        while let Some(q) = common::question(&out) {
+            let bank = common::bank_order(&e, &q);
+            assert_eq!(q.options[q.answer], bank.options[bank.answer], "key marked");
+            moved += usize::from(q.answer != bank.answer);
+            asked += 1;
+            // Every other answer wrong: the option shown just after the key.
+            let option = if asked % 2 == 0 {
+                q.answer
+            } else {
+                (q.answer + 1) % 4
+            };
+            out = e
+                .handle(
+                    w,
+                    Input::Answer {
+                        delivery: q.delivery.clone(),
+                        option,
+                    },
+                )
+                .unwrap();
+            let t = common::texts(&out);
+            // The feedback names the key by the letter it was shown at.
+            let key_letter = ksbquiz::engine::letter(q.answer);
+            let chosen_letter = ksbquiz::engine::letter(option);
+            if option != q.answer
+                && !(t.contains(&format!("You chose {chosen_letter}"))
+                    && t.contains(&format!("The answer is {key_letter}:")))
+            {
+                wrong_letters.push(t.clone());
+            }
+            let id = e.store().learner_by_account("test:1").unwrap().unwrap().id;
+            let last = e.store().attempts(id).unwrap().into_iter().last().unwrap();
+            assert_eq!(last.delivery, q.delivery);
+            let chosen = bank.options.iter().position(|o| *o == q.options[option]);
+            assert_eq!(Some(last.option), chosen, "the bank's option is recorded");
+            assert_eq!(last.correct, option == q.answer);
+        }
+    }
+    assert!(asked >= 15, "{asked}");
+    assert!(
+        moved * 2 >= asked,
+        "keys moved from their bank place in {moved} of {asked}"
+    );
+    assert!(wrong_letters.is_empty(), "{wrong_letters:#?}");
+}

@@ -69,12 +69,18 @@ fn cohort(e: &Engine) -> String {
         let mut out = e.handle(w, Input::Quiz).unwrap();
         let mut n = 0;
         while let Some(q) = common::question(&out) {
-            let option = match (n, strong) {
-                (0, true) => (q.answer + 1) % 4,
-                (0, false) => q.answer,
-                (_, true) => q.answer,
-                (_, false) => (q.answer + 2) % 4,
-            };
+            // The same options in the bank's order for every learner, wherever each was shown.
+            let key = common::bank_order(e, &q).answer;
+            let option = common::place_of(
+                e,
+                &q,
+                match (n, strong) {
+                    (0, true) => (key + 1) % 4,
+                    (0, false) => key,
+                    (_, true) => key,
+                    (_, false) => (key + 2) % 4,
+                },
+            );
             out = e
                 .handle(
                     w,

@@ -22,6 +22,42 @@ pub struct Delivery {
     /// Set when the quiz it belonged to ended before it was answered.
     #[serde(default)]
     pub closed: bool,
+    /// The order its options were shown in: the bank's option at each place (see
+    /// [`Delivery::shown_order`]). Empty: the bank's own order, as for deliveries made before
+    /// options were shuffled and for a live quiz's questions, which a whole channel sees.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub order: Vec<u8>,
+}
+
+/// How many options a question of the bank has (three good and three poor options in the
+/// material make four per question).
+pub const OPTIONS: u8 = 4;
+
+impl Delivery {
+    /// The order a learner's question shows its options in, fixed by the delivery's id: a
+    /// question asked again is answered by what its options say, not by where its key was
+    /// last time.
+    pub fn shown_order(id: &str) -> Vec<u8> {
+        use rand::{SeedableRng, seq::SliceRandom};
+        let mut order: Vec<u8> = (0..OPTIONS).collect();
+        order.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(super::fnv1a(
+            id,
+        )));
+        order
+    }
+
+    /// The bank's option at each place shown, for a question of `n` options: the stored
+    /// order when it is one of `0..n`, else the bank's own.
+    pub fn order_for(&self, n: usize) -> Vec<usize> {
+        let order: Vec<usize> = self.order.iter().map(|&b| usize::from(b)).collect();
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        if sorted.iter().copied().eq(0..n) {
+            order
+        } else {
+            (0..n).collect()
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,6 +131,7 @@ impl Session {
         self.open = next
             .filter(|_| self.pos < self.total)
             .map(|(id, p)| Delivery {
+                order: Delivery::shown_order(&id),
                 id,
                 learner: self.learner,
                 question: p.question,
@@ -116,4 +153,44 @@ pub struct Prompted {
     #[serde(deserialize_with = "super::time::date")]
     pub day: NaiveDate,
     pub sent: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_delivery_keeps_the_order_it_was_shown_in() {
+        let ids = (0..64).map(|n| format!("{n:016x}-{:016x}", n * 7));
+        let orders: Vec<Vec<u8>> = ids.map(|id| Delivery::shown_order(&id)).collect();
+        for o in &orders {
+            let mut sorted = o.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, vec![0, 1, 2, 3], "{o:?}");
+        }
+        // Fixed by the id, and spread over every place.
+        assert_eq!(Delivery::shown_order("a-1"), Delivery::shown_order("a-1"));
+        for place in 0..4u8 {
+            assert!(orders.iter().any(|o| o[0] == place), "{place} never first");
+        }
+    }
+
+    #[test]
+    fn a_delivery_stored_before_shuffling_is_read_in_the_banks_order() {
+        let old = r#"{"id":"00-01","learner":1,"question":"X/K1/scenario-1","item":"X/K1",
+            "sent":"2026-11-23T10:00:00Z","mode":"daily"}"#;
+        let d: Delivery = serde_json::from_str(old).unwrap();
+        assert!(d.order.is_empty());
+        assert_eq!(d.order_for(4), vec![0, 1, 2, 3]);
+        let shuffled = Delivery {
+            order: vec![2, 0, 3, 1],
+            ..d.clone()
+        };
+        assert_eq!(shuffled.order_for(4), vec![2, 0, 3, 1]);
+        // An order dealt for another count of options is not applied.
+        assert_eq!(shuffled.order_for(3), vec![0, 1, 2]);
+        let back: Delivery =
+            serde_json::from_str(&serde_json::to_string(&shuffled).unwrap()).unwrap();
+        assert_eq!(back, shuffled);
+    }
 }

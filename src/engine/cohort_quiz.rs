@@ -189,6 +189,8 @@ impl Engine {
             mode: Mode::Cohort,
             answered: None,
             closed: false,
+            // The channel sees one message: the bank's order.
+            order: Vec::new(),
         };
         self.store.open_delivery(&d)?;
         let right = option == q.answer;

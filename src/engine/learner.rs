@@ -222,6 +222,7 @@ impl Engine {
             return self.text("retired", json!({}));
         };
         let q = q.for_learner(&learner.name);
+        let order = d.order_for(q.options.len());
         let (n, total, practice) = (s.pos + 1, s.total, s.mode == Mode::Practice);
         let key = format!("{n}|{total}|{practice}");
         let header = self.say_keyed(
@@ -233,8 +234,8 @@ impl Engine {
             delivery: d.id.clone(),
             header,
             stem: q.stem.clone(),
-            options: q.options.clone(),
-            answer: q.answer,
+            options: order.iter().map(|&b| q.options[b].clone()).collect(),
+            answer: place_of(&order, q.answer),
             explanation: self.poll_explanation(&q, matches!(q, std::borrow::Cow::Owned(_)))?,
         })])
     }
@@ -292,7 +293,9 @@ impl Engine {
         Ok(self.answer_verdict(learner, platform, delivery, option)?.1)
     }
 
-    /// [`Engine::answer`], also saying what became of the answer.
+    /// [`Engine::answer`], also saying what became of the answer. `option` is the place the
+    /// learner chose, in the order the delivery showed its options; the bank's option is
+    /// recorded, and every letter said back is the place it was shown at.
     pub(super) fn answer_verdict(
         &self,
         learner: &Learner,
@@ -301,6 +304,13 @@ impl Engine {
         option: usize,
     ) -> Result<(Verdict, Vec<Out>)> {
         let started = std::time::Instant::now();
+        let order = self.store.delivery(delivery)?.and_then(|d| {
+            let q = self.bank.question(&d.question)?;
+            Some(d.order_for(q.options.len()))
+        });
+        let order = order.as_deref();
+        let place = |bank: usize| order.map_or(bank, |o| place_of(o, bank));
+        let option = order.and_then(|o| o.get(option).copied()).unwrap_or(option);
         let refused_with = |outs| Ok((Verdict::Refused, outs));
         // Whose question and which, and whether it is answered, are settled by `record_answer`
         // under the learner's lock; `grade` says why an answer is refused.
@@ -335,11 +345,11 @@ impl Engine {
                 let a = delivery.answered.as_ref();
                 let outs = self.text(
                     "already-answered",
-                    json!({"letter": a.map(|a| letter(a.option)), "correct": a.is_some_and(|a| a.correct)}),
+                    json!({"letter": a.map(|a| letter(place(a.option))), "correct": a.is_some_and(|a| a.correct)}),
                 )?;
                 Ok((
                     Verdict::AlreadyAnswered {
-                        option: a.map(|a| a.option),
+                        option: a.map(|a| place(a.option)),
                     },
                     outs,
                 ))
@@ -360,7 +370,7 @@ impl Engine {
                     started.elapsed().as_secs_f64(),
                 );
                 let verdict = Verdict::Recorded {
-                    option: attempt.option,
+                    option: place(attempt.option),
                 };
                 let Some(q) = self.bank.question(&attempt.question) else {
                     return Ok((verdict, self.text("retired", json!({}))?));
@@ -371,15 +381,19 @@ impl Engine {
                 let leech = srs.as_ref().is_some_and(|s| s.leech);
                 let q = q.for_learner(&learner.name);
                 let stand_in = matches!(q, std::borrow::Cow::Owned(_));
-                let key = format!("{}|{}|{leech}|{stand_in}", q.id, attempt.option);
+                let (key_at, chosen_at) = (place(q.answer), place(attempt.option));
+                let key = format!(
+                    "{}|{}|{key_at}|{chosen_at}|{leech}|{stand_in}",
+                    q.id, attempt.option
+                );
                 let feedback = self.say_keyed("feedback", &key, || {
                     json!({
                         "correct": attempt.correct,
                         "shortfall": q.qtype == crate::bank::QuestionType::Shortfall,
-                        "letter": letter(q.answer),
+                        "letter": letter(key_at),
                         "answer": q.options[q.answer],
                         "why": q.why(q.answer),
-                        "chosen_letter": letter(attempt.option),
+                        "chosen_letter": letter(chosen_at),
                         "chosen": q.options.get(attempt.option),
                         "chosen_why": q.why(attempt.option),
                         "explanation": q.explanation,
@@ -707,4 +721,9 @@ impl Engine {
         }
         Some(today)
     }
+}
+
+/// Where the bank's option `bank` was shown, in a delivery's `order`.
+fn place_of(order: &[usize], bank: usize) -> usize {
+    order.iter().position(|&b| b == bank).unwrap_or(bank)
 }

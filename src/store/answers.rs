@@ -235,6 +235,12 @@ impl Store {
                         mode: a.mode,
                         answered: None,
                         closed: false,
+                        // Shown as a learner's quiz shows it (a live quiz's in the bank's order).
+                        order: if a.mode == Mode::Cohort {
+                            Vec::new()
+                        } else {
+                            Delivery::shown_order(id)
+                        },
                     },
                     None => return Ok(None),
                 },

@@ -100,6 +100,7 @@ fn delivery_for(store: &Store, l: LearnerId, now: DateTime<Utc>) -> Delivery {
         mode: Mode::Daily,
         answered: None,
         closed: false,
+        order: Vec::new(),
     }
 }
 

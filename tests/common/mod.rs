@@ -188,8 +188,34 @@ pub fn answer(
     .expect("the answer is handled")
 }
 
-/// The bank question a learner was shown (found by its stem and options).
+/// The bank question a learner was shown (found by its stem and options), with its options,
+/// their feedback and its key put in the order the learner saw them (each delivery shows
+/// its options in an order of its own).
 pub fn bank_question(
+    e: &ksbquiz::engine::Engine,
+    q: &ksbquiz::engine::QuestionOut,
+) -> ksbquiz::bank::Question {
+    let mut b = bank_order(e, q);
+    let order: Vec<usize> = q
+        .options
+        .iter()
+        .map(|o| b.options.iter().position(|x| x == o).unwrap())
+        .collect();
+    assert_eq!(
+        q.answer,
+        order.iter().position(|&i| i == b.answer).unwrap(),
+        "the key is marked where it is shown"
+    );
+    if b.feedback.len() == b.options.len() {
+        b.feedback = order.iter().map(|&i| b.feedback[i].clone()).collect();
+    }
+    b.options = q.options.clone();
+    b.answer = q.answer;
+    b
+}
+
+/// The bank question a learner was shown, as the bank has it (options in the bank's order).
+pub fn bank_order(
     e: &ksbquiz::engine::Engine,
     q: &ksbquiz::engine::QuestionOut,
 ) -> ksbquiz::bank::Question {
@@ -197,7 +223,25 @@ pub fn bank_question(
         .standards()
         .filter_map(|s| e.bank.standard(&s.code))
         .flat_map(|b| &b.questions)
-        .find(|b| b.stem == q.stem && b.options == q.options)
+        .find(|b| {
+            let (mut shown, mut bank) = (q.options.clone(), b.options.clone());
+            shown.sort();
+            bank.sort();
+            b.stem == q.stem && shown == bank
+        })
         .cloned()
         .expect("the question shown is in the bank")
+}
+
+/// Where the bank's option `bank_option` of the question shown as `q` was shown.
+pub fn place_of(
+    e: &ksbquiz::engine::Engine,
+    q: &ksbquiz::engine::QuestionOut,
+    bank_option: usize,
+) -> usize {
+    let b = bank_order(e, q);
+    q.options
+        .iter()
+        .position(|o| *o == b.options[bank_option])
+        .unwrap()
 }
