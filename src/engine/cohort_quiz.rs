@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use super::{Engine, Result, Who};
 use crate::live::{ItemFilter, LiveError, LiveQuiz, Spec};
-use crate::store::{Cohort, Delivery, Mode, Recorded};
+use crate::store::{Cohort, Delivery, Graded, Mode, Recorded};
 
 /// Questions a live quiz asks at most, and the default.
 pub const LIVE_QUESTIONS: (u32, u32) = (50, 10);
@@ -193,8 +193,12 @@ impl Engine {
             order: Vec::new(),
         };
         self.store.open_delivery(&d)?;
-        let right = option == q.answer;
-        let recorded = self.record(&learner, who.platform, &d.id, option, &|_| Some(right))?;
+        // A live quiz shows the bank's order to the whole channel.
+        let graded = Graded {
+            option,
+            correct: option == q.answer,
+        };
+        let recorded = self.record(&learner, who.platform, &d.id, &|_| Some(graded))?;
         self.store.durable()?;
         Ok(match recorded {
             Recorded::New { attempt, .. } => LiveRecorded::New {

@@ -11,7 +11,8 @@ use super::{Engine, Out, QuestionOut, Result, Verdict, command, letter};
 use crate::srs::{Endgame, PlanInput};
 use crate::standards::ItemKind;
 use crate::store::{
-    AnswerPlan, Delivery, Learner, Load, Mode, Pick, Recorded, Session, SrsSnapshot, SrsState,
+    AnswerPlan, Delivery, Graded, Learner, Load, Mode, Pick, Recorded, Session, SrsSnapshot,
+    SrsState,
 };
 
 /// Minutes a `/forget` waits for its confirmation.
@@ -304,31 +305,50 @@ impl Engine {
         option: usize,
     ) -> Result<(Verdict, Vec<Out>)> {
         let started = std::time::Instant::now();
-        let order = self.store.delivery(delivery)?.and_then(|d| {
-            let q = self.bank.question(&d.question)?;
-            Some(d.order_for(q.options.len()))
-        });
-        let order = order.as_deref();
-        let place = |bank: usize| order.map_or(bank, |o| place_of(o, bank));
-        let option = order.and_then(|o| o.get(option).copied()).unwrap_or(option);
         let refused_with = |outs| Ok((Verdict::Refused, outs));
         // Whose question and which, and whether it is answered, are settled by `record_answer`
-        // under the learner's lock; `grade` says why an answer is refused.
+        // under the learner's lock; `grade` reads the place chosen against the delivery as
+        // stored (the order it showed), or says why the answer is refused.
         let refused = std::cell::Cell::new(Refusal::NotYours);
+        let shown = std::cell::RefCell::new(None::<Vec<usize>>);
         let grade = |d: &Delivery| {
             let refusal = if d.learner != learner.id {
                 Refusal::NotYours
             } else {
                 match self.bank.question(&d.question) {
                     None => Refusal::Retired,
-                    Some(q) if option < q.options.len() => return Some(option == q.answer),
+                    Some(q) if option < q.options.len() => {
+                        let order = d.order_for(q.options.len());
+                        let chosen = order[option];
+                        *shown.borrow_mut() = Some(order);
+                        return Some(Graded {
+                            option: chosen,
+                            correct: chosen == q.answer,
+                        });
+                    }
                     Some(q) => Refusal::NotAnOption(q.options.len()),
                 }
             };
             refused.set(refusal);
             None
         };
-        match self.record(learner, platform, delivery, option, &grade)? {
+        // The order the answered delivery showed, for saying letters back as shown: known
+        // from grading, else (a repeated press, a retry after a crash) from the delivery.
+        let order_of = |d: Option<&Delivery>| -> Result<Vec<usize>> {
+            if let Some(o) = shown.borrow().clone() {
+                return Ok(o);
+            }
+            let d = match d {
+                Some(d) => Some(d.clone()),
+                None => self.store.delivery(delivery)?,
+            };
+            Ok(d.and_then(|d| {
+                let q = self.bank.question(&d.question)?;
+                Some(d.order_for(q.options.len()))
+            })
+            .unwrap_or_default())
+        };
+        match self.record(learner, platform, delivery, &grade)? {
             Recorded::Unknown => refused_with(self.text("unknown-question", json!({}))?),
             Recorded::Refused { .. } => refused_with(match refused.get() {
                 Refusal::NotYours => self.text("not-yours", json!({}))?,
@@ -342,6 +362,8 @@ impl Engine {
                 }
             }),
             Recorded::Duplicate { delivery } => {
+                let order = order_of(Some(&delivery))?;
+                let place = |bank: usize| place_of(&order, bank);
                 let a = delivery.answered.as_ref();
                 let outs = self.text(
                     "already-answered",
@@ -363,6 +385,8 @@ impl Engine {
             } => {
                 // Tell the learner only once the answer is on disk.
                 self.store.durable()?;
+                let order = order_of(None)?;
+                let place = |bank: usize| place_of(&order, bank);
                 crate::metrics::metrics().answered(
                     platform,
                     learner.id,
@@ -427,8 +451,7 @@ impl Engine {
         learner: &Learner,
         platform: &str,
         delivery: &str,
-        option: usize,
-        grade: &dyn Fn(&Delivery) -> Option<bool>,
+        grade: &dyn Fn(&Delivery) -> Option<Graded>,
     ) -> Result<Recorded> {
         let now = self.now();
         let today = self.today(learner);
@@ -448,7 +471,6 @@ impl Engine {
         };
         Ok(self.store.record_answer(&AnswerPlan {
             delivery,
-            option,
             platform,
             now,
             grade: &grade,

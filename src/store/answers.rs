@@ -47,15 +47,23 @@ pub type Schedule<'a> = dyn Fn(&Delivery, Option<SrsState>, bool, &Load) -> Opti
 /// closures say what to write.
 pub struct AnswerPlan<'a> {
     pub delivery: &'a str,
-    pub option: usize,
     pub platform: &'a str,
     pub now: DateTime<Utc>,
-    /// Whether `option` is right for the delivery as stored; `None` refuses the answer (not the
-    /// asker's question, no such option...) and nothing is recorded.
-    pub grade: &'a dyn Fn(&Delivery) -> Option<bool>,
+    /// What the answer means for the delivery as stored (the option it chose, as the bank
+    /// numbers them, and whether it is right); `None` refuses the answer (not the asker's
+    /// question, no such option...) and nothing is recorded.
+    pub grade: &'a dyn Fn(&Delivery) -> Option<Graded>,
     /// New scheduling state for the delivery's item from the old one and whether the answer
     /// was right (None: nothing to write, e.g. practice of an item not yet studied).
     pub schedule: &'a Schedule<'a>,
+}
+
+/// An answer as the engine reads it against its delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Graded {
+    /// The bank's option chosen (a learner's question shows its options in its own order).
+    pub option: usize,
+    pub correct: bool,
 }
 
 /// A learner's scheduling states by item, read at one moment: a session planned from them
@@ -477,13 +485,15 @@ impl Store {
         };
         let (option, correct, new_srs) = match old {
             // A retry after a crash that kept this review: record the answer it was made from.
-            Some(s) if s.last_delivery.as_deref() == Some(plan.delivery) => (
-                s.last_option.unwrap_or(plan.option),
-                s.last_correct,
-                Some(s),
-            ),
+            Some(s) if s.last_delivery.as_deref() == Some(plan.delivery) => {
+                let option = match s.last_option {
+                    Some(o) => o,
+                    None => (plan.grade)(&d).map_or(0, |g| g.option),
+                };
+                (option, s.last_correct, Some(s))
+            }
             old => {
-                let Some(correct) = (plan.grade)(&d) else {
+                let Some(Graded { option, correct }) = (plan.grade)(&d) else {
                     return Ok(Recorded::Refused { delivery: d });
                 };
                 // The learner's load by day: remembered with the session, or read from sled
@@ -502,7 +512,7 @@ impl Store {
                 let old_due = old.as_ref().map(|o| o.due);
                 let new = (plan.schedule)(&d, old, correct, &load).map(|mut s| {
                     s.last_delivery = Some(d.id.clone());
-                    s.last_option = Some(plan.option);
+                    s.last_option = Some(option);
                     s
                 });
                 if let Some(s) = &new {
@@ -512,7 +522,7 @@ impl Store {
                     )?;
                     stripe.srs_written(learner, &d.item, old_due, s);
                 }
-                (plan.option, correct, new)
+                (option, correct, new)
             }
         };
         let attempt = Attempt {

@@ -85,7 +85,7 @@ pub use crate::domain::{
     Answered, Attempt, Cohort, Delivery, Learner, LearnerId, Mode, Pick, Plan, Prompted, Session,
     Settings, SrsState, Weights,
 };
-pub use answers::{AnswerPlan, Load, Recorded, Schedule, SrsSnapshot};
+pub use answers::{AnswerPlan, Graded, Load, Recorded, Schedule, SrsSnapshot};
 pub use backup::{BACKUP_FORMAT, BackupInfo};
 pub use bookkeeping::LinkCode;
 pub use measure::{answer_bytes, raw_durable_inserts};

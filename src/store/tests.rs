@@ -54,15 +54,17 @@ fn three_question_session(store: &Store, l: LearnerId, now: DateTime<Utc>) -> De
 
 /// A plan answering `delivery` with option 0, graded right, scheduling nothing.
 fn right_answer(delivery: &str, now: DateTime<Utc>) -> AnswerPlan<'_> {
-    fn right(_: &Delivery) -> Option<bool> {
-        Some(true)
+    fn right(_: &Delivery) -> Option<Graded> {
+        Some(Graded {
+            option: 0,
+            correct: true,
+        })
     }
     fn unscheduled(_: &Delivery, _: Option<SrsState>, _: bool, _: &Load) -> Option<SrsState> {
         None
     }
     AnswerPlan {
         delivery,
-        option: 0,
         platform: "test",
         now,
         grade: &right,
@@ -132,10 +134,17 @@ fn a_retry_after_a_partial_answer_records_the_reviewed_answer_once() {
     };
     let refuse = |_: &Delivery| None;
     // Option 1 is the key.
-    let (right, wrong) = (|_: &Delivery| Some(true), |_: &Delivery| Some(false));
+    let graded = |option: usize| {
+        move |_: &Delivery| {
+            Some(Graded {
+                option,
+                correct: option == 1,
+            })
+        }
+    };
+    let (right, wrong) = (graded(1), graded(0));
     let plan = |option| AnswerPlan {
         delivery: &d.id,
-        option,
         platform: "test",
         now,
         grade: if option == 1 { &right } else { &wrong },
@@ -297,7 +306,12 @@ fn a_session_is_where_its_attempts_say() {
         "the open question has no record of its own"
     );
     let later = start + chrono::Duration::seconds(40);
-    let wrong = |_: &Delivery| Some(false);
+    let wrong = |_: &Delivery| {
+        Some(Graded {
+            option: 0,
+            correct: false,
+        })
+    };
     let unscheduled = |_: &Delivery, _: Option<SrsState>, _: bool, _: &Load| None;
     let wrong_answer = AnswerPlan {
         grade: &wrong,
@@ -413,7 +427,12 @@ fn a_session_schedules_from_the_states_sled_holds() {
         seen.borrow_mut().push((d.item.clone(), reps));
         Some(state(reps + 1))
     };
-    let right = |_: &Delivery| Some(true);
+    let right = |_: &Delivery| {
+        Some(Graded {
+            option: 0,
+            correct: true,
+        })
+    };
     let answer = |delivery: &str| {
         let plan = AnswerPlan {
             grade: &right,
@@ -680,7 +699,12 @@ fn json_records_from_older_builds_still_read() {
             ..s
         })
     };
-    let right = |_: &Delivery| Some(true);
+    let right = |_: &Delivery| {
+        Some(Graded {
+            option: 0,
+            correct: true,
+        })
+    };
     let plan = AnswerPlan {
         grade: &right,
         schedule: &schedule,
