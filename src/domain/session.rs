@@ -50,9 +50,7 @@ impl Delivery {
     /// order when it is one of `0..n`, else the bank's own.
     pub fn order_for(&self, n: usize) -> Vec<usize> {
         let order: Vec<usize> = self.order.iter().map(|&b| usize::from(b)).collect();
-        let mut sorted = order.clone();
-        sorted.sort_unstable();
-        if sorted.iter().copied().eq(0..n) {
+        if order.len() == n && (0..n).all(|i| order.contains(&i)) {
             order
         } else {
             (0..n).collect()

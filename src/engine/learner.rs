@@ -332,22 +332,6 @@ impl Engine {
             refused.set(refusal);
             None
         };
-        // The order the answered delivery showed, for saying letters back as shown: known
-        // from grading, else (a repeated press, a retry after a crash) from the delivery.
-        let order_of = |d: Option<&Delivery>| -> Result<Vec<usize>> {
-            if let Some(o) = shown.borrow().clone() {
-                return Ok(o);
-            }
-            let d = match d {
-                Some(d) => Some(d.clone()),
-                None => self.store.delivery(delivery)?,
-            };
-            Ok(d.and_then(|d| {
-                let q = self.bank.question(&d.question)?;
-                Some(d.order_for(q.options.len()))
-            })
-            .unwrap_or_default())
-        };
         match self.record(learner, platform, delivery, &grade)? {
             Recorded::Unknown => refused_with(self.text("unknown-question", json!({}))?),
             Recorded::Refused { .. } => refused_with(match refused.get() {
@@ -362,7 +346,7 @@ impl Engine {
                 }
             }),
             Recorded::Duplicate { delivery } => {
-                let order = order_of(Some(&delivery))?;
+                let order = self.order_shown(&delivery);
                 let place = |bank: usize| place_of(&order, bank);
                 let a = delivery.answered.as_ref();
                 let outs = self.text(
@@ -385,7 +369,16 @@ impl Engine {
             } => {
                 // Tell the learner only once the answer is on disk.
                 self.store.durable()?;
-                let order = order_of(None)?;
+                // The order grading read; a retry after a crash that kept the review is not
+                // graded again, and reads it from the delivery.
+                let order = match shown.take() {
+                    Some(o) => o,
+                    None => self
+                        .store
+                        .delivery(delivery)?
+                        .map(|d| self.order_shown(&d))
+                        .unwrap_or_default(),
+                };
                 let place = |bank: usize| place_of(&order, bank);
                 crate::metrics::metrics().answered(
                     platform,
@@ -742,6 +735,16 @@ impl Engine {
             return None;
         }
         Some(today)
+    }
+}
+
+impl Engine {
+    /// The bank's option at each place `d` showed (empty for a retired question).
+    fn order_shown(&self, d: &Delivery) -> Vec<usize> {
+        self.bank
+            .question(&d.question)
+            .map(|q| d.order_for(q.options.len()))
+            .unwrap_or_default()
     }
 }
 
