@@ -287,6 +287,55 @@ fn check_measures_test_wise_strategies() {
 }
 
 #[test]
+fn the_answer_only_model_fails_a_planted_form_cue_the_strategies_cannot_see() {
+    let limits = limits();
+    let mut banks = build_all();
+    let fair = check::check(&banks, &limits);
+    assert!(fair.ok(), "{:?}", fair.regressions);
+    // Every scenario key opens with the same adverb, each distractor with another of the same
+    // length, used once per question: lengths, words shared with the question and with the
+    // other options are as before, so only a model of the options' wording can tell.
+    for q in banks.iter_mut().flat_map(|b| &mut b.questions) {
+        if q.qtype != QuestionType::Scenario {
+            continue;
+        }
+        let mut others = ["Firmly", "Warmly", "Evenly"].into_iter();
+        for (i, o) in q.options.iter_mut().enumerate() {
+            let word = if i == q.answer {
+                "Calmly"
+            } else {
+                others.next().unwrap()
+            };
+            *o = format!("{word} {o}");
+        }
+    }
+    let planted = check::check(&banks, &limits);
+    let scenario = &planted.answer_only.by_type["scenario"];
+    assert!(scenario.accuracy > 0.9, "{scenario:?}");
+    assert_eq!(
+        planted.answer_only.by_type["shortfall"],
+        fair.answer_only.by_type["shortfall"]
+    );
+    // Per standard too: every standard's scenario keys are found, by the cue learnt on the
+    // others.
+    for (code, types) in &planted.answer_only.by_standard {
+        assert!(types["scenario"].accuracy > 0.9, "{code}: {types:?}");
+    }
+    assert_eq!(
+        planted.regressions.len(),
+        1,
+        "only the model: {:?}",
+        planted.regressions
+    );
+    let r = &planted.regressions[0];
+    assert!(
+        r.starts_with("scenario questions (1020): a model that reads only the options finds the key in")
+            && r.contains("scenario|first:calmly"),
+        "{r}"
+    );
+}
+
+#[test]
 fn every_question_type_resists_test_wise_guessing() {
     let limits = limits();
     let report = check::check(&build_all(), &limits);

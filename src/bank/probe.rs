@@ -36,6 +36,9 @@ const CUES_PER_TYPE: usize = 8;
 pub struct ProbeReport {
     /// Per question type: how often the model picks the key on unseen questions.
     pub by_type: BTreeMap<String, TypeScore>,
+    /// The same per standard (by code), then per type: which standard's material carries the
+    /// cues, and whether a standard carried over from another scores as its source does.
+    pub by_standard: BTreeMap<String, BTreeMap<String, TypeScore>>,
     /// The features that most mark the key (positive weight) or a distractor (negative),
     /// from a model trained on the whole bank.
     pub cues: Vec<Cue>,
@@ -74,6 +77,7 @@ pub struct Flagged {
 /// One question as the model sees it: sparse features per option, and the key.
 struct Sample {
     id: String,
+    standard: String,
     qtype: String,
     fold: u64,
     options: Vec<Vec<(usize, f64)>>,
@@ -194,6 +198,7 @@ fn samples(banks: &[BankFile], feats: &mut Features) -> Vec<Sample> {
                 .collect();
             out.push(Sample {
                 id: q.id.clone(),
+                standard: bank.standard.code.clone(),
                 qtype: q.qtype.name().to_string(),
                 fold: if standards_of.get(q.qtype.name()).copied().unwrap_or(0) > 1 {
                     fold_of[b]
@@ -263,6 +268,39 @@ fn shared_folds(banks: &[BankFile]) -> Vec<u64> {
     fold
 }
 
+/// Right answers (ties share credit), chance and questions, summed over unseen questions.
+#[derive(Default)]
+struct Tally {
+    right: f64,
+    chance: f64,
+    questions: usize,
+}
+
+impl Tally {
+    fn add(&mut self, right: f64, chance: f64) {
+        self.right += right;
+        self.chance += chance;
+        self.questions += 1;
+    }
+}
+
+fn scores_of(tallies: BTreeMap<String, Tally>) -> BTreeMap<String, TypeScore> {
+    tallies
+        .into_iter()
+        .map(|(t, x)| {
+            let q = x.questions as f64;
+            (
+                t,
+                TypeScore {
+                    questions: x.questions,
+                    accuracy: x.right / q,
+                    chance: x.chance / q,
+                },
+            )
+        })
+        .collect()
+}
+
 /// Trains and scores the answer-only model on `banks`.
 pub fn probe(banks: &[BankFile]) -> ProbeReport {
     let mut feats = Features::default();
@@ -271,7 +309,8 @@ pub fn probe(banks: &[BankFile]) -> ProbeReport {
     let mut folds: Vec<u64> = data.iter().map(|s| s.fold).collect();
     folds.sort_unstable();
     folds.dedup();
-    let mut by_type: BTreeMap<String, (f64, f64, usize)> = BTreeMap::new();
+    let mut by_type: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_standard: BTreeMap<String, BTreeMap<String, Tally>> = BTreeMap::new();
     let mut sure: Vec<Flagged> = Vec::new();
     for &fold in &folds {
         let train_on: Vec<&Sample> = data.iter().filter(|s| s.fold != fold).collect();
@@ -283,12 +322,22 @@ pub fn probe(banks: &[BankFile]) -> ProbeReport {
             let sc = scores(&w, s);
             let best = sc.iter().copied().fold(f64::MIN, f64::max);
             let tied = sc.iter().filter(|&&x| x == best).count();
-            let e = by_type.entry(s.qtype.clone()).or_default();
-            if sc[s.answer] == best {
-                e.0 += 1.0 / tied as f64;
-            }
-            e.1 += 1.0 / s.options.len() as f64;
-            e.2 += 1;
+            let right = if sc[s.answer] == best {
+                1.0 / tied as f64
+            } else {
+                0.0
+            };
+            let chance = 1.0 / s.options.len() as f64;
+            by_type
+                .entry(s.qtype.clone())
+                .or_default()
+                .add(right, chance);
+            by_standard
+                .entry(s.standard.clone())
+                .or_default()
+                .entry(s.qtype.clone())
+                .or_default()
+                .add(right, chance);
             if sc[s.answer] == best && tied == 1 {
                 sure.push(Flagged {
                     question: s.id.clone(),
@@ -339,18 +388,10 @@ pub fn probe(banks: &[BankFile]) -> ProbeReport {
         })
         .collect();
     ProbeReport {
-        by_type: by_type
+        by_type: scores_of(by_type),
+        by_standard: by_standard
             .into_iter()
-            .map(|(t, (right, chance, q))| {
-                (
-                    t,
-                    TypeScore {
-                        questions: q,
-                        accuracy: right / q as f64,
-                        chance: chance / q as f64,
-                    },
-                )
-            })
+            .map(|(code, t)| (code, scores_of(t)))
             .collect(),
         cues,
         flagged: sure,

@@ -128,6 +128,10 @@ fn pct(r: &bank::check::Report, limits: &Limits) -> serde_json::Value {
             "type": t, "accuracy": f(s.accuracy), "chance": f(s.chance),
             "ceiling": f(s.chance + limits.max_answer_only_margin), "questions": s.questions,
         })).collect::<Vec<_>>(),
+        "answer_only_by_standard": r.answer_only.by_standard.iter().map(|(code, types)| json!({
+            "standard": code,
+            "by_type": types.iter().map(|(t, s)| json!({"type": t, "accuracy": f(s.accuracy)})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
         "cues": r.answer_only.cues.iter().map(|c| json!({
             "feature": c.feature, "weight": format!("{:+.2}", c.weight),
             "keys": c.keys, "distractors": c.distractors,
