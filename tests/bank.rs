@@ -329,8 +329,9 @@ fn the_answer_only_model_fails_a_planted_form_cue_the_strategies_cannot_see() {
     );
     let r = &planted.regressions[0];
     assert!(
-        r.starts_with("scenario questions (1020): a model that reads only the options finds the key in")
-            && r.contains("scenario|first:calmly"),
+        r.starts_with(
+            "scenario questions (1020): a model that reads only the options finds the key in"
+        ) && r.contains("scenario|first:calmly"),
         "{r}"
     );
 }
