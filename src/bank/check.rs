@@ -4,7 +4,8 @@
 //! placeholder, explanation cites its item, a reason for every option of authored questions),
 //! every item covered by enough questions of enough types, ids unique. Measurement: how often
 //! naive strategies win (always the longest option; the option sharing most words with the
-//! stem; the only option giving a reason, or the only one not; each answer position), and how
+//! stem; the only option giving a reason, or the only one not; the only option involving the
+//! person, or the only one leaving them out; each answer position), and how
 //! often a model that reads only the options finds the key ([`super::probe`]), against
 //! ceilings kept in `data/bank-check.toml` so a regression fails the check. The strategies are
 //! measured over the whole bank and per question type, since a weak type can hide in a good
@@ -134,7 +135,7 @@ impl Report {
 /// most content words with the other three (distractors written as near misses of the key make
 /// it their centre, the "convergence" cue of the test-wiseness literature), or fewest (the odd
 /// one out).
-pub const STRATEGIES: [&str; 11] = [
+pub const STRATEGIES: [&str; 13] = [
     "longest option",
     "shortest option",
     "most words shared with the question",
@@ -146,6 +147,8 @@ pub const STRATEGIES: [&str; 11] = [
     "most words shared with the other options",
     "fewest words shared with the other options",
     "middle option by words shared with the other options",
+    "only option involving the person",
+    "only option leaving the person out",
 ];
 
 /// Strategies that pick from the middle: with the key seldom the longest or the shortest, the
@@ -173,6 +176,70 @@ pub fn gives_reason(option: &str) -> bool {
     .any(|m| l.contains(m))
 }
 
+/// Words that, after a person's name or pronoun, make their views or say the object.
+const THEIR_SAY: [&str; 11] = [
+    "views",
+    "view",
+    "wishes",
+    "words",
+    "choice",
+    "say",
+    "ideas",
+    "idea",
+    "agreement",
+    "consent",
+    "feelings",
+];
+
+/// Whether an option has the worker act with the person rather than for or about them: ask,
+/// agree, plan or talk with them, let them choose, take their views, do it together. Reviewers
+/// found keys to be the only such option often enough to name it; `bank check` measures it.
+/// The person is a pronoun or a capitalised name after the verb (not an acronym: CAMHS, GP).
+pub fn involves_person(option: &str) -> bool {
+    let t: Vec<&str> = option
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let lower: Vec<String> = t.iter().map(|w| w.to_lowercase()).collect();
+    let named = |w: &str| {
+        let mut c = w.chars();
+        c.next().is_some_and(char::is_uppercase) && c.any(char::is_lowercase)
+    };
+    (0..t.len()).any(|i| {
+        let next = lower.get(i + 1).map(String::as_str);
+        let after_own = match next {
+            Some("own") => lower.get(i + 2).map(String::as_str),
+            other => other,
+        };
+        match lower[i].as_str() {
+            "together" => true,
+            "with" | "ask" | "invite" | "involve" | "let" | "help" => {
+                matches!(next, Some("him" | "her" | "them"))
+                    || t.get(i + 1).is_some_and(|w| named(w) && !w.ends_with("'s"))
+                    || (next == Some("the")
+                        && matches!(
+                            lower.get(i + 2).map(String::as_str),
+                            Some("young" | "child" | "children")
+                        ))
+            }
+            "his" | "her" | "their" => after_own.is_some_and(|w| THEIR_SAY.contains(&w)),
+            "what" => {
+                matches!(next, Some("he" | "she" | "they"))
+                    && lower.get(i + 2).is_some_and(|w| {
+                        ["want", "think", "feel", "would", "need"]
+                            .iter()
+                            .any(|v| w.starts_with(v))
+                    })
+            }
+            w => {
+                w.ends_with("'s")
+                    && named(t[i])
+                    && after_own.is_some_and(|w| THEIR_SAY.contains(&w))
+            }
+        }
+    })
+}
+
 /// Credit each of [`STRATEGIES`] earns on one question (stem, options, index of the key): 1/k
 /// if the key is among the strategy's k equally ranked picks, else 0. The generator uses this
 /// too, to choose keys that give nothing away.
@@ -195,6 +262,12 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
     let odd = |want: bool| {
         let n = reasons.iter().filter(|&&r| r == want).count();
         f64::from(u8::from(n == 1 && reasons.get(answer) == Some(&want)))
+    };
+    // The odd one out by involving the person, picked the same way.
+    let involving: Vec<bool> = options.iter().map(|o| involves_person(o)).collect();
+    let odd_involving = |want: bool| {
+        let n = involving.iter().filter(|&&r| r == want).count();
+        f64::from(u8::from(n == 1 && involving.get(answer) == Some(&want)))
     };
     // The middle: any option that is neither the highest nor the lowest, ties sharing credit;
     // with no such option, a guess among all.
@@ -224,6 +297,8 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
         credit(linked.clone()),
         credit(linked.iter().map(|s| -s).collect()),
         middle(&linked),
+        odd_involving(true),
+        odd_involving(false),
     ]
 }
 
@@ -503,18 +578,24 @@ mod tests {
         // Middle by length: option 1 (14 characters; 0 and 2 are longest, 3 shortest). By
         // shared words there is no middle (one or none each): a guess.
         // Against each other: 0 and 2 share "wipe" (most, tied), 1 and 3 share nothing
-        // (fewest, tied), no middle (a guess).
+        // (fewest, tied), no middle (a guess). No option involves a person.
         assert_eq!(
             credits(stem, &options, 0),
-            [0.5, 0.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.25, 0.5, 0.0, 0.25]
+            [
+                0.5, 0.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.25, 0.5, 0.0, 0.25, 0.0, 0.0
+            ]
         );
         assert_eq!(
             credits(stem, &options, 1),
-            [0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 1.0, 0.25, 0.0, 0.5, 0.25]
+            [
+                0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 1.0, 0.25, 0.0, 0.5, 0.25, 0.0, 0.0
+            ]
         );
         assert_eq!(
             credits(stem, &options, 3),
-            [0.0, 1.0, 0.0, 0.5, 0.0, 0.0, 0.0, 0.25, 0.0, 0.5, 0.25]
+            [
+                0.0, 1.0, 0.0, 0.5, 0.0, 0.0, 0.0, 0.25, 0.0, 0.5, 0.25, 0.0, 0.0
+            ]
         );
     }
 
@@ -532,6 +613,44 @@ mod tests {
         assert_eq!(credits("Tea", &options, 1)[4..6], [0.0, 0.0]);
         let none: Vec<String> = options.iter().skip(1).cloned().collect();
         assert_eq!(credits("Tea", &none, 0)[4..6], [0.0, 0.0]);
+    }
+
+    #[test]
+    fn the_odd_one_out_by_involving_the_person_is_found() {
+        for yes in [
+            "Ask Nora what she wants from the review.",
+            "Agree the plan with him before the meeting.",
+            "Plan the outing together on Saturday.",
+            "Put Nora's own views in the report.",
+            "Write down their wishes for the move.",
+            "Find out what they would like to eat.",
+            "Talk with the young people about the rota.",
+        ] {
+            assert!(involves_person(yes), "{yes}");
+        }
+        for no in [
+            "Ask CAMHS for an assessment this week.",
+            "Ask Nora's social worker to call the school.",
+            "Tell the team the new rota at handover.",
+            "Record the incident in the daily log.",
+            "Share the plan with the GP and the school.",
+        ] {
+            assert!(!involves_person(no), "{no}");
+        }
+        let options: Vec<String> = [
+            "Ask Nora what she wants from the review.",
+            "Tell the team the new rota at handover.",
+            "Record the incident in the daily log.",
+            "Ask CAMHS for an assessment this week.",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(credits("Review", &options, 0)[11..13], [1.0, 0.0]);
+        assert_eq!(credits("Review", &options, 1)[11..13], [0.0, 0.0]);
+        let mut others = options.clone();
+        others[1] = "Plan the rota with Nora.".into();
+        others[2] = "Agree the log entry with her.".into();
+        assert_eq!(credits("Review", &others, 3)[11..13], [0.0, 1.0]);
     }
 
     #[test]
