@@ -259,15 +259,11 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
     // The odd one out by reason clause: the strategy picks it when there is exactly one, and
     // wins nothing where there is none (it is a cue only when it singles an option out).
     let reasons: Vec<bool> = options.iter().map(|o| gives_reason(o)).collect();
-    let odd = |want: bool| {
-        let n = reasons.iter().filter(|&&r| r == want).count();
-        f64::from(u8::from(n == 1 && reasons.get(answer) == Some(&want)))
-    };
     // The odd one out by involving the person, picked the same way.
     let involving: Vec<bool> = options.iter().map(|o| involves_person(o)).collect();
-    let odd_involving = |want: bool| {
-        let n = involving.iter().filter(|&&r| r == want).count();
-        f64::from(u8::from(n == 1 && involving.get(answer) == Some(&want)))
+    let odd = |flags: &[bool], want: bool| {
+        let n = flags.iter().filter(|&&f| f == want).count();
+        f64::from(u8::from(n == 1 && flags.get(answer) == Some(&want)))
     };
     // The middle: any option that is neither the highest nor the lowest, ties sharing credit;
     // with no such option, a guess among all.
@@ -290,15 +286,15 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
         credit(len.iter().map(|l| -l).collect()),
         credit(shared.clone()),
         credit(shared.iter().map(|s| -s).collect()),
-        odd(true),
-        odd(false),
+        odd(&reasons, true),
+        odd(&reasons, false),
         middle(&len),
         middle(&shared),
         credit(linked.clone()),
         credit(linked.iter().map(|s| -s).collect()),
         middle(&linked),
-        odd_involving(true),
-        odd_involving(false),
+        odd(&involving, true),
+        odd(&involving, false),
     ]
 }
 
