@@ -563,11 +563,13 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
 mod tests {
     use super::*;
 
+    fn strings<const N: usize>(xs: [&str; N]) -> Vec<String> {
+        xs.map(String::from).to_vec()
+    }
+
     #[test]
     fn credits_share_ties() {
-        let options: Vec<String> = ["Wipe the tea up", "Call a manager", "Wipe the kettle", "Go"]
-            .map(String::from)
-            .to_vec();
+        let options = strings(["Wipe the tea up", "Call a manager", "Wipe the kettle", "Go"]);
         let stem = "Mo spilt tea by the kettle.";
         // Longest: 0 and 2 tie (15 characters); shortest: 3; most shared: 0 and 2 (one word
         // each); fewest: 1 and 3 (none).
@@ -597,14 +599,12 @@ mod tests {
 
     #[test]
     fn the_odd_one_out_by_reason_is_found() {
-        let options: Vec<String> = [
+        let options = strings([
             "Wipe the tea up, so nobody slips.",
             "Call a manager.",
             "Wipe the kettle.",
             "Go home.",
-        ]
-        .map(String::from)
-        .to_vec();
+        ]);
         assert_eq!(credits("Tea", &options, 0)[4..6], [1.0, 0.0]);
         assert_eq!(credits("Tea", &options, 1)[4..6], [0.0, 0.0]);
         let none: Vec<String> = options.iter().skip(1).cloned().collect();
@@ -633,14 +633,12 @@ mod tests {
         ] {
             assert!(!involves_person(no), "{no}");
         }
-        let options: Vec<String> = [
+        let options = strings([
             "Ask Nora what she wants from the review.",
             "Tell the team the new rota at handover.",
             "Record the incident in the daily log.",
             "Ask CAMHS for an assessment this week.",
-        ]
-        .map(String::from)
-        .to_vec();
+        ]);
         assert_eq!(credits("Review", &options, 0)[11..13], [1.0, 0.0]);
         assert_eq!(credits("Review", &options, 1)[11..13], [0.0, 0.0]);
         let mut others = options.clone();
@@ -652,14 +650,12 @@ mod tests {
     #[test]
     fn the_centre_and_the_odd_one_out_of_the_options_are_found() {
         // Distractors written as near misses of the key: each shares part of it.
-        let options: Vec<String> = [
+        let options = strings([
             "Agree with Nora, the nurse and the therapist who does each task.",
             "Let the nurse and the therapist agree the roles between them.",
             "Tell Nora the district nurse decides who does each task.",
             "Take on the dropped visits yourself and give out your number.",
-        ]
-        .map(String::from)
-        .to_vec();
+        ]);
         assert_eq!(linked(&options), vec![7, 4, 5, 0]);
         assert_eq!(credits("Roles", &options, 0)[8..11], [1.0, 0.0, 0.0]);
         assert_eq!(credits("Roles", &options, 3)[8..11], [0.0, 1.0, 0.0]);

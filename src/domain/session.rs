@@ -46,6 +46,16 @@ impl Delivery {
         order
     }
 
+    /// The order a new delivery of `mode` keeps: its own for a learner's quiz or practice,
+    /// the bank's (empty) for a live quiz, which a whole channel sees in one message.
+    pub fn dealt(id: &str, mode: Mode) -> Vec<u8> {
+        if mode == Mode::Cohort {
+            Vec::new()
+        } else {
+            Self::shown_order(id)
+        }
+    }
+
     /// The bank's option at each place shown, for a question of `n` options: the stored
     /// order when it is one of `0..n`, else the bank's own.
     pub fn order_for(&self, n: usize) -> Vec<usize> {
@@ -129,7 +139,7 @@ impl Session {
         self.open = next
             .filter(|_| self.pos < self.total)
             .map(|(id, p)| Delivery {
-                order: Delivery::shown_order(&id),
+                order: Delivery::dealt(&id, self.mode),
                 id,
                 learner: self.learner,
                 question: p.question,

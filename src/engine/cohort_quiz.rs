@@ -180,8 +180,10 @@ impl Engine {
             learner = self.store.join_cohort(learner.id, cohort)?;
             joined = true;
         }
+        let id = self.store.keyed_delivery_id(learner.id, key);
         let d = Delivery {
-            id: self.store.keyed_delivery_id(learner.id, key),
+            order: Delivery::dealt(&id, Mode::Cohort),
+            id,
             learner: learner.id,
             question: q.id.clone(),
             item: q.item.clone(),
@@ -189,11 +191,9 @@ impl Engine {
             mode: Mode::Cohort,
             answered: None,
             closed: false,
-            // The channel sees one message: the bank's order.
-            order: Vec::new(),
         };
         self.store.open_delivery(&d)?;
-        // A live quiz shows the bank's order to the whole channel.
+        // The channel saw the bank's order.
         let graded = Graded {
             option,
             correct: option == q.answer,

@@ -310,7 +310,6 @@ impl Engine {
         // under the learner's lock; `grade` reads the place chosen against the delivery as
         // stored (the order it showed), or says why the answer is refused.
         let refused = std::cell::Cell::new(Refusal::NotYours);
-        let shown = std::cell::RefCell::new(None::<Vec<usize>>);
         let grade = |d: &Delivery| {
             let refusal = if d.learner != learner.id {
                 Refusal::NotYours
@@ -318,9 +317,7 @@ impl Engine {
                 match self.bank.question(&d.question) {
                     None => Refusal::Retired,
                     Some(q) if option < q.options.len() => {
-                        let order = d.order_for(q.options.len());
-                        let chosen = order[option];
-                        *shown.borrow_mut() = Some(order);
+                        let chosen = d.order_for(q.options.len())[option];
                         return Some(Graded {
                             option: chosen,
                             correct: chosen == q.answer,
@@ -363,22 +360,14 @@ impl Engine {
             Recorded::Closed { .. } => refused_with(self.text("closed", json!({}))?),
             Recorded::New {
                 attempt,
+                delivery,
                 srs,
                 session,
                 next,
             } => {
                 // Tell the learner only once the answer is on disk.
                 self.store.durable()?;
-                // The order grading read; a retry after a crash that kept the review is not
-                // graded again, and reads it from the delivery.
-                let order = match shown.take() {
-                    Some(o) => o,
-                    None => self
-                        .store
-                        .delivery(delivery)?
-                        .map(|d| self.order_shown(&d))
-                        .unwrap_or_default(),
-                };
+                let order = self.order_shown(&delivery);
                 let place = |bank: usize| place_of(&order, bank);
                 crate::metrics::metrics().answered(
                     platform,

@@ -22,6 +22,8 @@ pub enum Recorded {
     /// answer counted (after a crash and a retry, the one the schedule was made from).
     New {
         attempt: Box<Attempt>,
+        /// The delivery answered, as stored (the order it showed its options in).
+        delivery: Box<Delivery>,
         srs: Option<SrsState>,
         session: Option<Box<Session>>,
         next: Option<Delivery>,
@@ -243,12 +245,7 @@ impl Store {
                         mode: a.mode,
                         answered: None,
                         closed: false,
-                        // Shown as a learner's quiz shows it (a live quiz's in the bank's order).
-                        order: if a.mode == Mode::Cohort {
-                            Vec::new()
-                        } else {
-                            Delivery::shown_order(id)
-                        },
+                        order: Delivery::dealt(id, a.mode),
                     },
                     None => return Ok(None),
                 },
@@ -550,6 +547,7 @@ impl Store {
         let next = session.as_ref().and_then(|s| s.open.clone());
         Ok(Recorded::New {
             attempt: Box::new(attempt),
+            delivery: Box::new(d),
             srs: new_srs,
             session: session.map(Box::new),
             next,
