@@ -34,6 +34,9 @@ pub struct Limits {
     /// Highest share the middle strategies ([`MIDDLE_STRATEGIES`]) may answer right, overall;
     /// per type they are held to `max_test_wise_per_type` like the others.
     pub max_test_wise_middle: f64,
+    /// Highest share the odd-one-out strategies ([`ODD_STRATEGIES`]) may answer right, overall:
+    /// they guess where no option stands out, so a bank without the cue scores chance.
+    pub max_test_wise_odd: f64,
     /// Largest distance of any answer position's share from an even split.
     pub max_position_skew: f64,
     pub min_questions_per_item: usize,
@@ -51,6 +54,7 @@ impl Default for Limits {
             max_test_wise: 0.32,
             max_test_wise_per_type: 0.32,
             max_test_wise_middle: 0.32,
+            max_test_wise_odd: 0.32,
             min_type_questions: 50,
             max_position_skew: 0.02,
             min_questions_per_item: 3,
@@ -130,8 +134,9 @@ impl Report {
 /// shares most content words with the question, or shares fewest; pick the only option that
 /// gives a reason ("..., so ...", "since ..."), or the only one that gives none (in the first
 /// bank, the poor options justified themselves and the good ones did not: 83% of keys were
-/// the one option without a reason). The last two score a question only where they single an
-/// option out. Then the options read against each other, never the question: the option sharing
+/// the one option without a reason). Those two, and the two by involving the person, pick the
+/// option that stands out where one does and guess elsewhere, as a learner using the cue would
+/// ([`ODD_STRATEGIES`]). Then the options read against each other, never the question: the option sharing
 /// most content words with the other three (distractors written as near misses of the key make
 /// it their centre, the "convergence" cue of the test-wiseness literature), or fewest (the odd
 /// one out).
@@ -157,6 +162,16 @@ pub const STRATEGIES: [&str; 13] = [
 /// cannot all stay below chance with the others: they have a ceiling of their own
 /// (`max_test_wise_middle`).
 pub const MIDDLE_STRATEGIES: [&str; 3] = [STRATEGIES[6], STRATEGIES[7], STRATEGIES[10]];
+
+/// Strategies that pick the one option standing out by a flag (a reason clause, involving the
+/// person) and guess where none does. A bank without the cue scores chance on them, not below
+/// it as the ranking strategies can: they have a ceiling of their own (`max_test_wise_odd`).
+/// Counting only the questions where the cue singles an option out (as the check did at first)
+/// hid a cue: where one falls-short option alone left the person out it was the key in 51%,
+/// yet the strategy "scored" 4.7%; and the generator, pulling every strategy's score towards
+/// chance, then chose such options as keys to lift it.
+pub const ODD_STRATEGIES: [&str; 4] =
+    [STRATEGIES[4], STRATEGIES[5], STRATEGIES[11], STRATEGIES[12]];
 
 /// Whether an option justifies itself with a reason or purpose clause.
 pub fn gives_reason(option: &str) -> bool {
@@ -257,13 +272,16 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
         }
     };
     // The odd one out by reason clause: the strategy picks it when there is exactly one, and
-    // wins nothing where there is none (it is a cue only when it singles an option out).
+    // guesses among all where there is none.
     let reasons: Vec<bool> = options.iter().map(|o| gives_reason(o)).collect();
     // The odd one out by involving the person, picked the same way.
     let involving: Vec<bool> = options.iter().map(|o| involves_person(o)).collect();
     let odd = |flags: &[bool], want: bool| {
-        let n = flags.iter().filter(|&&f| f == want).count();
-        f64::from(u8::from(n == 1 && flags.get(answer) == Some(&want)))
+        if flags.iter().filter(|&&f| f == want).count() == 1 {
+            f64::from(u8::from(flags.get(answer) == Some(&want)))
+        } else {
+            1.0 / flags.len().max(1) as f64
+        }
     };
     // The middle: any option that is neither the highest nor the lowest, ties sharing credit;
     // with no such option, a guess among all.
@@ -486,6 +504,8 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
         for (name, share) in &r.test_wise {
             let ceiling = if MIDDLE_STRATEGIES.contains(&name.as_str()) {
                 limits.max_test_wise_middle
+            } else if ODD_STRATEGIES.contains(&name.as_str()) {
+                limits.max_test_wise_odd
             } else {
                 limits.max_test_wise
             };
@@ -576,23 +596,24 @@ mod tests {
         // Middle by length: option 1 (14 characters; 0 and 2 are longest, 3 shortest). By
         // shared words there is no middle (one or none each): a guess.
         // Against each other: 0 and 2 share "wipe" (most, tied), 1 and 3 share nothing
-        // (fewest, tied), no middle (a guess). No option involves a person.
+        // (fewest, tied), no middle (a guess). No option gives a reason or involves a person, so
+        // the odd-one-out strategies guess.
         assert_eq!(
             credits(stem, &options, 0),
             [
-                0.5, 0.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.25, 0.5, 0.0, 0.25, 0.0, 0.0
+                0.5, 0.0, 0.5, 0.0, 0.25, 0.25, 0.0, 0.25, 0.5, 0.0, 0.25, 0.25, 0.25
             ]
         );
         assert_eq!(
             credits(stem, &options, 1),
             [
-                0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 1.0, 0.25, 0.0, 0.5, 0.25, 0.0, 0.0
+                0.0, 0.0, 0.0, 0.5, 0.25, 0.25, 1.0, 0.25, 0.0, 0.5, 0.25, 0.25, 0.25
             ]
         );
         assert_eq!(
             credits(stem, &options, 3),
             [
-                0.0, 1.0, 0.0, 0.5, 0.0, 0.0, 0.0, 0.25, 0.0, 0.5, 0.25, 0.0, 0.0
+                0.0, 1.0, 0.0, 0.5, 0.25, 0.25, 0.0, 0.25, 0.0, 0.5, 0.25, 0.25, 0.25
             ]
         );
     }
@@ -605,10 +626,11 @@ mod tests {
             "Wipe the kettle.",
             "Go home.",
         ]);
-        assert_eq!(credits("Tea", &options, 0)[4..6], [1.0, 0.0]);
-        assert_eq!(credits("Tea", &options, 1)[4..6], [0.0, 0.0]);
+        // The only one giving a reason is found; three give none, so that strategy guesses.
+        assert_eq!(credits("Tea", &options, 0)[4..6], [1.0, 0.25]);
+        assert_eq!(credits("Tea", &options, 1)[4..6], [0.0, 0.25]);
         let none: Vec<String> = options.iter().skip(1).cloned().collect();
-        assert_eq!(credits("Tea", &none, 0)[4..6], [0.0, 0.0]);
+        assert_eq!(credits("Tea", &none, 0)[4..6], [1.0 / 3.0, 1.0 / 3.0]);
     }
 
     #[test]
@@ -639,12 +661,13 @@ mod tests {
             "Record the incident in the daily log.",
             "Ask CAMHS for an assessment this week.",
         ]);
-        assert_eq!(credits("Review", &options, 0)[11..13], [1.0, 0.0]);
-        assert_eq!(credits("Review", &options, 1)[11..13], [0.0, 0.0]);
+        assert_eq!(credits("Review", &options, 0)[11..13], [1.0, 0.25]);
+        assert_eq!(credits("Review", &options, 1)[11..13], [0.0, 0.25]);
         let mut others = options.clone();
         others[1] = "Plan the rota with Nora.".into();
         others[2] = "Agree the log entry with her.".into();
-        assert_eq!(credits("Review", &others, 3)[11..13], [0.0, 1.0]);
+        assert_eq!(credits("Review", &others, 3)[11..13], [0.25, 1.0]);
+        assert_eq!(credits("Review", &others, 0)[11..13], [0.25, 0.0]);
     }
 
     #[test]
