@@ -34,9 +34,10 @@ pub struct Limits {
     /// Highest share the middle strategies ([`MIDDLE_STRATEGIES`]) may answer right, overall;
     /// per type they are held to `max_test_wise_per_type` like the others.
     pub max_test_wise_middle: f64,
-    /// Highest share the odd-one-out strategies ([`ODD_STRATEGIES`]) may answer right, overall:
-    /// they guess where no option stands out, so a bank without the cue scores chance.
-    pub max_test_wise_odd: f64,
+    /// Highest share the strategies picking by a flag ([`FLAG_STRATEGIES`]) may answer right,
+    /// overall: they guess where the flag singles nothing out, so a bank without the cue scores
+    /// chance.
+    pub max_test_wise_flag: f64,
     /// Largest distance of any answer position's share from an even split.
     pub max_position_skew: f64,
     pub min_questions_per_item: usize,
@@ -54,7 +55,7 @@ impl Default for Limits {
             max_test_wise: 0.32,
             max_test_wise_per_type: 0.32,
             max_test_wise_middle: 0.32,
-            max_test_wise_odd: 0.32,
+            max_test_wise_flag: 0.32,
             min_type_questions: 50,
             max_position_skew: 0.02,
             min_questions_per_item: 3,
@@ -135,12 +136,15 @@ impl Report {
 /// gives a reason ("..., so ...", "since ..."), or the only one that gives none (in the first
 /// bank, the poor options justified themselves and the good ones did not: 83% of keys were
 /// the one option without a reason). Those two, and the two by involving the person, pick the
-/// option that stands out where one does and guess elsewhere, as a learner using the cue would
-/// ([`ODD_STRATEGIES`]). Then the options read against each other, never the question: the option sharing
+/// option that stands out where one does and guess elsewhere, as a learner using the cue would.
+/// Then pick among the options that put the action off (to tomorrow, the next review, until
+/// something happens), or among those that do not: reviewers found poor options waiting far
+/// more often than good ones, so "never the one that waits" paid in scenario questions and
+/// "the one that waits" in falls-short ones ([`FLAG_STRATEGIES`]). Then the options read against each other, never the question: the option sharing
 /// most content words with the other three (distractors written as near misses of the key make
 /// it their centre, the "convergence" cue of the test-wiseness literature), or fewest (the odd
 /// one out).
-pub const STRATEGIES: [&str; 13] = [
+pub const STRATEGIES: [&str; 15] = [
     "longest option",
     "shortest option",
     "most words shared with the question",
@@ -154,6 +158,8 @@ pub const STRATEGIES: [&str; 13] = [
     "middle option by words shared with the other options",
     "only option involving the person",
     "only option leaving the person out",
+    "option putting the action off",
+    "option acting without delay",
 ];
 
 /// Strategies that pick from the middle: with the key seldom the longest or the shortest, the
@@ -163,15 +169,22 @@ pub const STRATEGIES: [&str; 13] = [
 /// (`max_test_wise_middle`).
 pub const MIDDLE_STRATEGIES: [&str; 3] = [STRATEGIES[6], STRATEGIES[7], STRATEGIES[10]];
 
-/// Strategies that pick the one option standing out by a flag (a reason clause, involving the
-/// person) and guess where none does. A bank without the cue scores chance on them, not below
-/// it as the ranking strategies can: they have a ceiling of their own (`max_test_wise_odd`).
+/// Strategies that pick by a flag (a reason clause, involving the person, putting the action
+/// off) and guess where the flag singles nothing out. A bank without the cue scores chance on
+/// them, not below it as the ranking strategies can: they have a ceiling of their own
+/// (`max_test_wise_flag`).
 /// Counting only the questions where the cue singles an option out (as the check did at first)
 /// hid a cue: where one falls-short option alone left the person out it was the key in 51%,
 /// yet the strategy "scored" 4.7%; and the generator, pulling every strategy's score towards
 /// chance, then chose such options as keys to lift it.
-pub const ODD_STRATEGIES: [&str; 4] =
-    [STRATEGIES[4], STRATEGIES[5], STRATEGIES[11], STRATEGIES[12]];
+pub const FLAG_STRATEGIES: [&str; 6] = [
+    STRATEGIES[4],
+    STRATEGIES[5],
+    STRATEGIES[11],
+    STRATEGIES[12],
+    STRATEGIES[13],
+    STRATEGIES[14],
+];
 
 /// Whether an option justifies itself with a reason or purpose clause.
 pub fn gives_reason(option: &str) -> bool {
@@ -255,6 +268,48 @@ pub fn involves_person(option: &str) -> bool {
     })
 }
 
+/// Words after "next" or "the next" that make a time to come ("at the next review").
+const NEXT_TIMES: [&str; 14] = [
+    "week",
+    "month",
+    "term",
+    "year",
+    "review",
+    "meeting",
+    "visit",
+    "shift",
+    "supervision",
+    "one-to-one",
+    "handover",
+    "team",
+    "staff",
+    "session",
+];
+
+/// Whether an option puts the action off: until something happens, later, tomorrow, at the
+/// next review, in a month, after half term. Reviewers found poor options doing so far more
+/// often than good ones; `bank check` measures it.
+pub fn puts_off(option: &str) -> bool {
+    let w: Vec<String> = option
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let at = |i: usize| w.get(i).map(String::as_str).unwrap_or("");
+    (0..w.len()).any(|i| match at(i) {
+        "until" | "later" | "tomorrow" | "wait" | "waits" | "waiting" | "monday" | "annual" => true,
+        "next" => NEXT_TIMES.contains(&at(i + 1)),
+        "in" => {
+            ["a", "two", "three", "four", "six"].contains(&at(i + 1))
+                && ["week", "weeks", "month", "months", "fortnight", "year"].contains(&at(i + 2))
+        }
+        "after" => ["half", "christmas", "the summer", "exams"]
+            .iter()
+            .any(|t| t.split(' ').enumerate().all(|(k, p)| at(i + 1 + k) == p)),
+        _ => false,
+    })
+}
+
 /// Credit each of [`STRATEGIES`] earns on one question (stem, options, index of the key): 1/k
 /// if the key is among the strategy's k equally ranked picks, else 0. The generator uses this
 /// too, to choose keys that give nothing away.
@@ -276,11 +331,24 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
     let reasons: Vec<bool> = options.iter().map(|o| gives_reason(o)).collect();
     // The odd one out by involving the person, picked the same way.
     let involving: Vec<bool> = options.iter().map(|o| involves_person(o)).collect();
+    let waits: Vec<bool> = options.iter().map(|o| puts_off(o)).collect();
     let odd = |flags: &[bool], want: bool| {
         if flags.iter().filter(|&&f| f == want).count() == 1 {
             f64::from(u8::from(flags.get(answer) == Some(&want)))
         } else {
             1.0 / flags.len().max(1) as f64
+        }
+    };
+    // Any of the options with the flag (or without it), ties sharing credit; a guess among all
+    // where none has it.
+    let among = |flags: &[bool], want: bool| {
+        let picks = flags.iter().filter(|&&f| f == want).count();
+        if picks == 0 {
+            1.0 / flags.len().max(1) as f64
+        } else if flags.get(answer) == Some(&want) {
+            1.0 / picks as f64
+        } else {
+            0.0
         }
     };
     // The middle: any option that is neither the highest nor the lowest, ties sharing credit;
@@ -313,6 +381,8 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
         middle(&linked),
         odd(&involving, true),
         odd(&involving, false),
+        among(&waits, true),
+        among(&waits, false),
     ]
 }
 
@@ -504,8 +574,8 @@ pub fn check(banks: &[BankFile], limits: &Limits) -> Report {
         for (name, share) in &r.test_wise {
             let ceiling = if MIDDLE_STRATEGIES.contains(&name.as_str()) {
                 limits.max_test_wise_middle
-            } else if ODD_STRATEGIES.contains(&name.as_str()) {
-                limits.max_test_wise_odd
+            } else if FLAG_STRATEGIES.contains(&name.as_str()) {
+                limits.max_test_wise_flag
             } else {
                 limits.max_test_wise
             };
@@ -596,24 +666,24 @@ mod tests {
         // Middle by length: option 1 (14 characters; 0 and 2 are longest, 3 shortest). By
         // shared words there is no middle (one or none each): a guess.
         // Against each other: 0 and 2 share "wipe" (most, tied), 1 and 3 share nothing
-        // (fewest, tied), no middle (a guess). No option gives a reason or involves a person, so
-        // the odd-one-out strategies guess.
+        // (fewest, tied), no middle (a guess). No option gives a reason, involves a person or
+        // waits, so the strategies picking by a flag guess.
         assert_eq!(
             credits(stem, &options, 0),
             [
-                0.5, 0.0, 0.5, 0.0, 0.25, 0.25, 0.0, 0.25, 0.5, 0.0, 0.25, 0.25, 0.25
+                0.5, 0.0, 0.5, 0.0, 0.25, 0.25, 0.0, 0.25, 0.5, 0.0, 0.25, 0.25, 0.25, 0.25, 0.25
             ]
         );
         assert_eq!(
             credits(stem, &options, 1),
             [
-                0.0, 0.0, 0.0, 0.5, 0.25, 0.25, 1.0, 0.25, 0.0, 0.5, 0.25, 0.25, 0.25
+                0.0, 0.0, 0.0, 0.5, 0.25, 0.25, 1.0, 0.25, 0.0, 0.5, 0.25, 0.25, 0.25, 0.25, 0.25
             ]
         );
         assert_eq!(
             credits(stem, &options, 3),
             [
-                0.0, 1.0, 0.0, 0.5, 0.25, 0.25, 0.0, 0.25, 0.0, 0.5, 0.25, 0.25, 0.25
+                0.0, 1.0, 0.0, 0.5, 0.25, 0.25, 0.0, 0.25, 0.0, 0.5, 0.25, 0.25, 0.25, 0.25, 0.25
             ]
         );
     }
@@ -668,6 +738,40 @@ mod tests {
         others[2] = "Agree the log entry with her.".into();
         assert_eq!(credits("Review", &others, 3)[11..13], [0.25, 1.0]);
         assert_eq!(credits("Review", &others, 0)[11..13], [0.25, 0.0]);
+    }
+
+    #[test]
+    fn options_putting_the_action_off_are_found() {
+        for yes in [
+            "Raise it at the next review of the plan.",
+            "Wait until Nora has settled in before asking.",
+            "Book the visit for next week and tell the team.",
+            "Review the plan in three months with the team.",
+            "Restart the meetings after half term.",
+            "Call the school on Monday about the trip.",
+        ] {
+            assert!(puts_off(yes), "{yes}");
+        }
+        for no in [
+            "Ask Nora what she wants from the review.",
+            "Record the incident in the daily log.",
+            "Talk with the team in the next room.",
+            "Plan the week with Nora.",
+        ] {
+            assert!(!puts_off(no), "{no}");
+        }
+        // Two of four wait: "never the one that waits" picks between the other two; "the one
+        // that waits" between those two. With none waiting, both guess.
+        let options = strings([
+            "Ask Nora what she wants from the review.",
+            "Raise it at the next review of the plan.",
+            "Record the incident in the daily log.",
+            "Book the visit for next week and tell the team.",
+        ]);
+        assert_eq!(credits("Review", &options, 0)[13..15], [0.0, 0.5]);
+        assert_eq!(credits("Review", &options, 1)[13..15], [0.5, 0.0]);
+        let none = strings(["Ask Nora.", "Record it.", "Tell the team.", "Call the GP."]);
+        assert_eq!(credits("Review", &none, 2)[13..15], [0.25, 0.25]);
     }
 
     #[test]

@@ -123,7 +123,7 @@ fn pct(r: &bank::check::Report, limits: &Limits) -> serde_json::Value {
         "max_test_wise": f(limits.max_test_wise),
         "max_test_wise_per_type": f(limits.max_test_wise_per_type),
         "max_test_wise_middle": f(limits.max_test_wise_middle),
-        "max_test_wise_odd": f(limits.max_test_wise_odd),
+        "max_test_wise_flag": f(limits.max_test_wise_flag),
         "chance": f(r.chance),
         "positions": r.positions.iter().map(|&x| f(x)).collect::<Vec<_>>(),
         "answer_only": r.answer_only.by_type.iter().map(|(t, s)| json!({
