@@ -537,6 +537,33 @@ fn a_key_at_the_centre_of_near_miss_distractors_is_a_regression() {
 }
 
 #[test]
+fn distractors_that_put_the_action_off_are_a_regression() {
+    // Two of each question's distractors wait (tomorrow, until someone comes); the key and
+    // the third act now. "Never the one that waits" then halves the field: 50%, where the
+    // ceiling for picking by a flag is just above chance. Lengths give nothing away.
+    let options = || {
+        [
+            opt("Wipe up the spill", 40),
+            opt("Ring the office", 41),
+            opt("Mop the floor tomorrow", 39),
+            opt("Wait until a colleague comes", 40),
+        ]
+    };
+    let bank = made_up_bank(
+        (0..8)
+            .map(|_| (QuestionType::Scenario, STEM, options()))
+            .collect(),
+    );
+    let report = check::check(std::slice::from_ref(&bank), &limits());
+    assert_eq!(report.test_wise["option acting without delay"], 0.5);
+    assert_eq!(report.test_wise["option putting the action off"], 0.0);
+    let now = regressions_about(&report, "option acting without delay");
+    assert_eq!(now.len(), 1, "{:?}", report.regressions);
+    assert!(now[0].contains("scores 50.0% (ceiling 26.0%)"), "{now:?}");
+    assert!(regressions_about(&report, "option putting the action off").is_empty());
+}
+
+#[test]
 fn keys_bunched_on_some_positions_within_a_type_are_a_regression() {
     // Types alternate, keys go to positions 1-4 in turn: even over the bank, but scenario keys
     // are only ever option 1 or 3 and shortfall keys option 2 or 4.
