@@ -5,6 +5,8 @@
 
 mod common;
 
+use std::collections::BTreeSet;
+
 use ksbquiz::bank::check::{self, Limits, STRATEGIES};
 use ksbquiz::bank::material::Opt;
 use ksbquiz::bank::{BankFile, Material, Question, QuestionType, generate};
@@ -738,6 +740,23 @@ fn material_breaking_the_documented_rules_is_refused_naming_file_and_item() {
 }
 
 #[test]
+fn a_name_plays_one_stage_of_life_across_the_bank() {
+    // Reviewers met one name as a 12-year-old and as a team leader in the same sitting: each
+    // name in data/people.toml belongs to young people, to adults and carers, or to colleagues.
+    fn stage(g: &str) -> &str {
+        match g {
+            "child" | "teen" => "young",
+            "adult" | "carer" => "grown",
+            other => other,
+        }
+    }
+    for p in &material().people {
+        let stages: BTreeSet<&str> = p.groups.iter().map(|g| stage(g)).collect();
+        assert_eq!(stages.len(), 1, "{}: {:?}", p.name, p.groups);
+    }
+}
+
+#[test]
 fn a_stanza_can_choose_its_names_and_name_a_second_person() {
     use ksbquiz::bank::material::{Other, Pronouns};
     let mut m = material();
@@ -793,7 +812,9 @@ fn names_and_second_people_the_build_cannot_cast_are_refused_naming_file_and_ite
     let err = load_with(
         file,
         id,
-        &format!("{id}\nother = {{ group = \"adult\", pronouns = \"she\", names = [\"Grace\"] }}"),
+        &format!(
+            "{id}\nother = {{ group = \"adult\", pronouns = \"she\", names = [\"Maureen\"] }}"
+        ),
     )
     .unwrap_err();
     assert!(err.contains("HSCCLD352/P4: other: 1 people"), "{err}");
