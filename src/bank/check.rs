@@ -140,10 +140,10 @@ impl Report {
 /// Then pick among the options that put the action off (to tomorrow, the next review, until
 /// something happens), or among those that do not: reviewers found poor options waiting far
 /// more often than good ones, so "never the one that waits" paid in scenario questions and
-/// "the one that waits" in falls-short ones ([`FLAG_STRATEGIES`]). Then the options read against each other, never the question: the option sharing
-/// most content words with the other three (distractors written as near misses of the key make
-/// it their centre, the "convergence" cue of the test-wiseness literature), or fewest (the odd
-/// one out).
+/// "the one that waits" in falls-short ones ([`FLAG_STRATEGIES`]). Then the options read
+/// against each other, never the question: the option sharing most content words with the
+/// other three (distractors written as near misses of the key make it their centre, the
+/// "convergence" cue of the test-wiseness literature), or fewest (the odd one out).
 pub const STRATEGIES: [&str; 15] = [
     "longest option",
     "shortest option",
@@ -332,11 +332,13 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
     // The odd one out by involving the person, picked the same way.
     let involving: Vec<bool> = options.iter().map(|o| involves_person(o)).collect();
     let waits: Vec<bool> = options.iter().map(|o| puts_off(o)).collect();
+    // Where a strategy singles nothing out, the learner guesses.
+    let guess = 1.0 / options.len().max(1) as f64;
     let odd = |flags: &[bool], want: bool| {
         if flags.iter().filter(|&&f| f == want).count() == 1 {
             f64::from(u8::from(flags.get(answer) == Some(&want)))
         } else {
-            1.0 / flags.len().max(1) as f64
+            guess
         }
     };
     // Any of the options with the flag (or without it), ties sharing credit; a guess among all
@@ -344,7 +346,7 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
     let among = |flags: &[bool], want: bool| {
         let picks = flags.iter().filter(|&&f| f == want).count();
         if picks == 0 {
-            1.0 / flags.len().max(1) as f64
+            guess
         } else if flags.get(answer) == Some(&want) {
             1.0 / picks as f64
         } else {
@@ -360,7 +362,7 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
             .filter(|&i| scores[i] != hi && scores[i] != lo)
             .collect();
         if mid.is_empty() {
-            1.0 / scores.len().max(1) as f64
+            guess
         } else if mid.contains(&answer) {
             1.0 / mid.len() as f64
         } else {
