@@ -406,6 +406,12 @@ fn made_up_bank(questions: Vec<(QuestionType, &str, [String; 4])>) -> BankFile {
     }
 }
 
+/// A made-up bank of eight questions of `qtype`, each `stem` with the options `options` gives
+/// (key first), the key dealt to positions 1-4 in turn.
+fn eight_of(qtype: QuestionType, stem: &str, options: impl Fn() -> [String; 4]) -> BankFile {
+    made_up_bank((0..8).map(|_| (qtype, stem, options())).collect())
+}
+
 const STEM: &str = "Mo spilt tea by the kettle in the kitchen. What now?";
 
 /// An option padded with dots to `len` characters (dots are not words).
@@ -443,11 +449,7 @@ fn a_key_sharing_most_words_with_the_question_is_a_regression() {
             opt("Wait for a colleague", 40),
         ]
     };
-    let bank = made_up_bank(
-        (0..8)
-            .map(|_| (QuestionType::Scenario, STEM, options()))
-            .collect(),
-    );
+    let bank = eight_of(QuestionType::Scenario, STEM, options);
     let mut limits = limits();
     let report = check::check(std::slice::from_ref(&bank), &limits);
     assert_eq!(report.test_wise["most words shared with the question"], 1.0);
@@ -482,11 +484,7 @@ fn a_key_sharing_fewest_words_with_the_question_is_a_regression() {
         let [two, one, other_one, none] = shared_2_1_1_0([41, 39, 40, 40]);
         [none, two, one, other_one]
     };
-    let bank = made_up_bank(
-        (0..8)
-            .map(|_| (QuestionType::Shortfall, STEM, options()))
-            .collect(),
-    );
+    let bank = eight_of(QuestionType::Shortfall, STEM, options);
     let report = check::check(std::slice::from_ref(&bank), &limits());
     assert_eq!(
         report.test_wise["fewest words shared with the question"],
@@ -522,11 +520,7 @@ fn a_key_at_the_centre_of_near_miss_distractors_is_a_regression() {
         ]
     };
     let stem = "Three services visit a carer's home. Who does what is unclear.";
-    let bank = made_up_bank(
-        (0..8)
-            .map(|_| (QuestionType::Scenario, stem, options()))
-            .collect(),
-    );
+    let bank = eight_of(QuestionType::Scenario, stem, options);
     let report = check::check(std::slice::from_ref(&bank), &limits());
     assert_eq!(
         report.test_wise["most words shared with the other options"],
@@ -551,11 +545,7 @@ fn distractors_that_put_the_action_off_are_a_regression() {
             opt("Wait until a colleague comes", 40),
         ]
     };
-    let bank = made_up_bank(
-        (0..8)
-            .map(|_| (QuestionType::Scenario, STEM, options()))
-            .collect(),
-    );
+    let bank = eight_of(QuestionType::Scenario, STEM, options);
     let report = check::check(std::slice::from_ref(&bank), &limits());
     assert_eq!(report.test_wise["option acting without delay"], 0.5);
     assert_eq!(report.test_wise["option putting the action off"], 0.0);

@@ -286,6 +286,9 @@ const NEXT_TIMES: [&str; 14] = [
     "session",
 ];
 
+/// What, after "after", makes a time to come ("after half term").
+const AFTER_TIMES: [&[&str]; 4] = [&["half"], &["christmas"], &["the", "summer"], &["exams"]];
+
 /// Whether an option puts the action off: until something happens, later, tomorrow, at the
 /// next review, in a month, after half term. Reviewers found poor options doing so far more
 /// often than good ones; `bank check` measures it.
@@ -303,9 +306,9 @@ pub fn puts_off(option: &str) -> bool {
             ["a", "two", "three", "four", "six"].contains(&at(i + 1))
                 && ["week", "weeks", "month", "months", "fortnight", "year"].contains(&at(i + 2))
         }
-        "after" => ["half", "christmas", "the summer", "exams"]
+        "after" => AFTER_TIMES
             .iter()
-            .any(|t| t.split(' ').enumerate().all(|(k, p)| at(i + 1 + k) == p)),
+            .any(|t| t.iter().enumerate().all(|(k, p)| at(i + 1 + k) == *p)),
         _ => false,
     })
 }
@@ -659,6 +662,16 @@ mod tests {
         xs.map(String::from).to_vec()
     }
 
+    /// `flag` holds for every option in `yes` and for none in `no`.
+    fn flags(flag: fn(&str) -> bool, yes: &[&str], no: &[&str]) {
+        for o in yes {
+            assert!(flag(o), "{o}");
+        }
+        for o in no {
+            assert!(!flag(o), "{o}");
+        }
+    }
+
     #[test]
     fn credits_share_ties() {
         let options = strings(["Wipe the tea up", "Call a manager", "Wipe the kettle", "Go"]);
@@ -707,26 +720,25 @@ mod tests {
 
     #[test]
     fn the_odd_one_out_by_involving_the_person_is_found() {
-        for yes in [
-            "Ask Nora what she wants from the review.",
-            "Agree the plan with him before the meeting.",
-            "Plan the outing together on Saturday.",
-            "Put Nora's own views in the report.",
-            "Write down their wishes for the move.",
-            "Find out what they would like to eat.",
-            "Talk with the young people about the rota.",
-        ] {
-            assert!(involves_person(yes), "{yes}");
-        }
-        for no in [
-            "Ask CAMHS for an assessment this week.",
-            "Ask Nora's social worker to call the school.",
-            "Tell the team the new rota at handover.",
-            "Record the incident in the daily log.",
-            "Share the plan with the GP and the school.",
-        ] {
-            assert!(!involves_person(no), "{no}");
-        }
+        flags(
+            involves_person,
+            &[
+                "Ask Nora what she wants from the review.",
+                "Agree the plan with him before the meeting.",
+                "Plan the outing together on Saturday.",
+                "Put Nora's own views in the report.",
+                "Write down their wishes for the move.",
+                "Find out what they would like to eat.",
+                "Talk with the young people about the rota.",
+            ],
+            &[
+                "Ask CAMHS for an assessment this week.",
+                "Ask Nora's social worker to call the school.",
+                "Tell the team the new rota at handover.",
+                "Record the incident in the daily log.",
+                "Share the plan with the GP and the school.",
+            ],
+        );
         let options = strings([
             "Ask Nora what she wants from the review.",
             "Tell the team the new rota at handover.",
@@ -744,24 +756,23 @@ mod tests {
 
     #[test]
     fn options_putting_the_action_off_are_found() {
-        for yes in [
-            "Raise it at the next review of the plan.",
-            "Wait until Nora has settled in before asking.",
-            "Book the visit for next week and tell the team.",
-            "Review the plan in three months with the team.",
-            "Restart the meetings after half term.",
-            "Call the school on Monday about the trip.",
-        ] {
-            assert!(puts_off(yes), "{yes}");
-        }
-        for no in [
-            "Ask Nora what she wants from the review.",
-            "Record the incident in the daily log.",
-            "Talk with the team in the next room.",
-            "Plan the week with Nora.",
-        ] {
-            assert!(!puts_off(no), "{no}");
-        }
+        flags(
+            puts_off,
+            &[
+                "Raise it at the next review of the plan.",
+                "Wait until Nora has settled in before asking.",
+                "Book the visit for next week and tell the team.",
+                "Review the plan in three months with the team.",
+                "Restart the meetings after half term.",
+                "Call the school on Monday about the trip.",
+            ],
+            &[
+                "Ask Nora what she wants from the review.",
+                "Record the incident in the daily log.",
+                "Talk with the team in the next room.",
+                "Plan the week with Nora.",
+            ],
+        );
         // Two of four wait: "never the one that waits" picks between the other two; "the one
         // that waits" between those two. With none waiting, both guess.
         let options = strings([
