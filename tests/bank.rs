@@ -730,6 +730,83 @@ fn material_breaking_the_documented_rules_is_refused_naming_file_and_item() {
 }
 
 #[test]
+fn the_question_line_says_who_you_are_where_the_material_gives_a_role() {
+    // Reviewers of the leadership standard kept asking whether "you" were the manager: a
+    // material file's `role` names it in the question line, and an item may set its own.
+    let file = "scenarios/HSCCLD352.toml";
+    let stanza = "id = \"HSCCLD352/P4\"";
+    let plain = build_one("HSCCLD352", &material());
+    let q = plain.question("HSCCLD352/P4/scenario-1").unwrap();
+    assert!(
+        q.stem
+            .ends_with("\nWhat does the standard expect you to do?"),
+        "{}",
+        q.stem
+    );
+
+    let m = load_with(
+        file,
+        "standard = \"HSCCLD352\"",
+        "standard = \"HSCCLD352\"\nrole = \"the team leader\"",
+    )
+    .expect("a file-level role loads");
+    let bank = build_one("HSCCLD352", &m);
+    let q = bank.question("HSCCLD352/P4/scenario-1").unwrap();
+    assert!(
+        q.stem
+            .ends_with("\nAs the team leader, what does the standard expect you to do?"),
+        "{}",
+        q.stem
+    );
+    let s = bank.question("HSCCLD352/P4/shortfall-1").unwrap();
+    assert!(
+        s.stem
+            .contains("\nAs the team leader, which ONE of these falls short"),
+        "{}",
+        s.stem
+    );
+    // Same story, same options, same key: only the question line changed.
+    let before = plain.question("HSCCLD352/P4/scenario-1").unwrap();
+    assert_eq!((&q.options, q.answer), (&before.options, before.answer));
+
+    let m = load_with(
+        file,
+        stanza,
+        &format!("{stanza}\nrole = \"the night worker\""),
+    )
+    .unwrap();
+    let q = build_one("HSCCLD352", &m)
+        .question("HSCCLD352/P4/scenario-1")
+        .unwrap()
+        .clone();
+    assert!(
+        q.stem.contains("\nAs the night worker, what does"),
+        "{}",
+        q.stem
+    );
+
+    let err = load_with(
+        file,
+        stanza,
+        &format!("{stanza}\nrole = \"{}\"", "x".repeat(41)),
+    )
+    .unwrap_err();
+    assert!(err.contains("item HSCCLD352/P4: role = "), "{err}");
+    // The leadership standard's files say it for every item that does not set its own.
+    let bank = build_one("PROV-LMCCP", &material());
+    let managed = bank
+        .questions
+        .iter()
+        .filter(|q| q.stem.contains("\nAs the manager, "))
+        .count();
+    assert!(
+        managed * 2 > bank.questions.len(),
+        "{managed} of {}",
+        bank.questions.len()
+    );
+}
+
+#[test]
 fn a_name_plays_one_stage_of_life_across_the_bank() {
     // Reviewers met one name as a 12-year-old and as a team leader in the same sitting: each
     // name in data/people.toml belongs to young people, to adults and carers, or to colleagues.

@@ -131,6 +131,7 @@ struct PendingKey {
 #[derive(Serialize)]
 struct StemData<'a> {
     situation: &'a str,
+    role: &'a str,
     code: &'a str,
     title: &'a str,
     r#ref: String,
@@ -157,11 +158,12 @@ fn reference(item: &Item) -> String {
 }
 
 impl Ctx<'_> {
-    fn stem(&self, template: &str, situation: &str) -> Result<String, BankError> {
+    fn stem(&self, template: &str, situation: &str, role: &str) -> Result<String, BankError> {
         Ok(self.prompts.render(
             template,
             &StemData {
                 situation,
+                role,
                 code: self.std.code(),
                 title: &self.std.standard.title,
                 r#ref: reference(self.item),
@@ -308,7 +310,8 @@ impl Ctx<'_> {
         let situation = self.fill(&sc.situation, &cast)?;
         let good = self.fill_all(&sc.good, &cast)?;
         let poor = self.fill_all(&sc.poor, &cast)?;
-        let stem = self.stem("bank/scenario", &situation)?;
+        let role = sc.role.as_deref().unwrap_or("");
+        let stem = self.stem("bank/scenario", &situation, role)?;
         for v in 0..SCENARIO_VARIANTS {
             let key = good[v % good.len()].clone();
             out.push(self.draft(
@@ -322,7 +325,7 @@ impl Ctx<'_> {
                 &sc.retired,
             )?);
         }
-        let stem = self.stem("bank/shortfall", &situation)?;
+        let stem = self.stem("bank/shortfall", &situation, role)?;
         let mut keys = poor;
         keys.shuffle(&mut rng_for(&format!("{}#shortfall-keys", self.item.id)));
         let Some(first) = keys.first().cloned() else {

@@ -113,6 +113,10 @@ pub struct Scenario {
     /// A second person the story names, written `{{other}}`.
     #[serde(default)]
     pub other: Option<Other>,
+    /// Who "you" are in the story, for the question line ("the home's manager": "As the home's
+    /// manager, what does ..."). Unset: the file's `role`; empty: none.
+    #[serde(default)]
+    pub role: Option<String>,
     pub situation: String,
     pub good: Vec<Opt>,
     pub poor: Vec<Opt>,
@@ -160,6 +164,8 @@ pub const OPTION_MAX: usize = 95;
 pub const SITUATION_MAX: usize = 220;
 /// Most times longer than the shortest of an authored item's six options any other may be.
 pub const OPTION_LENGTH_RATIO: f64 = 1.3;
+/// Longest role ("the home's manager"), which the question line names.
+pub const ROLE_MAX: usize = 40;
 /// Longest reason given with an option, after filling in.
 pub const WHY_MAX: usize = 160;
 
@@ -180,6 +186,9 @@ fn filled_len(text: &str, fill: &Fill) -> usize {
 #[serde(deny_unknown_fields)]
 struct ScenarioFile {
     standard: String,
+    /// The role of every item in the file that sets none of its own.
+    #[serde(default)]
+    role: Option<String>,
     item: Vec<Scenario>,
 }
 
@@ -228,6 +237,9 @@ impl Material {
                 let f: ScenarioFile = read_toml(&path)?;
                 for mut s in f.item {
                     s.file = path.clone();
+                    if s.role.is_none() {
+                        s.role.clone_from(&f.role);
+                    }
                     if !s.id.starts_with(&format!("{}/", f.standard)) {
                         return Err(BankError::Invalid(format!(
                             "{}: item {} is not of standard {}",
@@ -284,6 +296,13 @@ impl Material {
             if n > SITUATION_MAX {
                 return bad(format!(
                     "{at}: the situation is {n} characters after filling in (at most {SITUATION_MAX})"
+                ));
+            }
+            let role = s.role.as_deref().unwrap_or("");
+            if role.chars().count() > ROLE_MAX || role.contains("{{") {
+                return bad(format!(
+                    "{at}: role = {role:?} must be plain words of at most {ROLE_MAX} characters \
+                     (\"the home's manager\")"
                 ));
             }
             let options = s.good.iter().map(|o| ("good", o.text()));
