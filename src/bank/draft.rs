@@ -110,7 +110,13 @@ fn written_stanzas(data: &Path) -> Result<BTreeMap<String, String>, BankError> {
             path: path.clone(),
             err,
         })?;
-        for block in text.split("[[item]]").skip(1) {
+        let mut blocks = text.split("[[item]]");
+        // A role the file sets for all its items goes with each stanza carried elsewhere.
+        let file_role = blocks
+            .next()
+            .and_then(|head| head.lines().find(|l| l.trim_start().starts_with("role = ")))
+            .map(str::trim);
+        for block in blocks {
             let (mut id, mut draft, mut body) = (None, false, String::new());
             for line in block.lines() {
                 let t = line.trim();
@@ -123,6 +129,9 @@ fn written_stanzas(data: &Path) -> Result<BTreeMap<String, String>, BankError> {
                     body.push('\n');
                 }
             }
+            if let Some(role) = file_role.filter(|_| !has_role(&body)) {
+                body = format!("{role}\n{body}");
+            }
             let empty = body.contains("situation = \"\"");
             if let (Some(id), false, false) = (id, draft, empty) {
                 out.insert(id, body);
@@ -130,6 +139,11 @@ fn written_stanzas(data: &Path) -> Result<BTreeMap<String, String>, BankError> {
         }
     }
     Ok(out)
+}
+
+/// Whether a stanza's body sets its own `role`.
+fn has_role(body: &str) -> bool {
+    body.lines().any(|l| l.trim_start().starts_with("role = "))
 }
 
 /// The draft material file for `std`, stanzas in `carried` starting from their material.
@@ -270,4 +284,38 @@ pub fn review(
         return Err(e);
     }
     Ok(marked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_carried_stanza_keeps_the_role_its_file_gave_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let scenarios = dir.path().join("scenarios");
+        std::fs::create_dir_all(&scenarios).unwrap();
+        std::fs::write(
+            scenarios.join("LEAD.toml"),
+            "standard = \"LEAD\"\nrole = \"the manager\"\n\n[[item]]\nid = \"LEAD/K1\"\n\
+             situation = \"a\"\n\n[[item]]\nid = \"LEAD/K2\"\nrole = \"the shift leader\"\n\
+             situation = \"b\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            scenarios.join("CARE.toml"),
+            "standard = \"CARE\"\n\n[[item]]\nid = \"CARE/K1\"\nsituation = \"c\"\n",
+        )
+        .unwrap();
+        let stanzas = written_stanzas(dir.path()).unwrap();
+        assert_eq!(
+            stanzas["LEAD/K1"],
+            "role = \"the manager\"\nsituation = \"a\"\n"
+        );
+        assert_eq!(
+            stanzas["LEAD/K2"],
+            "role = \"the shift leader\"\nsituation = \"b\"\n"
+        );
+        assert_eq!(stanzas["CARE/K1"], "situation = \"c\"\n");
+    }
 }
