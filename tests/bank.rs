@@ -804,6 +804,22 @@ fn the_question_line_says_who_you_are_where_the_material_gives_a_role() {
         "{managed} of {}",
         bank.questions.len()
     );
+    // An item of such a file that casts no role says so with role = "".
+    let p1 = "id = \"PROV-LMCCP/P1\"";
+    let m = load_with(
+        "scenarios/PROV-LMCCP.part1.toml",
+        p1,
+        &format!("{p1}\nrole = \"\""),
+    )
+    .unwrap();
+    let bank = build_one("PROV-LMCCP", &m);
+    let q = bank.question("PROV-LMCCP/P1/scenario-1").unwrap();
+    assert!(
+        q.stem
+            .ends_with("\nWhat does the standard expect you to do?"),
+        "{}",
+        q.stem
+    );
 }
 
 #[test]
