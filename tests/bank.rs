@@ -729,20 +729,24 @@ fn material_breaking_the_documented_rules_is_refused_naming_file_and_item() {
     );
 }
 
+/// Question `id` as the bank built from `m` asks it (its standard is the id's first part).
+fn question_of(m: &Material, id: &str) -> Question {
+    let code = id.split('/').next().unwrap_or_default();
+    build_one(code, m)
+        .question(id)
+        .expect("the question")
+        .clone()
+}
+
 #[test]
 fn the_question_line_says_who_you_are_where_the_material_gives_a_role() {
     // Reviewers of the leadership standard kept asking whether "you" were the manager: a
     // material file's `role` names it in the question line, and an item may set its own.
+    const PLAIN: &str = "\nWhat does the standard expect you to do?";
     let file = "scenarios/HSCCLD352.toml";
     let stanza = "id = \"HSCCLD352/P4\"";
-    let plain = build_one("HSCCLD352", &material());
-    let q = plain.question("HSCCLD352/P4/scenario-1").unwrap();
-    assert!(
-        q.stem
-            .ends_with("\nWhat does the standard expect you to do?"),
-        "{}",
-        q.stem
-    );
+    let before = question_of(&material(), "HSCCLD352/P4/scenario-1");
+    assert!(before.stem.ends_with(PLAIN), "{}", before.stem);
 
     let m = load_with(
         file,
@@ -750,47 +754,28 @@ fn the_question_line_says_who_you_are_where_the_material_gives_a_role() {
         "standard = \"HSCCLD352\"\nrole = \"the team leader\"",
     )
     .expect("a file-level role loads");
-    let bank = build_one("HSCCLD352", &m);
-    let q = bank.question("HSCCLD352/P4/scenario-1").unwrap();
-    assert!(
-        q.stem
-            .ends_with("\nAs the team leader, what does the standard expect you to do?"),
-        "{}",
-        q.stem
-    );
-    let s = bank.question("HSCCLD352/P4/shortfall-1").unwrap();
-    assert!(
-        s.stem
-            .contains("\nAs the team leader, which ONE of these falls short"),
-        "{}",
-        s.stem
-    );
+    let q = question_of(&m, "HSCCLD352/P4/scenario-1");
+    let line = "\nAs the team leader, what does the standard expect you to do?";
+    assert!(q.stem.ends_with(line), "{}", q.stem);
+    let s = question_of(&m, "HSCCLD352/P4/shortfall-1");
+    let line = "\nAs the team leader, which ONE of these falls short";
+    assert!(s.stem.contains(line), "{}", s.stem);
     // Same story, same options, same key: only the question line changed.
-    let before = plain.question("HSCCLD352/P4/scenario-1").unwrap();
     assert_eq!((&q.options, q.answer), (&before.options, before.answer));
 
-    let m = load_with(
-        file,
-        stanza,
-        &format!("{stanza}\nrole = \"the night worker\""),
-    )
-    .unwrap();
-    let q = build_one("HSCCLD352", &m)
-        .question("HSCCLD352/P4/scenario-1")
-        .unwrap()
-        .clone();
+    let own = format!("{stanza}\nrole = \"the night worker\"");
+    let q = question_of(
+        &load_with(file, stanza, &own).unwrap(),
+        "HSCCLD352/P4/scenario-1",
+    );
     assert!(
         q.stem.contains("\nAs the night worker, what does"),
         "{}",
         q.stem
     );
 
-    let err = load_with(
-        file,
-        stanza,
-        &format!("{stanza}\nrole = \"{}\"", "x".repeat(41)),
-    )
-    .unwrap_err();
+    let long = format!("{stanza}\nrole = \"{}\"", "x".repeat(41));
+    let err = load_with(file, stanza, &long).unwrap_err();
     assert!(err.contains("item HSCCLD352/P4: role = "), "{err}");
     // The leadership standard's files say it for every item that does not set its own.
     let bank = build_one("PROV-LMCCP", &material());
@@ -806,20 +791,10 @@ fn the_question_line_says_who_you_are_where_the_material_gives_a_role() {
     );
     // An item of such a file that casts no role says so with role = "".
     let p1 = "id = \"PROV-LMCCP/P1\"";
-    let m = load_with(
-        "scenarios/PROV-LMCCP.part1.toml",
-        p1,
-        &format!("{p1}\nrole = \"\""),
-    )
-    .unwrap();
-    let bank = build_one("PROV-LMCCP", &m);
-    let q = bank.question("PROV-LMCCP/P1/scenario-1").unwrap();
-    assert!(
-        q.stem
-            .ends_with("\nWhat does the standard expect you to do?"),
-        "{}",
-        q.stem
-    );
+    let none = format!("{p1}\nrole = \"\"");
+    let m = load_with("scenarios/PROV-LMCCP.part1.toml", p1, &none).unwrap();
+    let q = question_of(&m, "PROV-LMCCP/P1/scenario-1");
+    assert!(q.stem.ends_with(PLAIN), "{}", q.stem);
 }
 
 #[test]

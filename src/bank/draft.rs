@@ -114,12 +114,13 @@ fn written_stanzas(data: &Path) -> Result<BTreeMap<String, String>, BankError> {
         // A role the file sets for all its items goes with each stanza carried elsewhere.
         let file_role = blocks
             .next()
-            .and_then(|head| head.lines().find(|l| l.trim_start().starts_with("role = ")))
-            .map(str::trim);
+            .and_then(|head| head.lines().map(str::trim).find(|l| is_role(l)));
         for block in blocks {
             let (mut id, mut draft, mut body) = (None, false, String::new());
+            let mut own_role = false;
             for line in block.lines() {
                 let t = line.trim();
+                own_role |= is_role(t);
                 if let Some(v) = t.strip_prefix("id = ") {
                     id = Some(v.trim_matches('"').to_string());
                 } else if t.starts_with("status = ") {
@@ -129,7 +130,7 @@ fn written_stanzas(data: &Path) -> Result<BTreeMap<String, String>, BankError> {
                     body.push('\n');
                 }
             }
-            if let Some(role) = file_role.filter(|_| !has_role(&body)) {
+            if let Some(role) = file_role.filter(|_| !own_role) {
                 body = format!("{role}\n{body}");
             }
             let empty = body.contains("situation = \"\"");
@@ -141,9 +142,9 @@ fn written_stanzas(data: &Path) -> Result<BTreeMap<String, String>, BankError> {
     Ok(out)
 }
 
-/// Whether a stanza's body sets its own `role`.
-fn has_role(body: &str) -> bool {
-    body.lines().any(|l| l.trim_start().starts_with("role = "))
+/// Whether a trimmed line of a material file sets a `role` (a file's, or an item's own).
+fn is_role(line: &str) -> bool {
+    line.starts_with("role = ")
 }
 
 /// The draft material file for `std`, stanzas in `carried` starting from their material.
