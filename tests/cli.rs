@@ -818,3 +818,68 @@ fn scheduling_fit_refuses_too_few_reviews_and_says_so() {
             .and(predicate::str::contains("the server refits daily")),
         );
 }
+
+#[test]
+fn bank_sample_prints_a_seeded_review_sheet_with_keys_and_reasons() {
+    let sheet = |seed: &str| {
+        let out = ksbquiz(&common::root())
+            .args([
+                "bank",
+                "sample",
+                "--count",
+                "3",
+                "--standard",
+                "hsccld310",
+                "--seed",
+                seed,
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = sheet("11");
+    assert_eq!(text, sheet("11"), "the same seed must draw the same sheet");
+    assert_ne!(text, sheet("12"));
+    let bank: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::root().join("question-bank/HSCCLD310.json")).unwrap(),
+    )
+    .unwrap();
+    let ids: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("## ")?.split(' ').nth(1))
+        .collect();
+    assert_eq!(ids.len(), 3, "{text}");
+    for id in ids {
+        let q = bank["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["id"] == id)
+            .unwrap_or_else(|| panic!("{id} is not a question of HSCCLD310"));
+        let answer = q["answer"].as_u64().unwrap() as usize;
+        let letter = ["A", "B", "C", "D"][answer];
+        let key = q["options"][answer].as_str().unwrap();
+        // The card is the question's: its key is lettered where the bank keys it, and every
+        // option's reason is printed against it.
+        let card = text.split("## ").find(|c| c.contains(id)).unwrap();
+        assert!(card.contains(&format!("\n{letter}. {key}\n")), "{card}");
+        assert!(card.contains(&format!("\nKey: {letter}\n")), "{card}");
+        for (i, why) in q["feedback"].as_array().unwrap().iter().enumerate() {
+            let mark = if i == answer { " (key)" } else { "" };
+            let line = format!(
+                "- {}{mark}: {}",
+                ["A", "B", "C", "D"][i],
+                why.as_str().unwrap()
+            );
+            assert!(card.contains(&line), "{line} missing from {card}");
+        }
+    }
+    ksbquiz(&common::root())
+        .args(["bank", "sample", "--standard", "NOPE"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "no standard \"NOPE\" in the question bank",
+        ));
+}

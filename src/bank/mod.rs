@@ -6,7 +6,7 @@
 //! and question ids (`<ITEM>/<type>-<n>`) are stable across rebuilds. [`generate`] makes the
 //! questions, [`check`] validates a bank and measures how well it resists test-wise guessing
 //! (among others with a model that sees only the options, [`probe`]), [`review`] marks a
-//! tutor's draft material reviewed.
+//! tutor's draft material reviewed, [`sample`] draws a review sheet.
 
 pub mod check;
 pub mod draft;
@@ -14,6 +14,7 @@ pub mod generate;
 mod index;
 pub mod material;
 pub mod probe;
+pub mod sample;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -230,6 +230,19 @@ pub(crate) enum BankCmd {
         /// Items to mark, by id or reference (`K3`); all drafts of the standard if none.
         items: Vec<String>,
     },
+    /// Print questions drawn at random, each as the learner meets it, with its key and the
+    /// reason for every option: a sheet for a reviewer who did not write the material.
+    Sample {
+        /// How many questions.
+        #[arg(long, default_value_t = 30)]
+        count: usize,
+        /// Seed of the draw: the same seed and bank give the same sheet.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Only this standard (default: all).
+        #[arg(long)]
+        standard: Option<String>,
+    },
 }
 
 impl Command {

@@ -36,13 +36,7 @@ pub(crate) fn run(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
             standard,
             out,
         } => {
-            let mut banks = bank::read_dir(&project.bank())?;
-            if let Some(code) = &standard {
-                banks.retain(|b| b.standard.code.eq_ignore_ascii_case(code));
-                if banks.is_empty() {
-                    bail!("no standard {code:?} in the question bank");
-                }
-            }
+            let banks = banks_of(project, standard.as_deref())?;
             let text = match format {
                 BankFormat::Gift => ksbquiz::export::moodle::gift(&banks),
                 BankFormat::MoodleXml => ksbquiz::export::moodle::moodle_xml(&banks)?,
@@ -77,6 +71,22 @@ pub(crate) fn run(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        BankCmd::Sample {
+            count,
+            seed,
+            standard,
+        } => {
+            let banks = banks_of(project, standard.as_deref())?;
+            let cards = bank::sample::sample(&banks, count, seed);
+            println!(
+                "{}",
+                p.render(
+                    "cli/bank-sample",
+                    &json!({"cards": cards, "count": cards.len(), "seed": seed})
+                )?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         BankCmd::Check { json } => {
             let path = project.bank_limits();
             let limits = if path.exists() {
@@ -104,6 +114,18 @@ pub(crate) fn run(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
             })
         }
     }
+}
+
+/// The bank's files, or only `standard`'s (refused when the bank has no such standard).
+fn banks_of(project: &Project, standard: Option<&str>) -> Result<Vec<BankFile>> {
+    let mut banks = bank::read_dir(&project.bank())?;
+    if let Some(code) = standard {
+        banks.retain(|b| b.standard.code.eq_ignore_ascii_case(code));
+        if banks.is_empty() {
+            bail!("no standard {code:?} in the question bank");
+        }
+    }
+    Ok(banks)
 }
 
 /// Percentages for the check template.
