@@ -94,13 +94,7 @@ pub(crate) fn run(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
             } else {
                 Limits::default()
             };
-            let banks = bank::read_dir(&project.bank())?;
-            if banks.is_empty() {
-                bail!(
-                    "no bank files in {}: run `ksbquiz bank build` first",
-                    project.bank().display()
-                );
-            }
+            let banks = banks_of(project, None)?;
             let mut report = bank::check::check(&banks, &limits);
             stale(project, &p, &banks, &mut report.errors)?;
             print_json_or(json, &report, &p, "cli/bank-check", || {
@@ -116,9 +110,16 @@ pub(crate) fn run(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
     }
 }
 
-/// The bank's files, or only `standard`'s (refused when the bank has no such standard).
+/// The bank's files, or only `standard`'s: refused when there are none (the bank not built
+/// yet) or the bank has no such standard.
 fn banks_of(project: &Project, standard: Option<&str>) -> Result<Vec<BankFile>> {
     let mut banks = bank::read_dir(&project.bank())?;
+    if banks.is_empty() {
+        bail!(
+            "no bank files in {}: run `ksbquiz bank build` first",
+            project.bank().display()
+        );
+    }
     if let Some(code) = standard {
         banks.retain(|b| b.standard.code.eq_ignore_ascii_case(code));
         if banks.is_empty() {
