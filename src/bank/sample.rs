@@ -8,7 +8,8 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use super::{BankFile, QuestionType};
+use super::{Bank, QuestionType};
+use crate::domain::letter;
 
 /// One question of the sheet.
 #[derive(Debug, Clone, Serialize)]
@@ -24,37 +25,32 @@ pub struct Card {
     pub stem: String,
     pub options: Vec<CardOption>,
     /// The key's letter.
-    pub key: char,
+    pub key: String,
 }
 
 /// An option, lettered as a learner would read it, with its reason.
 #[derive(Debug, Clone, Serialize)]
 pub struct CardOption {
-    pub letter: char,
+    pub letter: String,
     pub text: String,
     pub key: bool,
     /// Why it meets the item or falls short; empty where the material gives no reason.
     pub feedback: String,
 }
 
-/// `count` questions of `banks` (all of them if fewer), in an order fixed by `seed`.
-pub fn sample(banks: &[BankFile], count: usize, seed: u64) -> Vec<Card> {
-    let mut all: Vec<_> = banks
-        .iter()
-        .flat_map(|b| b.questions.iter().map(move |q| (b, q)))
-        .collect();
+/// `count` questions of `bank` (all of them if fewer), in an order fixed by `seed`.
+pub fn sample(bank: &Bank, count: usize, seed: u64) -> Vec<Card> {
+    let mut all: Vec<_> = bank.files().iter().flat_map(|f| &f.questions).collect();
     all.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
     all.into_iter()
         .take(count)
         .enumerate()
-        .map(|(n, (bank, q))| Card {
+        .map(|(n, q)| Card {
             number: n + 1,
             id: q.id.clone(),
             item: q.item.clone(),
             item_text: bank
-                .items
-                .iter()
-                .find(|i| i.id == q.item)
+                .item(&q.item)
                 .map(|i| i.text.clone())
                 .unwrap_or_default(),
             qtype: q.qtype,
@@ -62,16 +58,15 @@ pub fn sample(banks: &[BankFile], count: usize, seed: u64) -> Vec<Card> {
             options: q
                 .options
                 .iter()
-                .zip('A'..)
                 .enumerate()
-                .map(|(i, (text, letter))| CardOption {
-                    letter,
+                .map(|(i, text)| CardOption {
+                    letter: letter(i),
                     text: text.clone(),
                     key: i == q.answer,
                     feedback: q.feedback.get(i).cloned().unwrap_or_default(),
                 })
                 .collect(),
-            key: ('A'..).nth(q.answer).unwrap_or('?'),
+            key: letter(q.answer),
         })
         .collect()
 }
@@ -79,10 +74,10 @@ pub fn sample(banks: &[BankFile], count: usize, seed: u64) -> Vec<Card> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bank::Question;
+    use crate::bank::{BankFile, Question};
     use crate::standards::{Item, ItemKind, StandardInfo};
 
-    fn bank(n: usize) -> BankFile {
+    fn bank(n: usize) -> Bank {
         let question = |k: usize| Question {
             id: format!("ST1/K1/scenario-{k}"),
             item: "ST1/K1".into(),
@@ -96,7 +91,7 @@ mod tests {
             person: None,
             other: None,
         };
-        BankFile {
+        Bank::from_files(vec![BankFile {
             standard: StandardInfo::default(),
             items: vec![Item {
                 id: "ST1/K1".into(),
@@ -106,14 +101,14 @@ mod tests {
                 text: "the item".into(),
             }],
             questions: (0..n).map(question).collect(),
-        }
+        }])
     }
 
     #[test]
     fn the_same_seed_draws_the_same_sheet_and_another_seed_another() {
-        let banks = [bank(40)];
+        let bank = bank(40);
         let ids =
-            |seed| -> Vec<String> { sample(&banks, 10, seed).into_iter().map(|c| c.id).collect() };
+            |seed| -> Vec<String> { sample(&bank, 10, seed).into_iter().map(|c| c.id).collect() };
         assert_eq!(ids(7), ids(7));
         assert_ne!(ids(7), ids(8));
         let mut distinct = ids(7);
@@ -124,20 +119,20 @@ mod tests {
 
     #[test]
     fn a_card_letters_the_options_marks_the_key_and_carries_each_reason() {
-        let card = &sample(&[bank(3)], 50, 1)
+        let card = &sample(&bank(3), 50, 1)
             .into_iter()
             .find(|c| c.id == "ST1/K1/scenario-2")
             .expect("all three drawn when fewer than asked");
-        assert_eq!(card.key, 'C');
+        assert_eq!(card.key, "C");
         assert_eq!(card.item_text, "the item");
         let keys: Vec<_> = card
             .options
             .iter()
             .filter(|o| o.key)
-            .map(|o| o.letter)
+            .map(|o| o.letter.as_str())
             .collect();
-        assert_eq!(keys, ['C']);
+        assert_eq!(keys, ["C"]);
         assert_eq!(card.options[3].feedback, "fd");
-        assert_eq!(card.options[3].letter, 'D');
+        assert_eq!(card.options[3].letter, "D");
     }
 }

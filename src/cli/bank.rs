@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::args::{BankCmd, BankFormat};
 use super::{library, print_json_or, prompts};
-use ksbquiz::bank::{self, BankError, BankFile, Material, check::Limits};
+use ksbquiz::bank::{self, Bank, BankError, BankFile, Material, check::Limits};
 use ksbquiz::project::Project;
 use ksbquiz::prompts::Prompts;
 
@@ -76,8 +76,8 @@ pub(crate) fn run(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
             seed,
             standard,
         } => {
-            let banks = banks_of(project, standard.as_deref())?;
-            let cards = bank::sample::sample(&banks, count, seed);
+            let bank = Bank::from_files(banks_of(project, standard.as_deref())?);
+            let cards = bank::sample::sample(&bank, count, seed);
             println!(
                 "{}",
                 p.render(
