@@ -1,7 +1,12 @@
 //! A review sheet: questions drawn at random from the bank, each as the learner meets it, with
 //! its key, the reason behind every option and the item it cites, for a tutor or an assessor who
 //! did not write the material to judge. The draw is seeded, so two reviewers (or one reviewer
-//! after an edit) can read the same sheet.
+//! after an edit) can read the same sheet. It takes one question of an item before a second of
+//! any, as a learner meets them (one of an item a day; a live quiz one an item, `live::choose`):
+//! an item's questions share their story and their distractors, which on one sheet reads as a
+//! copy.
+
+use std::collections::HashSet;
 
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -38,11 +43,16 @@ pub struct CardOption {
     pub feedback: String,
 }
 
-/// `count` questions of `bank` (all of them if fewer), in an order fixed by `seed`.
+/// `count` questions of `bank` (all of them if fewer), in an order fixed by `seed`, no item's
+/// second question before every item has one.
 pub fn sample(bank: &Bank, count: usize, seed: u64) -> Vec<Card> {
     let mut all: Vec<_> = bank.files().iter().flat_map(|f| &f.questions).collect();
     all.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
-    all.into_iter()
+    let mut seen = HashSet::new();
+    let (first, again): (Vec<_>, Vec<_>) = all.into_iter().partition(|q| seen.insert(&q.item));
+    first
+        .into_iter()
+        .chain(again)
         .take(count)
         .enumerate()
         .map(|(n, q)| Card {
@@ -77,10 +87,11 @@ mod tests {
     use crate::bank::{BankFile, Question};
     use crate::standards::{Item, ItemKind, StandardInfo};
 
-    fn bank(n: usize) -> Bank {
-        let question = |k: usize| Question {
-            id: format!("ST1/K1/scenario-{k}"),
-            item: "ST1/K1".into(),
+    /// A bank of one standard: `items` items of `per_item` questions each.
+    fn bank_of(items: usize, per_item: usize) -> Bank {
+        let question = |i: usize, k: usize| Question {
+            id: format!("ST1/K{i}/scenario-{k}"),
+            item: format!("ST1/K{i}"),
             qtype: QuestionType::Scenario,
             stem: format!("Stem {k}"),
             options: vec!["a".into(), "b".into(), "c".into(), "d".into()],
@@ -93,15 +104,40 @@ mod tests {
         };
         Bank::from_files(vec![BankFile {
             standard: StandardInfo::default(),
-            items: vec![Item {
-                id: "ST1/K1".into(),
-                kind: ItemKind::Knowledge,
-                number: 1,
-                section: None,
-                text: "the item".into(),
-            }],
-            questions: (0..n).map(question).collect(),
+            items: (1..=items)
+                .map(|i| Item {
+                    id: format!("ST1/K{i}"),
+                    kind: ItemKind::Knowledge,
+                    number: i as u32,
+                    section: None,
+                    text: "the item".into(),
+                })
+                .collect(),
+            questions: (1..=items)
+                .flat_map(|i| (0..per_item).map(move |k| question(i, k)))
+                .collect(),
         }])
+    }
+
+    fn bank(n: usize) -> Bank {
+        bank_of(1, n)
+    }
+
+    #[test]
+    fn an_item_comes_back_only_once_every_item_has_come() {
+        let bank = bank_of(6, 4);
+        for seed in 0..20 {
+            let items: Vec<String> = sample(&bank, 9, seed).into_iter().map(|c| c.item).collect();
+            let mut first = items[..6].to_vec();
+            first.sort();
+            first.dedup();
+            assert_eq!(
+                first.len(),
+                6,
+                "seed {seed}: an item twice before all six: {items:?}"
+            );
+            assert_eq!(items.len(), 9);
+        }
     }
 
     #[test]
