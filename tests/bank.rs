@@ -318,6 +318,22 @@ fn the_answer_only_model_fails_a_planted_form_cue_the_strategies_cannot_see() {
         planted.answer_only.by_type["shortfall"],
         fair.answer_only.by_type["shortfall"]
     );
+    // Every question it found is listed for the author (the text report shows the surest 15),
+    // surest first.
+    let found = &planted.answer_only.flagged;
+    let scenario_found = found
+        .iter()
+        .filter(|f| f.question.contains("/scenario-"))
+        .count();
+    assert!(
+        scenario_found >= 900,
+        "{scenario_found} scenario questions listed"
+    );
+    assert!(
+        found
+            .windows(2)
+            .all(|w| w[0].probability >= w[1].probability)
+    );
     // Per standard too: every standard's scenario keys are found, by the cue learnt on the
     // others.
     for (code, types) in &planted.answer_only.by_standard {

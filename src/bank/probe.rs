@@ -26,8 +26,8 @@ const EPOCHS: usize = 30;
 const RATE: f64 = 0.2;
 const L2: f64 = 1e-3;
 const FOLDS: u64 = 5;
-/// Questions reported as carrying a cue.
-const SHOWN: usize = 15;
+/// Questions the text report shows as carrying a cue.
+pub const SHOWN: usize = 15;
 /// Features reported as cues, per question type.
 const CUES_PER_TYPE: usize = 8;
 
@@ -42,8 +42,9 @@ pub struct ProbeReport {
     /// The features that most mark the key (positive weight) or a distractor (negative),
     /// from a model trained on the whole bank.
     pub cues: Vec<Cue>,
-    /// Questions whose key the unseen model found most surely, with the feature that helped
-    /// most: what an author should rewrite first.
+    /// Every question whose key the unseen model found (and found alone), surest first, with the
+    /// feature that helped most: what an author should rewrite first. The text report shows the
+    /// first [`SHOWN`]; `bank check --json` lists them all, for an author reworking a standard.
     pub flagged: Vec<Flagged>,
 }
 
@@ -352,7 +353,6 @@ pub fn probe(banks: &[BankFile]) -> ProbeReport {
             .total_cmp(&a.probability)
             .then(a.question.cmp(&b.question))
     });
-    sure.truncate(SHOWN);
     let all: Vec<&Sample> = data.iter().collect();
     let w = train(&all, n, "probe#all");
     let mut keys = vec![0usize; n];

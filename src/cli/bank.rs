@@ -161,7 +161,7 @@ fn pct(r: &bank::check::Report, limits: &Limits) -> serde_json::Value {
             "feature": c.feature, "weight": format!("{:+.2}", c.weight),
             "keys": c.keys, "distractors": c.distractors,
         })).collect::<Vec<_>>(),
-        "flagged": r.answer_only.flagged.iter().map(|q| json!({
+        "flagged": r.answer_only.flagged.iter().take(bank::probe::SHOWN).map(|q| json!({
             "question": q.question, "probability": f(q.probability), "feature": q.feature,
         })).collect::<Vec<_>>(),
         "poll_fit": f(r.poll_fit as f64 / r.questions.max(1) as f64),
