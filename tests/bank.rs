@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use ksbquiz::bank::check::{self, Limits, STRATEGIES};
 use ksbquiz::bank::material::Opt;
-use ksbquiz::bank::{BankFile, Material, Question, QuestionType, generate};
+use ksbquiz::bank::{BankFile, Material, Question, QuestionType, forms, generate};
 use ksbquiz::prompts::Prompts;
 use ksbquiz::standards::{self, Item, ItemKind, StandardInfo};
 
@@ -118,7 +118,7 @@ fn scenario_questions_look_like_the_brief() {
     assert_eq!(q.feedback.len(), 4);
     assert!(q.feedback.iter().all(|w| w.len() > 20 && !w.contains("{{")));
     assert!(
-        q.options.iter().all(|o| !check::gives_reason(o)),
+        q.options.iter().all(|o| !forms::gives_reason(o)),
         "{:?}",
         q.options
     );

@@ -5,11 +5,13 @@
 //! deterministic: randomness is seeded from ids, so the same inputs give byte-identical files
 //! and question ids (`<ITEM>/<type>-<n>`) are stable across rebuilds. [`generate`] makes the
 //! questions, [`check`] validates a bank and measures how well it resists test-wise guessing
-//! (among others with a model that sees only the options, [`probe`]), [`review`] marks a
+//! (among others by the forms of each option, [`forms`], and with a model that sees only the
+//! options, [`probe`]), [`review`] marks a
 //! tutor's draft material reviewed, [`sample`] draws a review sheet.
 
 pub mod check;
 pub mod draft;
+pub mod forms;
 pub mod generate;
 mod index;
 pub mod material;
