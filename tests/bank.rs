@@ -572,6 +572,45 @@ fn distractors_that_put_the_action_off_are_a_regression() {
 }
 
 #[test]
+fn a_key_alone_bringing_someone_in_or_naming_a_time_is_a_regression() {
+    // The key (first) alone brings someone else in and alone names a time: the two odd-one-out
+    // strategies a reviewer would use find it every time; their opposites single out nothing
+    // here and guess. Lengths and shared words give nothing away.
+    let options = || {
+        [
+            opt("Ring the manager today", 40),
+            opt("Wipe up the spill", 41),
+            opt("Mop the floor", 39),
+            opt("Put a sign out", 42),
+        ]
+    };
+    let bank = eight_of(QuestionType::Scenario, STEM, options);
+    let report = check::check(std::slice::from_ref(&bank), &limits());
+    assert_eq!(
+        report.test_wise["only option bringing someone else in"],
+        1.0
+    );
+    assert_eq!(report.test_wise["only option with a time word"], 1.0);
+    assert_eq!(
+        report.test_wise["only option bringing no one else in"],
+        0.25
+    );
+    for strategy in [
+        "only option bringing someone else in",
+        "only option with a time word",
+    ] {
+        let found = regressions_about(&report, strategy);
+        assert_eq!(found.len(), 1, "{strategy}: {:?}", report.regressions);
+        assert!(
+            found[0].contains("scores 100.0% (ceiling 26.0%)"),
+            "{found:?}"
+        );
+    }
+    assert!(regressions_about(&report, "bringing no one else in").is_empty());
+    assert!(regressions_about(&report, "hedging").is_empty());
+}
+
+#[test]
 fn keys_bunched_on_some_positions_within_a_type_are_a_regression() {
     // Types alternate, keys go to positions 1-4 in turn: even over the bank, but scenario keys
     // are only ever option 1 or 3 and shortfall keys option 2 or 4.

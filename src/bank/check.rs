@@ -16,7 +16,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::forms::{gives_reason, involves_person, puts_off};
+use super::forms::{
+    absolute, gives_reason, hedges, involves_others, involves_person, names_a_time, puts_off,
+    two_actions,
+};
 use super::generate::{overlap, words};
 use super::{BankError, BankFile, Question};
 
@@ -145,7 +148,12 @@ impl Report {
 /// against each other, never the question: the option sharing most content words with the
 /// other three (distractors written as near misses of the key make it their centre, the
 /// "convergence" cue of the test-wiseness literature), or fewest (the odd one out).
-pub const STRATEGIES: [&str; 15] = [
+/// Last, the odd one out by the other forms random reviewers named when they marked a key as
+/// given away ([`super::forms`]): the only option bringing someone else in (a manager, another
+/// service, family) or the only one bringing no one in; the only one with a time word or
+/// without; the only one hedging or not; with an absolute or without; with two actions or
+/// with one. Each picks the option standing out where one does and guesses elsewhere.
+pub const STRATEGIES: [&str; 25] = [
     "longest option",
     "shortest option",
     "most words shared with the question",
@@ -161,6 +169,16 @@ pub const STRATEGIES: [&str; 15] = [
     "only option leaving the person out",
     "option putting the action off",
     "option acting without delay",
+    "only option bringing someone else in",
+    "only option bringing no one else in",
+    "only option with a time word",
+    "only option without a time word",
+    "only option hedging",
+    "only option not hedging",
+    "only option with an absolute",
+    "only option without an absolute",
+    "only option with two actions",
+    "only option with one action",
 ];
 
 /// Strategies that pick from the middle: with the key seldom the longest or the shortest, the
@@ -178,13 +196,23 @@ pub const MIDDLE_STRATEGIES: [&str; 3] = [STRATEGIES[6], STRATEGIES[7], STRATEGI
 /// hid a cue: where one falls-short option alone left the person out it was the key in 51%,
 /// yet the strategy "scored" 4.7%; and the generator, pulling every strategy's score towards
 /// chance, then chose such options as keys to lift it.
-pub const FLAG_STRATEGIES: [&str; 6] = [
+pub const FLAG_STRATEGIES: [&str; 16] = [
     STRATEGIES[4],
     STRATEGIES[5],
     STRATEGIES[11],
     STRATEGIES[12],
     STRATEGIES[13],
     STRATEGIES[14],
+    STRATEGIES[15],
+    STRATEGIES[16],
+    STRATEGIES[17],
+    STRATEGIES[18],
+    STRATEGIES[19],
+    STRATEGIES[20],
+    STRATEGIES[21],
+    STRATEGIES[22],
+    STRATEGIES[23],
+    STRATEGIES[24],
 ];
 
 /// Credit each of [`STRATEGIES`] earns on one question (stem, options, index of the key): 1/k
@@ -209,6 +237,14 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
     // The odd one out by involving the person, picked the same way.
     let involving: Vec<bool> = options.iter().map(|o| involves_person(o)).collect();
     let waits: Vec<bool> = options.iter().map(|o| puts_off(o)).collect();
+    // The odd one out by the other forms reviewers named: someone else brought in, a time
+    // word, a hedge, an absolute, two actions against one.
+    let form = |f: fn(&str) -> bool| options.iter().map(|o| f(o)).collect::<Vec<bool>>();
+    let others = form(involves_others);
+    let timed = form(names_a_time);
+    let hedged = form(hedges);
+    let absolutes = form(absolute);
+    let paired = form(two_actions);
     // Where a strategy singles nothing out, the learner guesses.
     let guess = 1.0 / options.len().max(1) as f64;
     let odd = |flags: &[bool], want: bool| {
@@ -262,6 +298,16 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
         odd(&involving, false),
         among(&waits, true),
         among(&waits, false),
+        odd(&others, true),
+        odd(&others, false),
+        odd(&timed, true),
+        odd(&timed, false),
+        odd(&hedged, true),
+        odd(&hedged, false),
+        odd(&absolutes, true),
+        odd(&absolutes, false),
+        odd(&paired, true),
+        odd(&paired, false),
     ]
 }
 
@@ -546,23 +592,27 @@ mod tests {
         // shared words there is no middle (one or none each): a guess.
         // Against each other: 0 and 2 share "wipe" (most, tied), 1 and 3 share nothing
         // (fewest, tied), no middle (a guess). No option gives a reason, involves a person or
-        // waits, so the strategies picking by a flag guess.
+        // waits, so those strategies guess; "Call a manager" alone brings someone else in, and
+        // no option names a time, hedges, speaks in absolutes or holds two actions.
         assert_eq!(
             credits(stem, &options, 0),
             [
-                0.5, 0.0, 0.5, 0.0, 0.25, 0.25, 0.0, 0.25, 0.5, 0.0, 0.25, 0.25, 0.25, 0.25, 0.25
+                0.5, 0.0, 0.5, 0.0, 0.25, 0.25, 0.0, 0.25, 0.5, 0.0, 0.25, 0.25, 0.25, 0.25, 0.25,
+                0.0, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25
             ]
         );
         assert_eq!(
             credits(stem, &options, 1),
             [
-                0.0, 0.0, 0.0, 0.5, 0.25, 0.25, 1.0, 0.25, 0.0, 0.5, 0.25, 0.25, 0.25, 0.25, 0.25
+                0.0, 0.0, 0.0, 0.5, 0.25, 0.25, 1.0, 0.25, 0.0, 0.5, 0.25, 0.25, 0.25, 0.25, 0.25,
+                1.0, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25
             ]
         );
         assert_eq!(
             credits(stem, &options, 3),
             [
-                0.0, 1.0, 0.0, 0.5, 0.25, 0.25, 0.0, 0.25, 0.0, 0.5, 0.25, 0.25, 0.25, 0.25, 0.25
+                0.0, 1.0, 0.0, 0.5, 0.25, 0.25, 0.0, 0.25, 0.0, 0.5, 0.25, 0.25, 0.25, 0.25, 0.25,
+                0.0, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25
             ]
         );
     }

@@ -132,6 +132,229 @@ pub fn puts_off(option: &str) -> bool {
     })
 }
 
+/// The lower-case words of an option: letters, digits, apostrophes and hyphens kept.
+fn tokens(option: &str) -> Vec<String> {
+    option
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Words naming someone besides the worker and the person: a colleague or manager, another
+/// service or professional, family, the school. Reviewers marked keys for being the only option
+/// that brings someone in ("the classic test-wise pick in safeguarding questions") and for
+/// being the only one that brings no one in.
+const OTHERS: [&str; 46] = [
+    "manager",
+    "managers",
+    "colleague",
+    "colleagues",
+    "supervisor",
+    "team",
+    "staff",
+    "nurse",
+    "doctor",
+    "gp",
+    "therapist",
+    "psychologist",
+    "counsellor",
+    "social",
+    "iro",
+    "camhs",
+    "advocate",
+    "police",
+    "council",
+    "school",
+    "teacher",
+    "teachers",
+    "senco",
+    "college",
+    "trainer",
+    "family",
+    "families",
+    "parent",
+    "parents",
+    "mum",
+    "dad",
+    "mother",
+    "father",
+    "grandparent",
+    "grandparents",
+    "nan",
+    "sister",
+    "brother",
+    "siblings",
+    "partner",
+    "friend",
+    "friends",
+    "neighbour",
+    "ofsted",
+    "individual",
+    "others",
+];
+
+/// Whether an option brings in someone besides the worker and the person ([`OTHERS`]).
+pub fn involves_others(option: &str) -> bool {
+    tokens(option).iter().any(|w| OTHERS.contains(&w.as_str()))
+}
+
+/// Words placing an action in time: a day, a part of it, a week or term, before, after,
+/// until, now. Reviewers marked keys for being the only option with one ("today", "before
+/// Saturday", "once she is calmer").
+const TIMES: [&str; 34] = [
+    "today",
+    "tonight",
+    "now",
+    "tomorrow",
+    "yesterday",
+    "morning",
+    "afternoon",
+    "evening",
+    "night",
+    "week",
+    "weekend",
+    "weekly",
+    "fortnight",
+    "month",
+    "monthly",
+    "term",
+    "daily",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "first",
+    "before",
+    "after",
+    "until",
+    "once",
+    "later",
+    "soon",
+    "next",
+    "immediately",
+    "straight",
+];
+
+/// Whether an option places its action in time ([`TIMES`]).
+pub fn names_a_time(option: &str) -> bool {
+    tokens(option).iter().any(|w| TIMES.contains(&w.as_str()))
+}
+
+/// Words that hedge: the option leaves room ("if", "could", "try").
+const HEDGES: [&str; 9] = [
+    "may", "might", "could", "perhaps", "maybe", "possibly", "try", "if", "whether",
+];
+
+/// Whether an option hedges ([`HEDGES`]).
+pub fn hedges(option: &str) -> bool {
+    tokens(option).iter().any(|w| HEDGES.contains(&w.as_str()))
+}
+
+/// Words that admit no exception ("always", "never", "every", "must").
+const ABSOLUTES: [&str; 12] = [
+    "always",
+    "never",
+    "all",
+    "every",
+    "everyone",
+    "everything",
+    "only",
+    "any",
+    "must",
+    "nothing",
+    "nobody",
+    "whatever",
+];
+
+/// Whether an option speaks in absolutes ([`ABSOLUTES`]).
+pub fn absolute(option: &str) -> bool {
+    tokens(option)
+        .iter()
+        .any(|w| ABSOLUTES.contains(&w.as_str()))
+}
+
+/// Verbs that, straight after "and", start a second action ("ask him ... and write it up").
+/// Words that are as often nouns after "and" ("advice and support", "the plan and review")
+/// are left out.
+const SECOND_ACTIONS: [&str; 62] = [
+    "ask",
+    "tell",
+    "agree",
+    "explain",
+    "give",
+    "set",
+    "offer",
+    "talk",
+    "keep",
+    "check",
+    "write",
+    "book",
+    "show",
+    "take",
+    "put",
+    "arrange",
+    "remind",
+    "use",
+    "say",
+    "advise",
+    "reassure",
+    "hold",
+    "suggest",
+    "send",
+    "share",
+    "stop",
+    "meet",
+    "raise",
+    "read",
+    "sit",
+    "leave",
+    "log",
+    "speak",
+    "thank",
+    "listen",
+    "look",
+    "get",
+    "add",
+    "encourage",
+    "find",
+    "challenge",
+    "move",
+    "invite",
+    "bring",
+    "praise",
+    "let",
+    "make",
+    "email",
+    "ring",
+    "warn",
+    "apologise",
+    "discuss",
+    "promise",
+    "refer",
+    "phone",
+    "pass",
+    "hear",
+    "go",
+    "update",
+    "record",
+    "note",
+    "report",
+];
+
+/// Whether an option holds two actions: "..., then ...", or "and" followed by a second
+/// verb ([`SECOND_ACTIONS`]). Reviewers marked keys for being the only option with one action
+/// where the other three paired two, and the reverse.
+pub fn two_actions(option: &str) -> bool {
+    let w = tokens(option);
+    w.iter().any(|t| t == "then")
+        || w.windows(2)
+            .any(|p| p[0] == "and" && SECOND_ACTIONS.contains(&p[1].as_str()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +409,81 @@ mod tests {
                 "Record the incident in the daily log.",
                 "Talk with the team in the next room.",
                 "Plan the week with Nora.",
+            ],
+        );
+    }
+
+    #[test]
+    fn someone_else_brought_in_is_found() {
+        flags(
+            involves_others,
+            &[
+                "Tell Nora's social worker what she said.",
+                "Agree the plan with the team at handover.",
+                "Ask her mum to come to the review.",
+                "Raise it with the school's SENCo.",
+            ],
+            &[
+                "Ask Nora what she wants from the review.",
+                "Record the incident in the daily log.",
+                "Sit with him and talk it through.",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_time_word_is_found() {
+        flags(
+            names_a_time,
+            &[
+                "Call the school today about the trip.",
+                "Apologise once she is calmer.",
+                "Go over the route with Rosie before Saturday.",
+                "Ask Nora at tea tomorrow.",
+            ],
+            &[
+                "Ask Nora what she wants from the review.",
+                "Record the incident in the log.",
+            ],
+        );
+    }
+
+    #[test]
+    fn hedges_and_absolutes_are_found() {
+        flags(
+            hedges,
+            &[
+                "Ask Nora if she would like a lift.",
+                "Try a quieter table at meals.",
+                "Ask whether a routine could help.",
+            ],
+            &["Tell Nora the plan.", "Offer a quieter table at meals."],
+        );
+        flags(
+            absolute,
+            &[
+                "Tell Femi he must stay in.",
+                "Check every room at night.",
+                "Give him any help he asks for.",
+                "Never leave her alone.",
+            ],
+            &["Tell Femi the plan.", "Check the rooms at night."],
+        );
+    }
+
+    #[test]
+    fn two_actions_are_found() {
+        flags(
+            two_actions,
+            &[
+                "Ask Theo how he feels, and write that up.",
+                "Tell Rachel to change the name, then send the report.",
+                "Ask Nora and agree a time with her.",
+            ],
+            &[
+                "Offer Nora advice and support at home.",
+                "Ask Nora and her mum what they want.",
+                "Record the plan and review in the log.",
             ],
         );
     }
