@@ -5,11 +5,12 @@
 //! every item covered by enough questions of enough types, ids unique. Measurement: how often
 //! naive strategies win (always the longest option; the option sharing most words with the
 //! stem; the only option giving a reason, or the only one not; the only option involving the
-//! person, or the only one leaving them out; each answer position), and how
-//! often a model that reads only the options finds the key ([`super::probe`]), against
-//! ceilings kept in `data/bank-check.toml` so a regression fails the check. The strategies are
-//! measured over the whole bank and per question type, since a weak type can hide in a good
-//! overall figure. Ties give fractional credit.
+//! person, or the only one leaving them out; the odd one out by the other forms of
+//! [`super::forms`]; each answer position), and how often a model that reads only the
+//! options finds the key ([`super::probe`]), against ceilings kept in
+//! `data/bank-check.toml` so a regression fails the check. The strategies are measured over
+//! the whole bank and per question type, since a weak type can hide in a good overall figure.
+//! Ties give fractional credit.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;

@@ -194,7 +194,7 @@ const OTHERS: [&str; 46] = [
     "others",
 ];
 
-/// Whether an option brings in someone besides the worker and the person ([`OTHERS`]).
+/// Whether an option brings in someone besides the worker and the person (`OTHERS`).
 pub fn involves_others(option: &str) -> bool {
     tokens(option).iter().any(|w| OTHERS.contains(&w.as_str()))
 }
@@ -239,7 +239,7 @@ const TIMES: [&str; 34] = [
     "straight",
 ];
 
-/// Whether an option places its action in time ([`TIMES`]).
+/// Whether an option places its action in time (`TIMES`).
 pub fn names_a_time(option: &str) -> bool {
     tokens(option).iter().any(|w| TIMES.contains(&w.as_str()))
 }
@@ -249,7 +249,7 @@ const HEDGES: [&str; 9] = [
     "may", "might", "could", "perhaps", "maybe", "possibly", "try", "if", "whether",
 ];
 
-/// Whether an option hedges ([`HEDGES`]).
+/// Whether an option hedges (`HEDGES`).
 pub fn hedges(option: &str) -> bool {
     tokens(option).iter().any(|w| HEDGES.contains(&w.as_str()))
 }
@@ -270,7 +270,7 @@ const ABSOLUTES: [&str; 12] = [
     "whatever",
 ];
 
-/// Whether an option speaks in absolutes ([`ABSOLUTES`]).
+/// Whether an option speaks in absolutes (`ABSOLUTES`).
 pub fn absolute(option: &str) -> bool {
     tokens(option)
         .iter()
@@ -346,7 +346,7 @@ const SECOND_ACTIONS: [&str; 62] = [
 ];
 
 /// Whether an option holds two actions: "..., then ...", or "and" followed by a second
-/// verb ([`SECOND_ACTIONS`]). Reviewers marked keys for being the only option with one action
+/// verb (`SECOND_ACTIONS`). Reviewers marked keys for being the only option with one action
 /// where the other three paired two, and the reverse.
 pub fn two_actions(option: &str) -> bool {
     let w = tokens(option);
