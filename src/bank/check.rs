@@ -232,15 +232,16 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
             0.0
         }
     };
+    // Each option's forms ([`super::forms`]), one flag per option.
+    let form = |f: fn(&str) -> bool| options.iter().map(|o| f(o)).collect::<Vec<bool>>();
     // The odd one out by reason clause: the strategy picks it when there is exactly one, and
     // guesses among all where there is none.
-    let reasons: Vec<bool> = options.iter().map(|o| gives_reason(o)).collect();
+    let reasons = form(gives_reason);
     // The odd one out by involving the person, picked the same way.
-    let involving: Vec<bool> = options.iter().map(|o| involves_person(o)).collect();
-    let waits: Vec<bool> = options.iter().map(|o| puts_off(o)).collect();
+    let involving = form(involves_person);
+    let waits = form(puts_off);
     // The odd one out by the other forms reviewers named: someone else brought in, a time
     // word, a hedge, an absolute, two actions against one.
-    let form = |f: fn(&str) -> bool| options.iter().map(|o| f(o)).collect::<Vec<bool>>();
     let others = form(involves_others);
     let timed = form(names_a_time);
     let hedged = form(hedges);

@@ -141,6 +141,11 @@ fn tokens(option: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether any word of an option ([`tokens`]) is one of `words`.
+fn has_any(option: &str, words: &[&str]) -> bool {
+    tokens(option).iter().any(|w| words.contains(&w.as_str()))
+}
+
 /// Words naming someone besides the worker and the person: a colleague or manager, another
 /// service or professional, family, the school. Reviewers marked keys for being the only option
 /// that brings someone in ("the classic test-wise pick in safeguarding questions") and for
@@ -196,7 +201,7 @@ const OTHERS: [&str; 46] = [
 
 /// Whether an option brings in someone besides the worker and the person (`OTHERS`).
 pub fn involves_others(option: &str) -> bool {
-    tokens(option).iter().any(|w| OTHERS.contains(&w.as_str()))
+    has_any(option, &OTHERS)
 }
 
 /// Words placing an action in time: a day, a part of it, a week or term, before, after,
@@ -241,7 +246,7 @@ const TIMES: [&str; 34] = [
 
 /// Whether an option places its action in time (`TIMES`).
 pub fn names_a_time(option: &str) -> bool {
-    tokens(option).iter().any(|w| TIMES.contains(&w.as_str()))
+    has_any(option, &TIMES)
 }
 
 /// Words that hedge: the option leaves room ("if", "could", "try").
@@ -251,7 +256,7 @@ const HEDGES: [&str; 9] = [
 
 /// Whether an option hedges (`HEDGES`).
 pub fn hedges(option: &str) -> bool {
-    tokens(option).iter().any(|w| HEDGES.contains(&w.as_str()))
+    has_any(option, &HEDGES)
 }
 
 /// Words that admit no exception ("always", "never", "every", "must").
@@ -272,9 +277,7 @@ const ABSOLUTES: [&str; 12] = [
 
 /// Whether an option speaks in absolutes (`ABSOLUTES`).
 pub fn absolute(option: &str) -> bool {
-    tokens(option)
-        .iter()
-        .any(|w| ABSOLUTES.contains(&w.as_str()))
+    has_any(option, &ABSOLUTES)
 }
 
 /// Verbs that, straight after "and", start a second action ("ask him ... and write it up").
