@@ -875,6 +875,29 @@ fn bank_sample_prints_a_seeded_review_sheet_with_keys_and_reasons() {
             assert!(card.contains(&line), "{line} missing from {card}");
         }
     }
+    // --all: every question of the standard once, in the bank's order (an item's together).
+    let out = ksbquiz(&common::root())
+        .args(["bank", "sample", "--all", "--standard", "HSCCLD310"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let whole = String::from_utf8(out.stdout).unwrap();
+    let listed: Vec<&str> = whole
+        .lines()
+        .filter_map(|l| l.strip_prefix("## ")?.split(' ').nth(1))
+        .collect();
+    let in_bank: Vec<&str> = bank["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|q| q["id"].as_str())
+        .collect();
+    assert_eq!(listed, in_bank);
+    assert!(whole.contains("every question, item by item"), "{whole}");
+    ksbquiz(&common::root())
+        .args(["bank", "sample", "--all", "--count", "3"])
+        .assert()
+        .failure();
     ksbquiz(&common::root())
         .args(["bank", "sample", "--standard", "NOPE"])
         .assert()

@@ -4,7 +4,8 @@
 //! after an edit) can read the same sheet. It takes one question of an item before a second of
 //! any, as a learner meets them (one of an item a day; a live quiz one an item, `live::choose`):
 //! an item's questions share their story and their distractors, which on one sheet reads as a
-//! copy.
+//! copy. Or every question of the bank, item by item in the bank's order ([`every`]): a sheet
+//! for a tutor reviewing the whole of a standard, who reads an item's four questions together.
 
 use std::collections::HashSet;
 
@@ -13,7 +14,7 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use super::{Bank, QuestionType};
+use super::{Bank, Question, QuestionType};
 use crate::domain::letter;
 
 /// One question of the sheet.
@@ -50,10 +51,18 @@ pub fn sample(bank: &Bank, count: usize, seed: u64) -> Vec<Card> {
     all.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
     let mut seen = HashSet::new();
     let (first, again): (Vec<_>, Vec<_>) = all.into_iter().partition(|q| seen.insert(&q.item));
-    first
-        .into_iter()
-        .chain(again)
-        .take(count)
+    cards(bank, first.into_iter().chain(again).take(count))
+}
+
+/// Every question of `bank`, in the bank's order: each standard's items in turn, an item's
+/// questions together.
+pub fn every(bank: &Bank) -> Vec<Card> {
+    cards(bank, bank.files().iter().flat_map(|f| &f.questions))
+}
+
+/// The cards of `questions`, numbered from 1 in the order given.
+fn cards<'a>(bank: &Bank, questions: impl Iterator<Item = &'a Question>) -> Vec<Card> {
+    questions
         .enumerate()
         .map(|(n, q)| Card {
             number: n + 1,
@@ -84,7 +93,7 @@ pub fn sample(bank: &Bank, count: usize, seed: u64) -> Vec<Card> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bank::{BankFile, Question};
+    use crate::bank::BankFile;
     use crate::standards::{Item, ItemKind, StandardInfo};
 
     /// A bank of one standard: `items` items of `per_item` questions each.
@@ -151,6 +160,30 @@ mod tests {
         distinct.sort();
         distinct.dedup();
         assert_eq!(distinct.len(), 10, "a question drawn twice");
+    }
+
+    #[test]
+    fn every_gives_each_question_once_an_items_questions_together() {
+        let bank = bank_of(3, 4);
+        let cards = every(&bank);
+        let ids: Vec<&str> = cards.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids.len(), 12);
+        assert_eq!(
+            &ids[..5],
+            [
+                "ST1/K1/scenario-0",
+                "ST1/K1/scenario-1",
+                "ST1/K1/scenario-2",
+                "ST1/K1/scenario-3",
+                "ST1/K2/scenario-0"
+            ]
+        );
+        let numbers: Vec<usize> = cards.iter().map(|c| c.number).collect();
+        assert_eq!(numbers, (1..=12).collect::<Vec<_>>());
+        assert_eq!(
+            cards[5].key, "B",
+            "the key of ST1/K2/scenario-1 is its second option"
+        );
     }
 
     #[test]

@@ -242,6 +242,10 @@ pub(crate) enum BankCmd {
         /// Only this standard (default: all).
         #[arg(long)]
         standard: Option<String>,
+        /// Every question instead of a draw, item by item in the bank's order (a tutor's
+        /// review of a whole standard, reading an item's four questions together).
+        #[arg(long, conflicts_with_all = ["count", "seed"])]
+        all: bool,
     },
 }
 

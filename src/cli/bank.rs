@@ -75,14 +75,19 @@ pub(crate) fn run(project: &Project, cmd: BankCmd) -> Result<ExitCode> {
             count,
             seed,
             standard,
+            all,
         } => {
             let bank = Bank::from_files(banks_of(project, standard.as_deref())?);
-            let cards = bank::sample::sample(&bank, count, seed);
+            let cards = if all {
+                bank::sample::every(&bank)
+            } else {
+                bank::sample::sample(&bank, count, seed)
+            };
             println!(
                 "{}",
                 p.render(
                     "cli/bank-sample",
-                    &json!({"cards": cards, "count": cards.len(), "seed": seed})
+                    &json!({"cards": cards, "count": cards.len(), "seed": seed, "all": all})
                 )?
             );
             Ok(ExitCode::SUCCESS)
