@@ -821,23 +821,25 @@ fn scheduling_fit_refuses_too_few_reviews_and_says_so() {
 
 #[test]
 fn bank_sample_prints_a_seeded_review_sheet_with_keys_and_reasons() {
-    let sheet = |seed: &str| {
+    // `ksbquiz bank sample` with `args`: the sheet it prints, the command having succeeded.
+    let run = |args: &[&str]| {
         let out = ksbquiz(&common::root())
-            .args([
-                "bank",
-                "sample",
-                "--count",
-                "3",
-                "--standard",
-                "hsccld310",
-                "--seed",
-                seed,
-            ])
+            .args(["bank", "sample"])
+            .args(args)
             .output()
             .unwrap();
         assert!(out.status.success(), "{out:?}");
         String::from_utf8(out.stdout).unwrap()
     };
+    // The question ids a sheet lists, in its order.
+    let ids_of = |sheet: &str| -> Vec<String> {
+        sheet
+            .lines()
+            .filter_map(|l| l.strip_prefix("## ")?.split(' ').nth(1))
+            .map(str::to_owned)
+            .collect()
+    };
+    let sheet = |seed: &str| run(&["--count", "3", "--standard", "hsccld310", "--seed", seed]);
     let text = sheet("11");
     assert_eq!(text, sheet("11"), "the same seed must draw the same sheet");
     assert_ne!(text, sheet("12"));
@@ -845,17 +847,14 @@ fn bank_sample_prints_a_seeded_review_sheet_with_keys_and_reasons() {
         &std::fs::read_to_string(common::root().join("question-bank/HSCCLD310.json")).unwrap(),
     )
     .unwrap();
-    let ids: Vec<&str> = text
-        .lines()
-        .filter_map(|l| l.strip_prefix("## ")?.split(' ').nth(1))
-        .collect();
+    let ids = ids_of(&text);
     assert_eq!(ids.len(), 3, "{text}");
-    for id in ids {
+    for id in &ids {
         let q = bank["questions"]
             .as_array()
             .unwrap()
             .iter()
-            .find(|q| q["id"] == id)
+            .find(|q| q["id"] == *id)
             .unwrap_or_else(|| panic!("{id} is not a question of HSCCLD310"));
         let answer = q["answer"].as_u64().unwrap() as usize;
         let letter = ["A", "B", "C", "D"][answer];
@@ -876,16 +875,8 @@ fn bank_sample_prints_a_seeded_review_sheet_with_keys_and_reasons() {
         }
     }
     // --all: every question of the standard once, in the bank's order (an item's together).
-    let out = ksbquiz(&common::root())
-        .args(["bank", "sample", "--all", "--standard", "HSCCLD310"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let whole = String::from_utf8(out.stdout).unwrap();
-    let listed: Vec<&str> = whole
-        .lines()
-        .filter_map(|l| l.strip_prefix("## ")?.split(' ').nth(1))
-        .collect();
+    let whole = run(&["--all", "--standard", "HSCCLD310"]);
+    let listed = ids_of(&whole);
     let in_bank: Vec<&str> = bank["questions"]
         .as_array()
         .unwrap()
