@@ -355,6 +355,43 @@ fn the_answer_only_model_fails_a_planted_form_cue_the_strategies_cannot_see() {
 }
 
 #[test]
+fn a_cue_of_each_standards_own_is_reported_by_the_folds_of_items_and_not_gated() {
+    let limits = limits();
+    let mut banks = build_all();
+    let fair = check::check(&banks, &limits);
+    // Each standard's scenario keys open with a word of its own and its distractors with three
+    // others of its own, all of one length: a model trained on the other standards never met
+    // them, one trained on the bank's other items has.
+    for (b, bank) in banks.iter_mut().enumerate() {
+        for q in bank
+            .questions
+            .iter_mut()
+            .filter(|q| q.qtype == QuestionType::Scenario)
+        {
+            let mut others = ["Qwb", "Qwc", "Qwd"].into_iter();
+            for (i, o) in q.options.iter_mut().enumerate() {
+                let word = if i == q.answer {
+                    "Qwa"
+                } else {
+                    others.next().unwrap()
+                };
+                *o = format!("{word}{b} {o}");
+            }
+        }
+    }
+    let planted = check::check(&banks, &limits);
+    let within = &planted.answer_only.within["scenario"];
+    assert!(within.accuracy > 0.9, "{within:?}");
+    let (across, before) = (
+        planted.answer_only.by_type["scenario"].accuracy,
+        fair.answer_only.by_type["scenario"].accuracy,
+    );
+    assert!(across < before + 0.05, "{across} against {before}");
+    // Reported, not gated: the check still passes.
+    assert!(planted.ok(), "{:?}", planted.regressions);
+}
+
+#[test]
 fn every_question_type_resists_test_wise_guessing() {
     let limits = limits();
     let report = check::check(&build_all(), &limits);

@@ -13,6 +13,10 @@
 //! a cue that carries across standards, as a test-wise learner would); a question type that
 //! only one standard has, in five folds of its items. Deterministic: the same bank gives the
 //! same figures.
+//!
+//! It is also scored a second way, reported and not gated: in five folds of items across the
+//! whole bank (items sharing an option kept in one fold), so a cue peculiar to one standard's
+//! wording counts, as it does for a learner who has met many of that standard's questions.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -42,6 +46,9 @@ pub struct ProbeReport {
     /// The features that most mark the key (positive weight) or a distractor (negative),
     /// from a model trained on the whole bank.
     pub cues: Vec<Cue>,
+    /// Per question type, the model scored in five folds of items across the bank instead of by
+    /// standard: a standard's own style counts here. Reported, not gated.
+    pub within: BTreeMap<String, TypeScore>,
     /// Every question whose key the unseen model found (and found alone), surest first, with the
     /// feature that helped most: what an author should rewrite first. The text report shows the
     /// first [`SHOWN`]; `bank check --json` lists them all, for an author reworking a standard.
@@ -81,6 +88,8 @@ struct Sample {
     standard: String,
     qtype: String,
     fold: u64,
+    /// Its fold among the bank's items (see [`item_folds`]).
+    item_fold: u64,
     options: Vec<Vec<(usize, f64)>>,
     answer: usize,
 }
@@ -180,6 +189,7 @@ fn samples(banks: &[BankFile], feats: &mut Features) -> Vec<Sample> {
         }
     }
     let fold_of = shared_folds(banks);
+    let item_fold = item_folds(banks, &fold_of);
     let mut out = Vec::new();
     for (b, bank) in banks.iter().enumerate() {
         for q in &bank.questions {
@@ -207,6 +217,7 @@ fn samples(banks: &[BankFile], feats: &mut Features) -> Vec<Sample> {
                     // Apart from the standards' own folds.
                     u64::MAX - fnv1a(&q.item) % FOLDS
                 },
+                item_fold: item_fold.get(q.item.as_str()).copied().unwrap_or(0),
                 options,
                 answer: q.answer,
             });
@@ -269,6 +280,45 @@ fn shared_folds(banks: &[BankFile]) -> Vec<u64> {
     fold
 }
 
+/// The fold of each item among [`FOLDS`] across the bank. Copies share a fold, so the model is
+/// never scored on a copy of what it learnt from: items that share an option, and items of the
+/// same number in standards [`shared_folds`] links (a standard carried over from another's
+/// material, whose options differ only in the names cast).
+fn item_folds<'a>(banks: &'a [BankFile], fold_of: &[u64]) -> HashMap<&'a str, u64> {
+    let mut root: HashMap<&str, &str> = HashMap::new();
+    fn find<'a>(root: &HashMap<&'a str, &'a str>, mut i: &'a str) -> &'a str {
+        while let Some(&r) = root.get(i).filter(|&&r| r != i) {
+            i = r;
+        }
+        i
+    }
+    let mut first: HashMap<&str, &str> = HashMap::new();
+    let mut numbered: HashMap<(u64, &str), &str> = HashMap::new();
+    for (bank, group) in banks.iter().zip(fold_of) {
+        for q in &bank.questions {
+            let item = q.item.as_str();
+            root.entry(item).or_insert(item);
+            let number = item.split_once('/').map_or(item, |(_, n)| n);
+            let mut same = vec![*numbered.entry((*group, number)).or_insert(item)];
+            same.extend(
+                q.options
+                    .iter()
+                    .map(|o| *first.entry(o.as_str()).or_insert(item)),
+            );
+            for other in same {
+                let (a, b) = (find(&root, other), find(&root, item));
+                if a != b {
+                    let (keep, join) = if a < b { (a, b) } else { (b, a) };
+                    root.insert(join, keep);
+                }
+            }
+        }
+    }
+    root.keys()
+        .map(|&i| (i, fnv1a(find(&root, i)) % FOLDS))
+        .collect()
+}
+
 /// Right answers (ties share credit), chance and questions, summed over unseen questions.
 #[derive(Default)]
 struct Tally {
@@ -321,14 +371,9 @@ pub fn probe(banks: &[BankFile]) -> ProbeReport {
         let w = train(&train_on, n, &format!("probe#{fold}"));
         for s in data.iter().filter(|s| s.fold == fold) {
             let sc = scores(&w, s);
+            let (right, chance) = credit(&sc, s);
             let best = sc.iter().copied().fold(f64::MIN, f64::max);
             let tied = sc.iter().filter(|&&x| x == best).count();
-            let right = if sc[s.answer] == best {
-                1.0 / tied as f64
-            } else {
-                0.0
-            };
-            let chance = 1.0 / s.options.len() as f64;
             by_type
                 .entry(s.qtype.clone())
                 .or_default()
@@ -346,6 +391,21 @@ pub fn probe(banks: &[BankFile]) -> ProbeReport {
                     feature: top_feature(&w, s, &feats.names),
                 });
             }
+        }
+    }
+    let mut within: BTreeMap<String, Tally> = BTreeMap::new();
+    for fold in 0..FOLDS {
+        let train_on: Vec<&Sample> = data.iter().filter(|s| s.item_fold != fold).collect();
+        if train_on.is_empty() {
+            continue;
+        }
+        let w = train(&train_on, n, &format!("probe-items#{fold}"));
+        for s in data.iter().filter(|s| s.item_fold == fold) {
+            let (right, chance) = credit(&scores(&w, s), s);
+            within
+                .entry(s.qtype.clone())
+                .or_default()
+                .add(right, chance);
         }
     }
     sure.sort_by(|a, b| {
@@ -393,9 +453,22 @@ pub fn probe(banks: &[BankFile]) -> ProbeReport {
             .into_iter()
             .map(|(code, t)| (code, scores_of(t)))
             .collect(),
+        within: scores_of(within),
         cues,
         flagged: sure,
     }
+}
+
+/// The credit of one scored question (ties share it) and its chance.
+fn credit(sc: &[f64], s: &Sample) -> (f64, f64) {
+    let best = sc.iter().copied().fold(f64::MIN, f64::max);
+    let tied = sc.iter().filter(|&&x| x == best).count();
+    let right = if sc[s.answer] == best {
+        1.0 / tied as f64
+    } else {
+        0.0
+    };
+    (right, 1.0 / s.options.len() as f64)
 }
 
 /// The feature that lifts the key most above the options' average.

@@ -162,6 +162,9 @@ fn pct(r: &bank::check::Report, limits: &Limits) -> serde_json::Value {
             "standard": code,
             "by_type": types.iter().map(|(t, s)| json!({"type": t, "accuracy": f(s.accuracy)})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
+        "answer_only_within": r.answer_only.within.iter().map(|(t, s)| json!({
+            "type": t, "accuracy": f(s.accuracy),
+        })).collect::<Vec<_>>(),
         "cues": r.answer_only.cues.iter().map(|c| json!({
             "feature": c.feature, "weight": format!("{:+.2}", c.weight),
             "keys": c.keys, "distractors": c.distractors,
