@@ -297,20 +297,9 @@ fn the_answer_only_model_fails_a_planted_form_cue_the_strategies_cannot_see() {
     // Every scenario key opens with the same adverb, each distractor with another of the same
     // length, used once per question: lengths, words shared with the question and with the
     // other options are as before, so only a model of the options' wording can tell.
-    for q in banks.iter_mut().flat_map(|b| &mut b.questions) {
-        if q.qtype != QuestionType::Scenario {
-            continue;
-        }
-        let mut others = ["Firmly", "Warmly", "Evenly"].into_iter();
-        for (i, o) in q.options.iter_mut().enumerate() {
-            let word = if i == q.answer {
-                "Calmly"
-            } else {
-                others.next().unwrap()
-            };
-            *o = format!("{word} {o}");
-        }
-    }
+    open_scenario_options(&mut banks, |_| {
+        ["Calmly", "Firmly", "Warmly", "Evenly"].map(String::from)
+    });
     let planted = check::check(&banks, &limits);
     let scenario = &planted.answer_only.by_type["scenario"];
     assert!(scenario.accuracy > 0.9, "{scenario:?}");
@@ -354,6 +343,29 @@ fn the_answer_only_model_fails_a_planted_form_cue_the_strategies_cannot_see() {
     );
 }
 
+/// Opens every scenario option of the standard at index `b` with a word of `words(b)`: the
+/// key with the first, its distractors with the other three in turn.
+fn open_scenario_options(banks: &mut [BankFile], words: impl Fn(usize) -> [String; 4]) {
+    for (b, bank) in banks.iter_mut().enumerate() {
+        let [key, others @ ..] = words(b);
+        for q in bank
+            .questions
+            .iter_mut()
+            .filter(|q| q.qtype == QuestionType::Scenario)
+        {
+            let mut others = others.iter();
+            for (i, o) in q.options.iter_mut().enumerate() {
+                let word = if i == q.answer {
+                    &key
+                } else {
+                    others.next().unwrap()
+                };
+                *o = format!("{word} {o}");
+            }
+        }
+    }
+}
+
 #[test]
 fn a_cue_of_each_standards_own_is_reported_by_the_folds_of_items_and_not_gated() {
     let limits = limits();
@@ -362,23 +374,9 @@ fn a_cue_of_each_standards_own_is_reported_by_the_folds_of_items_and_not_gated()
     // Each standard's scenario keys open with a word of its own and its distractors with three
     // others of its own, all of one length: a model trained on the other standards never met
     // them, one trained on the bank's other items has.
-    for (b, bank) in banks.iter_mut().enumerate() {
-        for q in bank
-            .questions
-            .iter_mut()
-            .filter(|q| q.qtype == QuestionType::Scenario)
-        {
-            let mut others = ["Qwb", "Qwc", "Qwd"].into_iter();
-            for (i, o) in q.options.iter_mut().enumerate() {
-                let word = if i == q.answer {
-                    "Qwa"
-                } else {
-                    others.next().unwrap()
-                };
-                *o = format!("{word}{b} {o}");
-            }
-        }
-    }
+    open_scenario_options(&mut banks, |b| {
+        ["Qwa", "Qwb", "Qwc", "Qwd"].map(|w| format!("{w}{b}"))
+    });
     let planted = check::check(&banks, &limits);
     let within = &planted.answer_only.within["scenario"];
     assert!(within.accuracy > 0.9, "{within:?}");

@@ -372,8 +372,6 @@ pub fn probe(banks: &[BankFile]) -> ProbeReport {
         for s in data.iter().filter(|s| s.fold == fold) {
             let sc = scores(&w, s);
             let (right, chance) = credit(&sc, s);
-            let best = sc.iter().copied().fold(f64::MIN, f64::max);
-            let tied = sc.iter().filter(|&&x| x == best).count();
             by_type
                 .entry(s.qtype.clone())
                 .or_default()
@@ -384,7 +382,8 @@ pub fn probe(banks: &[BankFile]) -> ProbeReport {
                 .entry(s.qtype.clone())
                 .or_default()
                 .add(right, chance);
-            if sc[s.answer] == best && tied == 1 {
+            // Full credit: the key scored highest, and alone.
+            if right >= 1.0 {
                 sure.push(Flagged {
                     question: s.id.clone(),
                     probability: softmax(&sc)[s.answer],
