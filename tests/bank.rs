@@ -646,6 +646,64 @@ fn a_key_alone_bringing_someone_in_or_naming_a_time_is_a_regression() {
 }
 
 #[test]
+fn a_key_alone_repeating_the_question_or_lacking_the_others_word_is_a_regression() {
+    // The giveaways reviewers name most by words. First: the key (first) alone repeats a word
+    // of the question ("kettle"); the others each share one too, but the same one
+    // ("kitchen"), so counting shared words ties all four and sees nothing.
+    let echo = || {
+        [
+            opt("Wipe round the kettle", 40),
+            opt("Mop the kitchen", 39),
+            opt("Sweep the kitchen", 41),
+            opt("Dry the kitchen", 42),
+        ]
+    };
+    let bank = eight_of(QuestionType::Scenario, STEM, echo);
+    let report = check::check(std::slice::from_ref(&bank), &limits());
+    assert_eq!(
+        report.test_wise["most words shared with the question"],
+        0.25
+    );
+    assert_eq!(
+        report.test_wise["only option repeating a word of the question"],
+        1.0
+    );
+    let found = regressions_about(&report, "only option repeating a word of the question");
+    assert_eq!(found.len(), 1, "{:?}", report.regressions);
+    assert!(
+        found[0].contains("scores 100.0% (ceiling 26.0%)"),
+        "{found:?}"
+    );
+    // Second: three options share "wipe" and "down", and the key alone lacks them; no option
+    // repeats a word of the question, so the first strategy singles nothing out and guesses.
+    let lack = || {
+        [
+            opt("Mop up the puddle", 40),
+            opt("Wipe down the floor", 39),
+            opt("Wipe down the worktop", 41),
+            opt("Wipe down the cupboard", 42),
+        ]
+    };
+    let bank = eight_of(QuestionType::Shortfall, STEM, lack);
+    let report = check::check(std::slice::from_ref(&bank), &limits());
+    assert_eq!(
+        report.test_wise["only option repeating a word of the question"],
+        0.25
+    );
+    assert_eq!(
+        report.test_wise["only option lacking a word the other three share"],
+        1.0
+    );
+    let found = regressions_about(&report, "only option lacking a word the other three share");
+    assert_eq!(found.len(), 1, "{:?}", report.regressions);
+    assert!(
+        found[0].contains("scores 100.0% (ceiling 26.0%)"),
+        "{found:?}"
+    );
+    assert!(regressions_about(&report, "repeating a word").is_empty());
+}
+
+#[test]
 fn keys_bunched_on_some_positions_within_a_type_are_a_regression() {
     // Types alternate, keys go to positions 1-4 in turn: even over the bank, but scenario keys
     // are only ever option 1 or 3 and shortfall keys option 2 or 4.

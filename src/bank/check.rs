@@ -6,7 +6,8 @@
 //! naive strategies win (always the longest option; the option sharing most words with the
 //! stem; the only option giving a reason, or the only one not; the only option involving the
 //! person, or the only one leaving them out; the odd one out by the other forms of
-//! [`super::forms`]; each answer position), and how often a model that reads only the
+//! [`super::forms`], or by a word of the question or a word the others share; each answer
+//! position), and how often a model that reads only the
 //! options finds the key ([`super::probe`]), against ceilings kept in
 //! `data/bank-check.toml` so a regression fails the check. The strategies are measured over
 //! the whole bank and per question type, since a weak type can hide in a good overall figure.
@@ -154,7 +155,12 @@ impl Report {
 /// service, family) or the only one bringing no one in; the only one with a time word or
 /// without; the only one hedging or not; with an absolute or without; with two actions or
 /// with one. Each picks the option standing out where one does and guesses elsewhere.
-pub const STRATEGIES: [&str; 25] = [
+/// Last of all, the two giveaways reviewers name most often by words rather than by form:
+/// the only option repeating a word of the question that no other option repeats, and the
+/// only option lacking a word the other three share (three sound options sharing the item's
+/// theme word around a falls-short key that lacks it, or three poor options sharing one
+/// around a key).
+pub const STRATEGIES: [&str; 27] = [
     "longest option",
     "shortest option",
     "most words shared with the question",
@@ -180,6 +186,8 @@ pub const STRATEGIES: [&str; 25] = [
     "only option without an absolute",
     "only option with two actions",
     "only option with one action",
+    "only option repeating a word of the question",
+    "only option lacking a word the other three share",
 ];
 
 /// Strategies that pick from the middle: with the key seldom the longest or the shortest, the
@@ -197,7 +205,7 @@ pub const MIDDLE_STRATEGIES: [&str; 3] = [STRATEGIES[6], STRATEGIES[7], STRATEGI
 /// hid a cue: where one falls-short option alone left the person out it was the key in 51%,
 /// yet the strategy "scored" 4.7%; and the generator, pulling every strategy's score towards
 /// chance, then chose such options as keys to lift it.
-pub const FLAG_STRATEGIES: [&str; 16] = [
+pub const FLAG_STRATEGIES: [&str; 18] = [
     STRATEGIES[4],
     STRATEGIES[5],
     STRATEGIES[11],
@@ -214,6 +222,8 @@ pub const FLAG_STRATEGIES: [&str; 16] = [
     STRATEGIES[22],
     STRATEGIES[23],
     STRATEGIES[24],
+    STRATEGIES[25],
+    STRATEGIES[26],
 ];
 
 /// Credit each of [`STRATEGIES`] earns on one question (stem, options, index of the key): 1/k
@@ -247,6 +257,27 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
     let hedged = form(hedges);
     let absolutes = form(absolute);
     let paired = form(two_actions);
+    // The words reviewers read across options: a word of the question only this option
+    // repeats, and a word the other three share that this one lacks.
+    let sets: Vec<HashSet<String>> = options.iter().map(|o| words(o).collect()).collect();
+    let asked: HashSet<String> = words(stem).collect();
+    let echoes: Vec<bool> = (0..sets.len())
+        .map(|i| {
+            sets[i].iter().any(|w| {
+                asked.contains(w) && (0..sets.len()).all(|j| j == i || !sets[j].contains(w))
+            })
+        })
+        .collect();
+    let lacks: Vec<bool> = (0..sets.len())
+        .map(|i| {
+            let mut others = (0..sets.len()).filter(|&j| j != i).map(|j| &sets[j]);
+            others.next().is_some_and(|first| {
+                first
+                    .iter()
+                    .any(|w| !sets[i].contains(w) && others.clone().all(|o| o.contains(w)))
+            })
+        })
+        .collect();
     // Where a strategy singles nothing out, the learner guesses.
     let guess = 1.0 / options.len().max(1) as f64;
     let odd = |flags: &[bool], want: bool| {
@@ -310,6 +341,8 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
         odd(&absolutes, false),
         odd(&paired, true),
         odd(&paired, false),
+        odd(&echoes, true),
+        odd(&lacks, true),
     ]
 }
 
@@ -595,26 +628,28 @@ mod tests {
         // Against each other: 0 and 2 share "wipe" (most, tied), 1 and 3 share nothing
         // (fewest, tied), no middle (a guess). No option gives a reason, involves a person or
         // waits, so those strategies guess; "Call a manager" alone brings someone else in, and
-        // no option names a time, hedges, speaks in absolutes or holds two actions.
+        // no option names a time, hedges, speaks in absolutes or holds two actions. Two options
+        // repeat a word of the question ("tea", "kettle") and no word is shared by three, so
+        // the last two strategies guess.
         assert_eq!(
             credits(stem, &options, 0),
             [
                 0.5, 0.0, 0.5, 0.0, 0.25, 0.25, 0.0, 0.25, 0.5, 0.0, 0.25, 0.25, 0.25, 0.25, 0.25,
-                0.0, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25
+                0.0, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25
             ]
         );
         assert_eq!(
             credits(stem, &options, 1),
             [
                 0.0, 0.0, 0.0, 0.5, 0.25, 0.25, 1.0, 0.25, 0.0, 0.5, 0.25, 0.25, 0.25, 0.25, 0.25,
-                1.0, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25
+                1.0, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25
             ]
         );
         assert_eq!(
             credits(stem, &options, 3),
             [
                 0.0, 1.0, 0.0, 0.5, 0.25, 0.25, 0.0, 0.25, 0.0, 0.5, 0.25, 0.25, 0.25, 0.25, 0.25,
-                0.0, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25
+                0.0, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25
             ]
         );
     }
