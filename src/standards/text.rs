@@ -3,7 +3,8 @@
 //! Whatever tool extracted a standard, the same words should come out: CRLF and CR line ends,
 //! form feeds, `[bookmark: ...]` tags, tabs, non-breaking and thin spaces, zero-width marks,
 //! soft hyphens and typographic quotes are all reduced to plain single-spaced text here, so the
-//! parsers above never see them. Line numbers stay those of the source file.
+//! parsers above never see them. A word an extractor split at a line-break hyphen onto one
+//! line ("work- setting") is joined again. Line numbers stay those of the source file.
 
 use std::sync::LazyLock;
 
@@ -19,6 +20,11 @@ pub struct Line {
 
 static BOOKMARK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\[bookmark:[^\]]*\]").expect("static regex"));
+
+/// A letter, a hyphen, a space and a lower-case word: a word split at a line-break hyphen,
+/// unless the word is one a suspended hyphen stands before ("short- and long-term").
+static SPLIT_WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\p{L})- (\p{Ll}+)").expect("static regex"));
 
 /// Splits `raw` into cleaned lines. A form feed starts a new line but keeps the line number.
 pub fn lines(raw: &str) -> Vec<Line> {
@@ -68,7 +74,20 @@ pub fn clean(s: &str) -> String {
         space = false;
         out.push(c);
     }
-    out
+    if !out.contains("- ") {
+        return out;
+    }
+    SPLIT_WORD
+        .replace_all(&out, |c: &regex::Captures| {
+            let next = &c[2];
+            let gap = if matches!(next, "and" | "or" | "to" | "nor") {
+                " "
+            } else {
+                ""
+            };
+            format!("{}-{gap}{next}", &c[1])
+        })
+        .into_owned()
 }
 
 /// Lower-cased letters and spaces only: the key used to compare headers, footers and titles
@@ -110,6 +129,20 @@ mod tests {
             "young people's \"voice\""
         );
         assert_eq!(clean("\t\t"), "");
+    }
+
+    #[test]
+    fn clean_joins_a_word_split_at_a_line_break_hyphen() {
+        assert_eq!(
+            clean("facilities of your work- setting"),
+            "facilities of your work-setting"
+        );
+        // A suspended hyphen stays, and so does a dash between spaces.
+        assert_eq!(
+            clean("short- and long-term goals - see below"),
+            "short- and long-term goals - see below"
+        );
+        assert_eq!(clean("pre- or post-school"), "pre- or post-school");
     }
 
     #[test]
