@@ -480,6 +480,17 @@ fn shared_2_1_1_0(lens: [usize; 4]) -> [String; 4] {
     ]
 }
 
+/// Asserts `strategy` is named by exactly one regression, finding every key against the flag
+/// ceiling.
+fn the_one_flag_regression(report: &check::Report, strategy: &str) {
+    let found = regressions_about(report, strategy);
+    assert_eq!(found.len(), 1, "{strategy}: {:?}", report.regressions);
+    assert!(
+        found[0].contains("scores 100.0% (ceiling 26.0%)"),
+        "{found:?}"
+    );
+}
+
 fn regressions_about(report: &check::Report, strategy: &str) -> Vec<String> {
     report
         .regressions
@@ -634,12 +645,7 @@ fn a_key_alone_bringing_someone_in_or_naming_a_time_is_a_regression() {
         "only option bringing someone else in",
         "only option with a time word",
     ] {
-        let found = regressions_about(&report, strategy);
-        assert_eq!(found.len(), 1, "{strategy}: {:?}", report.regressions);
-        assert!(
-            found[0].contains("scores 100.0% (ceiling 26.0%)"),
-            "{found:?}"
-        );
+        the_one_flag_regression(&report, strategy);
     }
     assert!(regressions_about(&report, "bringing no one else in").is_empty());
     assert!(regressions_about(&report, "hedging").is_empty());
@@ -668,12 +674,7 @@ fn a_key_alone_repeating_the_question_or_lacking_the_others_word_is_a_regression
         report.test_wise["only option repeating a word of the question"],
         1.0
     );
-    let found = regressions_about(&report, "only option repeating a word of the question");
-    assert_eq!(found.len(), 1, "{:?}", report.regressions);
-    assert!(
-        found[0].contains("scores 100.0% (ceiling 26.0%)"),
-        "{found:?}"
-    );
+    the_one_flag_regression(&report, "only option repeating a word of the question");
     // Second: three options share "wipe" and "down", and the key alone lacks them; no option
     // repeats a word of the question, so the first strategy singles nothing out and guesses.
     let lack = || {
@@ -694,12 +695,7 @@ fn a_key_alone_repeating_the_question_or_lacking_the_others_word_is_a_regression
         report.test_wise["only option lacking a word the other three share"],
         1.0
     );
-    let found = regressions_about(&report, "only option lacking a word the other three share");
-    assert_eq!(found.len(), 1, "{:?}", report.regressions);
-    assert!(
-        found[0].contains("scores 100.0% (ceiling 26.0%)"),
-        "{found:?}"
-    );
+    the_one_flag_regression(&report, "only option lacking a word the other three share");
     assert!(regressions_about(&report, "repeating a word").is_empty());
 }
 

@@ -22,7 +22,7 @@ use super::forms::{
     absolute, gives_reason, hedges, involves_others, involves_person, names_a_time, puts_off,
     two_actions,
 };
-use super::generate::{overlap, words};
+use super::generate::words;
 use super::{BankError, BankFile, Question};
 
 /// Ceilings and floors the bank must meet (`data/bank-check.toml`).
@@ -231,8 +231,14 @@ pub const FLAG_STRATEGIES: [&str; 18] = [
 /// too, to choose keys that give nothing away.
 pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIES.len()] {
     let len: Vec<i64> = options.iter().map(|o| o.chars().count() as i64).collect();
-    let shared: Vec<i64> = options.iter().map(|o| overlap(stem, o) as i64).collect();
-    let linked = linked(options);
+    // Each option's content words, and the question's, read once for every word strategy.
+    let sets = word_sets(options);
+    let asked: HashSet<String> = words(stem).collect();
+    let shared: Vec<i64> = sets
+        .iter()
+        .map(|s| s.intersection(&asked).count() as i64)
+        .collect();
+    let linked = linked_sets(&sets);
     let credit = |scores: Vec<i64>| {
         let best = scores.iter().copied().max().unwrap_or(0);
         let tied = scores.iter().filter(|&&s| s == best).count();
@@ -259,8 +265,6 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
     let paired = form(two_actions);
     // The words reviewers read across options: a word of the question only this option
     // repeats, and a word the other three share that this one lacks.
-    let sets: Vec<HashSet<String>> = options.iter().map(|o| words(o).collect()).collect();
-    let asked: HashSet<String> = words(stem).collect();
     let echoes: Vec<bool> = (0..sets.len())
         .map(|i| {
             sets[i].iter().any(|w| {
@@ -270,11 +274,14 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
         .collect();
     let lacks: Vec<bool> = (0..sets.len())
         .map(|i| {
-            let mut others = (0..sets.len()).filter(|&j| j != i).map(|j| &sets[j]);
-            others.next().is_some_and(|first| {
+            let others: Vec<&HashSet<String>> = (0..sets.len())
+                .filter(|&j| j != i)
+                .map(|j| &sets[j])
+                .collect();
+            others.first().is_some_and(|first| {
                 first
                     .iter()
-                    .any(|w| !sets[i].contains(w) && others.clone().all(|o| o.contains(w)))
+                    .any(|w| !sets[i].contains(w) && others.iter().all(|o| o.contains(w)))
             })
         })
         .collect();
@@ -348,7 +355,16 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
 
 /// For each option, how many content words it shares with each of the others, summed.
 pub fn linked(options: &[String]) -> Vec<i64> {
-    let sets: Vec<HashSet<String>> = options.iter().map(|o| words(o).collect()).collect();
+    linked_sets(&word_sets(options))
+}
+
+/// Each option's distinct content words.
+fn word_sets(options: &[String]) -> Vec<HashSet<String>> {
+    options.iter().map(|o| words(o).collect()).collect()
+}
+
+/// [`linked`] from the options' word sets.
+fn linked_sets(sets: &[HashSet<String>]) -> Vec<i64> {
     sets.iter()
         .enumerate()
         .map(|(i, mine)| {
