@@ -27,11 +27,24 @@ fn prompts() -> Prompts {
 }
 
 fn build_all() -> Vec<BankFile> {
-    let (m, p) = (material(), prompts());
+    build_all_from(&material())
+}
+
+fn build_all_from(m: &Material) -> Vec<BankFile> {
+    let p = prompts();
     common::library()
         .standards()
-        .map(|s| generate::build(s, &m, &p).expect("builds"))
+        .map(|s| generate::build(s, m, &p).expect("builds"))
         .collect()
+}
+
+/// The material with every item's "which falls short" question asked again (each material
+/// file retires it with a file-level `retired`), for tests of how that type is built.
+fn asking_shortfall(mut m: Material) -> Material {
+    for s in m.scenarios.values_mut() {
+        s.retired.retain(|r| r != "shortfall-1");
+    }
+    m
 }
 
 /// Builds one seed standard.
@@ -62,22 +75,45 @@ fn the_committed_bank_is_what_the_sources_build() {
 }
 
 #[test]
-fn every_item_has_three_questions_of_two_types_and_the_bank_passes_its_checks() {
+fn every_item_has_its_three_scenario_questions_and_the_bank_passes_its_checks() {
     let banks = build_all();
     let report = check::check(&banks, &limits());
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert!(report.regressions.is_empty(), "{:?}", report.regressions);
     assert_eq!(report.items, 340);
+    assert_eq!(report.questions, 3 * 340);
     for bank in &banks {
         for item in &bank.items {
-            let qs: Vec<_> = bank
+            let ids: Vec<&str> = bank
                 .questions
                 .iter()
                 .filter(|q| q.item == item.id)
+                .map(|q| q.id.rsplit('/').next().unwrap_or_default())
                 .collect();
-            let types: std::collections::BTreeSet<_> = qs.iter().map(|q| q.qtype).collect();
-            assert!(qs.len() >= 3 && types.len() >= 2, "{}", item.id);
+            assert_eq!(
+                ids,
+                ["scenario-1", "scenario-2", "scenario-3"],
+                "{}",
+                item.id
+            );
         }
+    }
+}
+
+#[test]
+fn retiring_the_falls_short_question_leaves_the_scenario_questions_as_they_were() {
+    // Every material file retires its items' "which falls short" question with one line;
+    // asked again, each item gains it and its scenario questions are unchanged, ids, options
+    // and keys (retired questions keep their place in the deal of key positions).
+    let asked = build_all_from(&asking_shortfall(material()));
+    for (now, before) in build_all().iter().zip(&asked) {
+        let scenario: Vec<&Question> = before
+            .questions
+            .iter()
+            .filter(|q| q.qtype == QuestionType::Scenario)
+            .collect();
+        assert_eq!(now.questions.iter().collect::<Vec<_>>(), scenario);
+        assert_eq!(before.questions.len(), 4 * before.items.len());
     }
 }
 
@@ -122,9 +158,10 @@ fn scenario_questions_look_like_the_brief() {
         "{:?}",
         q.options
     );
-    // The key of a shortfall question is one of the authored poor options: a distractor of
-    // the scenario questions.
-    let s = bank.question("HSCCLD352/P4/shortfall-1").unwrap();
+    // The key of a shortfall question (asked where the material does not retire it) is one of
+    // the authored poor options: a distractor of the scenario questions.
+    let asked = build_one("HSCCLD352", &asking_shortfall(material()));
+    let s = asked.question("HSCCLD352/P4/shortfall-1").unwrap();
     assert!(
         s.explanation
             .starts_with("The other three meet HSCCLD352 P4")
@@ -143,7 +180,7 @@ fn scenario_questions_look_like_the_brief() {
 fn answer_positions_are_balanced_per_standard_and_question_type() {
     // Per type as well as overall: a learner must not gain by always picking D in
     // "which falls short?" questions.
-    for bank in build_all() {
+    for bank in build_all_from(&asking_shortfall(material())) {
         for qtype in [QuestionType::Scenario, QuestionType::Shortfall] {
             let mut counts = [0usize; 4];
             for q in bank.questions.iter().filter(|q| q.qtype == qtype) {
@@ -174,7 +211,11 @@ fn ids_survive_a_change_of_wording() {
 fn a_retired_question_leaves_every_other_question_as_it_was() {
     let mut m = material();
     let before = build_one("HSCCLD222", &m);
-    m.scenarios.get_mut("HSCCLD222/K3").unwrap().retired = vec!["scenario-2".into()];
+    m.scenarios
+        .get_mut("HSCCLD222/K3")
+        .unwrap()
+        .retired
+        .push("scenario-2".into());
     let after = build_one("HSCCLD222", &m);
     assert!(after.question("HSCCLD222/K3/scenario-2").is_none());
     assert_eq!(after.questions.len() + 1, before.questions.len());
@@ -303,10 +344,6 @@ fn the_answer_only_model_fails_a_planted_form_cue_the_strategies_cannot_see() {
     let planted = check::check(&banks, &limits);
     let scenario = &planted.answer_only.by_type["scenario"];
     assert!(scenario.accuracy > 0.9, "{scenario:?}");
-    assert_eq!(
-        planted.answer_only.by_type["shortfall"],
-        fair.answer_only.by_type["shortfall"]
-    );
     // Every question it found is listed for the author (the text report shows the surest 15),
     // surest first.
     let found = &planted.answer_only.flagged;
@@ -392,7 +429,8 @@ fn a_cue_of_each_standards_own_is_reported_by_the_folds_of_items_and_not_gated()
 #[test]
 fn every_question_type_resists_test_wise_guessing() {
     let limits = limits();
-    let report = check::check(&build_all(), &limits);
+    // With the falls-short question asked again too, each type on its own.
+    let report = check::check(&build_all_from(&asking_shortfall(material())), &limits);
     let types: Vec<&String> = report.test_wise_by_type.keys().collect();
     assert_eq!(types, ["scenario", "shortfall"]);
     for (qtype, figures) in &report.test_wise_by_type {
@@ -901,7 +939,7 @@ fn the_question_line_says_who_you_are_where_the_material_gives_a_role() {
     let q = question_of(&m, "HSCCLD352/P4/scenario-1");
     let line = "\nAs the team leader, what does the standard expect you to do?";
     assert!(q.stem.ends_with(line), "{}", q.stem);
-    let s = question_of(&m, "HSCCLD352/P4/shortfall-1");
+    let s = question_of(&asking_shortfall(m.clone()), "HSCCLD352/P4/shortfall-1");
     let line = "\nAs the team leader, which ONE of these falls short";
     assert!(s.stem.contains(line), "{}", s.stem);
     // Same story, same options, same key: only the question line changed.

@@ -220,8 +220,13 @@ fn import_writes_draft_material_that_is_asked_only_once_reviewed() {
         .success();
     let bank = std::fs::read_to_string(dir.path().join("question-bank/ST9999.json")).unwrap();
     // K1 is asked from its material; the items still in draft are not asked at all.
-    assert!(bank.contains("\"ST9999/K1/scenario-1\""));
-    assert!(bank.contains("\"ST9999/K1/shortfall-1\""));
+    assert!(bank.contains("\"ST9999/K1/scenario-3\""));
+    // The draft retires the "which falls short" question, as the seed material does.
+    assert!(
+        reviewed.contains("\nretired = [\"shortfall-1\"]\n"),
+        "{reviewed}"
+    );
+    assert!(!bank.contains("\"ST9999/K1/shortfall-1\""));
     assert!(!bank.contains("\"ST9999/K2/"));
     ksbquiz(dir.path())
         .args(["bank", "check"])
@@ -293,14 +298,13 @@ fn import_of_a_recoded_standard_starts_from_the_material_it_shares() {
         &std::fs::read_to_string(dir.path().join("question-bank/SCDTEST31.json")).unwrap(),
     )
     .unwrap();
-    assert_eq!(bank["questions"].as_array().unwrap().len(), 46 * 4);
+    assert_eq!(bank["questions"].as_array().unwrap().len(), 46 * 3);
     // The answer-only model is never scored on a copy of what it learnt from: the copy is
     // held out with its source, so the model scoring the source learns from the same other
     // standards as in the bank alone, and scores it the same; and the copy's scenario
     // questions (each keyed on one good option, as the source's; only the names cast and the
     // order differ) score as the source's. Trained on each other, the model found 48% of the
-    // copy's keys, 14 points above the bank's. (Shortfall questions of the two are keyed on
-    // different poor options by each code's seed, so only the source's are compared.)
+    // copy's keys, 14 points above the bank's.
     let check = |root: &std::path::Path| {
         let out = ksbquiz(root)
             .args(["bank", "check", "--json"])
@@ -331,16 +335,14 @@ fn import_of_a_recoded_standard_starts_from_the_material_it_shares() {
     }
     let (bank_alone, with_copy) = (&alone_report["answer_only"], &copy_report["answer_only"]);
     let (bank, imported) = (&bank_alone["by_standard"], &with_copy["by_standard"]);
-    for t in ["scenario", "shortfall"] {
-        let (alone, beside) = (
-            accuracy(bank, "HSCCLD310", t),
-            accuracy(imported, "HSCCLD310", t),
-        );
-        assert!(
-            (alone - beside).abs() < 1e-9,
-            "{t}: HSCCLD310's keys found in {alone} alone, {beside} beside its copy"
-        );
-    }
+    let (alone, beside) = (
+        accuracy(bank, "HSCCLD310", "scenario"),
+        accuracy(imported, "HSCCLD310", "scenario"),
+    );
+    assert!(
+        (alone - beside).abs() < 1e-9,
+        "HSCCLD310's keys found in {alone} alone, {beside} beside its copy"
+    );
     let (copy, source) = (
         accuracy(imported, "SCDTEST31", "scenario"),
         accuracy(imported, "HSCCLD310", "scenario"),
@@ -421,9 +423,9 @@ fn bank_build_rewrites_a_tampered_bank_file_and_leaves_the_rest() {
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("question-bank/HSCCLD222.json: 124 questions\n")
+            predicate::str::contains("question-bank/HSCCLD222.json: 93 questions\n")
                 .and(predicate::str::contains(
-                    "question-bank/HSCCLD352.json: 212 questions (unchanged)",
+                    "question-bank/HSCCLD352.json: 159 questions (unchanged)",
                 ))
                 .and(predicate::str::contains("(unchanged)").count(4)),
         );
@@ -474,7 +476,7 @@ fn bank_check_passes_on_the_committed_bank_and_reports_each_type() {
             predicate::str::contains("5 standards, 340 items")
                 .and(predicate::str::contains("ceilings 24.0% overall, 27.0% for a middle option, 26.0% picking by a flag (guessing where it singles nothing out), 29.0% per type"))
                 .and(predicate::str::is_match(
-                    r"(?m)^  shortest option: \d+\.\d% \(scenario \d+\.\d%, shortfall \d+\.\d%\)$",
+                    r"(?m)^  shortest option: \d+\.\d% \(scenario \d+\.\d%\)$",
                 )
                 .unwrap())
                 .and(predicate::str::is_match(
@@ -487,14 +489,14 @@ fn bank_check_passes_on_the_committed_bank_and_reports_each_type() {
 
 #[test]
 fn bank_check_fails_when_a_type_gives_its_key_away() {
-    // Make every shortfall key the longest option.
+    // Make every scenario key the longest option.
     let dir = scratch();
     for e in std::fs::read_dir(dir.path().join("question-bank")).unwrap() {
         let path = e.unwrap().path();
         let mut bank: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         for q in bank["questions"].as_array_mut().unwrap() {
-            if q["type"] == "shortfall" {
+            if q["type"] == "scenario" {
                 let a = q["answer"].as_u64().unwrap() as usize;
                 let key = q["options"][a].as_str().unwrap().to_string();
                 q["options"][a] =
@@ -509,7 +511,7 @@ fn bank_check_fails_when_a_type_gives_its_key_away() {
         .failure()
         .stdout(
             predicate::str::is_match(
-                r"shortfall questions \(340\): always picking the longest option scores \d+\.\d% \(ceiling 29\.0% per type\)",
+                r"scenario questions \(1020\): always picking the longest option scores \d+\.\d% \(ceiling 29\.0% per type\)",
             )
             .unwrap()
             .and(predicate::str::contains("question-bank/HSCCLD352.json is out of date")),

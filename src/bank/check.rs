@@ -65,7 +65,7 @@ impl Default for Limits {
             min_type_questions: 50,
             max_position_skew: 0.02,
             min_questions_per_item: 3,
-            min_types_per_item: 2,
+            min_types_per_item: 1,
             max_answer_only_margin: 0.10,
         }
     }

@@ -157,8 +157,11 @@ pub fn draft_file(std: &Standard, carried: &BTreeMap<String, Carried>) -> String
          # worker in it and three things a new worker might really do instead, each with one\n\
          # sentence on why it meets the item or falls short (data/scenarios/README.md). Then run\n\
          # `ksbquiz bank review {} ITEM` (or without ITEM for every written stanza) and\n\
-         # `ksbquiz bank build`. Until an item is reviewed it has no questions and is not asked.\n\n\
-         standard = {:?}",
+         # `ksbquiz bank build`. Until an item is reviewed it has no questions and is not asked.\n\
+         # Each item makes three scenario questions; its \"which falls short\" question is\n\
+         # retired, as in the seed material (delete the `retired` line to ask it).\n\n\
+         standard = {:?}\n\
+         retired = [\"shortfall-1\"]",
         std.code(),
         std.standard.title,
         std.code(),

@@ -6,6 +6,8 @@
 //! good ones as distractors. Which poor practice is the key is chosen for [`SHORTFALL_BLOCK`]
 //! items at a time so that no test-wise strategy gains (see [`choose_shortfall_keys`]). Every
 //! option carries its authored reason, which becomes the question's per-option feedback.
+//! The material files retire the `shortfall` question (a file-level `retired`): it is still
+//! drafted and dealt a key position, so asking it again changes no scenario question.
 //!
 //! An item without reviewed material (an imported standard, or a draft a tutor has not yet
 //! reviewed) gets no questions, and so is not asked: generic questions made without material

@@ -189,6 +189,11 @@ struct ScenarioFile {
     /// The role of every item in the file that sets none of its own.
     #[serde(default)]
     role: Option<String>,
+    /// Questions taken out of every item in the file (`retired = ["shortfall-1"]`: the
+    /// "which falls short" question, which the seed material no longer asks), on top of each
+    /// item's own.
+    #[serde(default)]
+    retired: Vec<String>,
     item: Vec<Scenario>,
 }
 
@@ -239,6 +244,11 @@ impl Material {
                     s.file = path.clone();
                     if s.role.is_none() {
                         s.role.clone_from(&f.role);
+                    }
+                    for r in &f.retired {
+                        if !s.retired.contains(r) {
+                            s.retired.push(r.clone());
+                        }
                     }
                     if !s.id.starts_with(&format!("{}/", f.standard)) {
                         return Err(BankError::Invalid(format!(
