@@ -909,6 +909,18 @@ fn material_breaking_the_documented_rules_is_refused_naming_file_and_item() {
         err.contains("HSCCLD352/P4: retired = \"cloze-1\" is not one of its questions"),
         "{err}"
     );
+    // The same in a file's own `retired`, named at an item of the file.
+    let err = load_with(
+        file,
+        "retired = [\"shortfall-1\"]",
+        "retired = [\"shortfall-2\"]",
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("HSCCLD352.toml: item HSCCLD352/")
+            && err.contains("retired = \"shortfall-2\" is not one of its questions"),
+        "{err}"
+    );
 }
 
 /// Question `id` as the bank built from `m` asks it (its standard is the id's first part).
