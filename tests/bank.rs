@@ -503,6 +503,15 @@ fn eight_of(qtype: QuestionType, stem: &str, options: impl Fn() -> [String; 4]) 
 
 const STEM: &str = "Mo spilt tea by the kettle in the kitchen. What now?";
 
+/// The check's report on [`eight_of`] those questions, held to the project's ceilings.
+fn check_eight(
+    qtype: QuestionType,
+    stem: &str,
+    options: impl Fn() -> [String; 4],
+) -> check::Report {
+    check::check(&[eight_of(qtype, stem, options)], &limits())
+}
+
 /// An option padded with dots to `len` characters (dots are not words).
 fn opt(text: &str, len: usize) -> String {
     format!("{text:.<len$}")
@@ -527,6 +536,14 @@ fn the_one_flag_regression(report: &check::Report, strategy: &str) {
         found[0].contains("scores 100.0% (ceiling 26.0%)"),
         "{found:?}"
     );
+}
+
+/// A planted cue: the strategy `blind` to it guesses (25%), `strategy` finds every key, and
+/// that is the check's one regression.
+fn found_only_by(report: &check::Report, blind: &str, strategy: &str) {
+    assert_eq!(report.test_wise[blind], 0.25);
+    assert_eq!(report.test_wise[strategy], 1.0);
+    the_one_flag_regression(report, strategy);
 }
 
 fn regressions_about(report: &check::Report, strategy: &str) -> Vec<String> {
@@ -584,8 +601,7 @@ fn a_key_sharing_fewest_words_with_the_question_is_a_regression() {
         let [two, one, other_one, none] = shared_2_1_1_0([41, 39, 40, 40]);
         [none, two, one, other_one]
     };
-    let bank = eight_of(QuestionType::Shortfall, STEM, options);
-    let report = check::check(std::slice::from_ref(&bank), &limits());
+    let report = check_eight(QuestionType::Shortfall, STEM, options);
     assert_eq!(
         report.test_wise["fewest words shared with the question"],
         1.0
@@ -620,8 +636,7 @@ fn a_key_at_the_centre_of_near_miss_distractors_is_a_regression() {
         ]
     };
     let stem = "Three services visit a carer's home. Who does what is unclear.";
-    let bank = eight_of(QuestionType::Scenario, stem, options);
-    let report = check::check(std::slice::from_ref(&bank), &limits());
+    let report = check_eight(QuestionType::Scenario, stem, options);
     assert_eq!(
         report.test_wise["most words shared with the other options"],
         1.0
@@ -645,8 +660,7 @@ fn distractors_that_put_the_action_off_are_a_regression() {
             opt("Wait until a colleague comes", 40),
         ]
     };
-    let bank = eight_of(QuestionType::Scenario, STEM, options);
-    let report = check::check(std::slice::from_ref(&bank), &limits());
+    let report = check_eight(QuestionType::Scenario, STEM, options);
     assert_eq!(report.test_wise["option acting without delay"], 0.5);
     assert_eq!(report.test_wise["option putting the action off"], 0.0);
     let now = regressions_about(&report, "option acting without delay");
@@ -668,8 +682,7 @@ fn a_key_alone_bringing_someone_in_or_naming_a_time_is_a_regression() {
             opt("Put a sign out", 42),
         ]
     };
-    let bank = eight_of(QuestionType::Scenario, STEM, options);
-    let report = check::check(std::slice::from_ref(&bank), &limits());
+    let report = check_eight(QuestionType::Scenario, STEM, options);
     assert_eq!(
         report.test_wise["only option bringing someone else in"],
         1.0
@@ -702,17 +715,12 @@ fn a_key_alone_repeating_the_question_or_lacking_the_others_word_is_a_regression
             opt("Dry the kitchen", 42),
         ]
     };
-    let bank = eight_of(QuestionType::Scenario, STEM, echo);
-    let report = check::check(std::slice::from_ref(&bank), &limits());
-    assert_eq!(
-        report.test_wise["most words shared with the question"],
-        0.25
+    let report = check_eight(QuestionType::Scenario, STEM, echo);
+    found_only_by(
+        &report,
+        "most words shared with the question",
+        "only option repeating a word of the question",
     );
-    assert_eq!(
-        report.test_wise["only option repeating a word of the question"],
-        1.0
-    );
-    the_one_flag_regression(&report, "only option repeating a word of the question");
     // Second: three options share "wipe" and "down", and the key alone lacks them; no option
     // repeats a word of the question, so the first strategy singles nothing out and guesses.
     let lack = || {
@@ -723,17 +731,12 @@ fn a_key_alone_repeating_the_question_or_lacking_the_others_word_is_a_regression
             opt("Wipe down the cupboard", 42),
         ]
     };
-    let bank = eight_of(QuestionType::Shortfall, STEM, lack);
-    let report = check::check(std::slice::from_ref(&bank), &limits());
-    assert_eq!(
-        report.test_wise["only option repeating a word of the question"],
-        0.25
+    let report = check_eight(QuestionType::Shortfall, STEM, lack);
+    found_only_by(
+        &report,
+        "only option repeating a word of the question",
+        "only option lacking a word the other three share",
     );
-    assert_eq!(
-        report.test_wise["only option lacking a word the other three share"],
-        1.0
-    );
-    the_one_flag_regression(&report, "only option lacking a word the other three share");
     assert!(regressions_about(&report, "repeating a word").is_empty());
 }
 

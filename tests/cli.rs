@@ -305,13 +305,12 @@ fn import_of_a_recoded_standard_starts_from_the_material_it_shares() {
     // questions (each keyed on one good option, as the source's; only the names cast and the
     // order differ) score as the source's. Trained on each other, the model found 48% of the
     // copy's keys, 14 points above the bank's.
-    let check = |root: &std::path::Path| {
+    let check = |root: &std::path::Path| -> serde_json::Value {
         let out = ksbquiz(root)
             .args(["bank", "check", "--json"])
             .output()
             .unwrap();
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        report
+        serde_json::from_slice(&out.stdout).unwrap()
     };
     let accuracy = |figures: &serde_json::Value, code: &str, t: &str| {
         figures[code][t]["accuracy"]

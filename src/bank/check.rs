@@ -234,10 +234,7 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
     // Each option's content words, and the question's, read once for every word strategy.
     let sets = word_sets(options);
     let asked: HashSet<String> = words(stem).collect();
-    let shared: Vec<i64> = sets
-        .iter()
-        .map(|s| s.intersection(&asked).count() as i64)
-        .collect();
+    let shared: Vec<i64> = sets.iter().map(|s| overlap(&asked, s)).collect();
     let linked = linked_sets(&sets);
     let credit = |scores: Vec<i64>| {
         let best = scores.iter().copied().max().unwrap_or(0);
@@ -356,6 +353,12 @@ pub fn credits(stem: &str, options: &[String], answer: usize) -> [f64; STRATEGIE
 /// For each option, how many content words it shares with each of the others, summed.
 pub fn linked(options: &[String]) -> Vec<i64> {
     linked_sets(&word_sets(options))
+}
+
+/// How many distinct content words of an option (`option`, its [`word_sets`] entry) occur in
+/// the question (`asked`, its content words).
+fn overlap(asked: &HashSet<String>, option: &HashSet<String>) -> i64 {
+    option.intersection(asked).count() as i64
 }
 
 /// Each option's distinct content words.
@@ -631,6 +634,18 @@ mod tests {
 
     fn strings<const N: usize>(xs: [&str; N]) -> Vec<String> {
         xs.map(String::from).to_vec()
+    }
+
+    #[test]
+    fn overlap_counts_shared_content_words() {
+        let set = |s: &str| words(s).collect::<HashSet<String>>();
+        assert_eq!(
+            overlap(
+                &set("Kai kicks the door when visits are cancelled"),
+                &set("Ask Kai about the visits")
+            ),
+            2
+        );
     }
 
     #[test]

@@ -22,7 +22,7 @@
 //! output is fixed by its specification and FNV-1a is five lines, so files stay byte-identical
 //! across platforms and dependency updates (std's hasher makes no such promise).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use rand::Rng;
 use rand::SeedableRng;
@@ -365,15 +365,6 @@ const STOP: &[&str] = &[
     "not", "does", "these", "all", "any", "can", "but", "about", "into", "out", "what's",
 ];
 
-/// How many distinct content words of `option` occur in `stem`.
-pub fn overlap(stem: &str, option: &str) -> usize {
-    let stem: HashSet<String> = words(stem).collect();
-    let mut seen = HashSet::new();
-    words(option)
-        .filter(|w| stem.contains(w) && seen.insert(w.clone()))
-        .count()
-}
-
 /// Chooses the key of every pending `shortfall` draft. For each block of [`SHORTFALL_BLOCK`]
 /// consecutive drafts, every combination of candidate keys is tried and the one kept whose
 /// test-wise credits (see [`credits`]) summed over the block come closest to chance for every
@@ -556,16 +547,5 @@ mod tests {
                 (&keys[1].text, "Ring about the tea")
             );
         }
-    }
-
-    #[test]
-    fn overlap_counts_shared_content_words() {
-        assert_eq!(
-            overlap(
-                "Kai kicks the door when visits are cancelled",
-                "Ask Kai about the visits"
-            ),
-            2
-        );
     }
 }
